@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for the harness scripts; sourced, not run.
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${KTLS_BUILD:-$top/build}
+base=$build/linux-base		# pristine Debian linux-source-6.1, never edited
+tree=$build/linux		# base + project files + patches/series
+obj=$build/obj			# kernel objects (O=), .config, bzImage
+logs=$build/logs
+tarball=/usr/src/linux-source-6.1.tar.xz
+mkdir -p "$build" "$logs"
+
+say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Files of the project that are laid over the kernel tree.
+overlay_files() {
+	git -C "$top" ls-files -co --exclude-standard -- \
+		arch include kernel lib init fs mm tools Documentation | sort -u
+}
+
+# Patches in series order.
+series_patches() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/series"
+}
+
+# Kernel files each patch touches.
+patched_files() {
+	local p
+	for p in $(series_patches); do
+		sed -n -e 's|^+++ b/\([^[:space:]]*\).*|\1|p' \
+			-e 's|^--- a/\([^[:space:]]*\).*|\1|p' "$top/patches/$p"
+	done | sort -u
+}
+
+# Hash of everything the kernel image is built from.
+kernel_inputs_hash() {
+	{
+		dpkg-query -W -f='${Version}\n' linux-source-6.1
+		cat "$top/configs/ktls.config" "$top/patches/series"
+		for p in $(series_patches); do cat "$top/patches/$p"; done
+		overlay_files | grep -v -e '^tools/' -e '^Documentation/' |
+			while read -r f; do echo "$f"; cat "$top/$f"; done
+	} | sha256sum | cut -c1-12
+}

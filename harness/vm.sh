@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the ktls kernel under QEMU and run the guest's programs.
+#
+#   harness/vm.sh [test|run]
+#
+# KTLS_VM_ACCEL   tcg (default) or kvm (only where the host has hardware
+#                 virtualization; see README)
+# KTLS_VM_CPU     QEMU CPU model: max (default, has FSGSBASE and SMAP) or
+#                 qemu64 (has neither)
+# KTLS_VM_TIMEOUT seconds before a hung guest is killed (default 1200)
+# KTLS_VM_INJECT  fail|panic|hang: make the guest misbehave on purpose, to
+#                 check that the harness notices
+#
+# The guest reports through isa-debug-exit: QEMU exits 33 when every
+# guest test passed, 35 when one failed; anything else (a panic reboots,
+# a timeout kills) is a failure.  The console is then scanned for TAP
+# results and kernel reports; a failure prints its last 60 lines.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+mode=${1:-test}
+accel=${KTLS_VM_ACCEL:-tcg}
+cpu=${KTLS_VM_CPU:-max}
+limit=${KTLS_VM_TIMEOUT:-1200}
+inject=${KTLS_VM_INJECT:-none}
+kernel=$obj/arch/x86/boot/bzImage
+initrd=$build/initramfs.cpio.gz
+[ -f "$kernel" ] && [ -f "$initrd" ] || die "run 'make kernel initramfs' first"
+stamp=$(cat "$build/kernel.stamp")
+console=$logs/console-$mode-$cpu.log
+scan=$build/host/console-scan
+[ -x "$scan" ] || die "missing $scan: run 'make host'"
+
+say "vm: booting $stamp ($mode, accel=$accel, cpu=$cpu, timeout ${limit}s)"
+[ "$accel" = tcg ] && say "vm: TCG emulation: expect about a minute to boot and run"
+set +e
+timeout -k 10 "$limit" qemu-system-x86_64 \
+	-accel "$accel" -cpu "$cpu" -smp 2 -m 1024 \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic ktls.mode=$mode ktls.inject=$inject ktls.stamp=$stamp" \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-display none -serial stdio -monitor none -no-reboot \
+	</dev/null 2>&1 | tr -d '\r' | tee "$console"
+rc=${PIPESTATUS[0]}
+set -e
+
+why=
+case $rc in
+33)	;;
+35)	why="a guest test failed" ;;
+124|137) why="the guest hung: killed after ${limit}s" ;;
+0)	why="the guest rebooted or panicked without reporting" ;;
+*)	why="QEMU exited with status $rc" ;;
+esac
+if "$scan" --label "vm-$mode($cpu)" "$console" && [ -z "$why" ]; then
+	exit 0
+fi
+echo "vm: FAILED: ${why:-the console shows a failure}; last 60 console lines ($console):"
+tail -n 60 "$console"
+exit 1

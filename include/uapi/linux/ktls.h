@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+#ifndef _UAPI_LINUX_KTLS_H
+#define _UAPI_LINUX_KTLS_H
+
+/*
+ * Kernel Thread Local Storage (KTLS)
+ *
+ * A KTLS area is a small per-thread structure, placed at a fixed offset
+ * from each thread's thread pointer, that the kernel fills and keeps
+ * current: the thread's TID and PID as seen in its pid namespace, and its
+ * uid, euid, gid and egid as seen in its user namespace.  The vDSO
+ * functions __vdso_ktls_gettid() and friends read it; they perform the
+ * system call themselves when the calling thread has no valid area, so
+ * they never fail and never return another thread's value.
+ *
+ * The area's layout is private to the kernel and the vDSO: applications
+ * call the vDSO functions (or a library wrapping them), not the fields.
+ * Only errno_value is user space's to read and write; the kernel never
+ * writes it.
+ *
+ * Registration goes through the rseq() system call, whose flags argument
+ * carries one of the RSEQ_FLAG_KTLS_* operations below; the rseq area
+ * itself is unaffected by them.  A C library follows this flow:
+ *
+ *   1. At start-up, learn the area's size and alignment from the auxiliary
+ *      vector (AT_KTLS_SIZE, AT_KTLS_ALIGN; absent on kernels without
+ *      KTLS), or with RSEQ_FLAG_KTLS_GET_LAYOUT.
+ *   2. Reserve that many bytes, so aligned, at the same offset from the
+ *      thread pointer in every thread (static TLS or the TCB).
+ *   3. While still single-threaded, register the offset for the thread
+ *      group with RSEQ_FLAG_KTLS_SET_OFFSET.  The offset stays until
+ *      execve(); a fork() child inherits it.
+ *   4. Opt the main thread in with RSEQ_FLAG_KTLS_REGISTER, and create
+ *      every further thread with clone3(CLONE_RSEQ_KTLS), which gives the
+ *      child an area at its new thread pointer plus the offset.
+ *
+ * A thread has no area when it never opted in, after
+ * RSEQ_FLAG_KTLS_UNREGISTER, after execve(), and after its thread pointer
+ * is changed through arch_prctl(ARCH_SET_FS) or ptrace (the kernel cannot
+ * know that the new TCB reserves the space).  While a task shares the
+ * thread pointer of a thread in the same address space (a vfork() child,
+ * a CLONE_VM child without CLONE_SETTLS), the vDSO functions of that
+ * address space use the system call, so the sharer is never served the
+ * other thread's values.
+ *
+ * The kernel writes the area only in the owning thread's own context: on
+ * registration, and on the return to user space that follows any change
+ * of the values (credentials, user namespace, fork), as rseq does for
+ * cpu_id.  It clears the validity word when the thread unregisters,
+ * exits or execs.  If a write faults (the area was unmapped or made
+ * read-only), the thread receives SIGSEGV, as with rseq: the kernel never
+ * leaves stale values that look valid.
+ */
+
+#include <linux/types.h>
+
+/* rseq() flags for KTLS; exactly one per call, and never with another flag. */
+
+/*
+ * Copy the kernel's struct ktls_layout to @rseq (@rseq_len must be
+ * sizeof(struct ktls_layout), @sig 0).  offset is the registered offset,
+ * 0 if none.
+ */
+#define RSEQ_FLAG_KTLS_GET_LAYOUT	(1U << 1)
+/*
+ * Register the thread group's offset, read from the struct ktls_layout at
+ * @rseq (@rseq_len must be sizeof(struct ktls_layout), @sig 0).  size and
+ * alignment must be at least the kernel's, alignment a power of two, and
+ * offset a non-zero multiple of alignment within +/- KTLS_OFFSET_MAX.
+ */
+#define RSEQ_FLAG_KTLS_SET_OFFSET	(1U << 2)
+/* Remove the calling thread's area (@rseq NULL, @rseq_len 0, @sig 0). */
+#define RSEQ_FLAG_KTLS_UNREGISTER	(1U << 3)
+/*
+ * Give the calling thread an area at its thread pointer plus the
+ * registered offset, written before the call returns (@rseq NULL,
+ * @rseq_len 0, @sig 0).
+ */
+#define RSEQ_FLAG_KTLS_REGISTER		(1U << 4)
+
+/*
+ * clone3() flag: the child gets an area at its new thread pointer
+ * (clone_args.tls) plus the registered offset.  Requires CLONE_THREAD and
+ * CLONE_SETTLS.  Kernels without KTLS reject it with EINVAL.
+ */
+#define CLONE_RSEQ_KTLS			0x400000000ULL
+
+/*
+ * Errors of the KTLS operations:
+ *
+ *   EINVAL  a flag combination other than one KTLS flag; @rseq_len or @sig
+ *           not as required; @rseq not NULL where it must be; SET_OFFSET
+ *           with a size or alignment below the kernel's, an alignment that
+ *           is not a power of two, an offset of 0, not a multiple of the
+ *           alignment, or beyond KTLS_OFFSET_MAX; REGISTER or clone3 with
+ *           CLONE_RSEQ_KTLS when the thread pointer is 0 or the area would
+ *           not be aligned to KTLS_AREA_ALIGN; CLONE_RSEQ_KTLS without
+ *           CLONE_THREAD and CLONE_SETTLS.
+ *   EFAULT  @rseq unreadable or unwritable; the area (thread pointer plus
+ *           offset) outside the user address space or not writable; an
+ *           UNREGISTER that could not clear the area (the thread stays
+ *           registered).
+ *   EBUSY   SET_OFFSET when an offset is already registered, or when the
+ *           address space is shared with another task (more than one
+ *           thread, or a CLONE_VM child); REGISTER when the calling thread
+ *           already has an area.
+ *   ENOENT  REGISTER or CLONE_RSEQ_KTLS when no offset is registered;
+ *           UNREGISTER when the calling thread has no area.
+ *   ENOMEM  SET_OFFSET could not allocate the process's vDSO data page.
+ */
+
+/**
+ * struct ktls_layout - what the kernel asks user space to reserve
+ * @size:	bytes of the area; KTLS_AREA_SIZE on this kernel, may grow.
+ * @alignment:	alignment of the area, a power of two.
+ * @offset:	offset of the area from the thread pointer, the same in every
+ *		thread of the thread group; 0 when none is registered.
+ */
+struct ktls_layout {
+	__u32 size;
+	__u32 alignment;
+	__s64 offset;
+};
+
+#define KTLS_AREA_SIZE		64
+#define KTLS_AREA_ALIGN		64
+/* Largest registrable |offset| from the thread pointer. */
+#define KTLS_OFFSET_MAX		(1LL << 30)
+
+/**
+ * struct ktls_area - one thread's KTLS area
+ * @tp:		the thread pointer the kernel last wrote the area for; 0 when
+ *		the area is not valid.  The vDSO compares it with the
+ *		calling thread's thread pointer before trusting any field.
+ * @tid:	gettid() of the owning thread, in its pid namespace.
+ * @pid:	getpid() of the owning thread, in its pid namespace.
+ * @uid:	getuid(), in the thread's user namespace.
+ * @euid:	geteuid(), in the thread's user namespace.
+ * @gid:	getgid(), in the thread's user namespace.
+ * @egid:	getegid(), in the thread's user namespace.
+ * @errno_value: owned by user space (an errno-style slot); never written
+ *		by the kernel.
+ * @reserved:	kernel-owned, for later fields; user space must not rely on
+ *		its contents.
+ *
+ * Every field except errno_value is written by the kernel only; user
+ * space must treat them as read-only and read them through the vDSO.
+ */
+struct ktls_area {
+	__u64 tp;
+	__u32 tid;
+	__u32 pid;
+	__u32 uid;
+	__u32 euid;
+	__u32 gid;
+	__u32 egid;
+	__s32 errno_value;
+	__u32 reserved[7];
+} __attribute__((aligned(KTLS_AREA_ALIGN)));
+
+#endif /* _UAPI_LINUX_KTLS_H */
