@@ -22,7 +22,7 @@ if [ "${1:-}" = --refresh ] && [ $# -eq 2 ]; then
 	trap 'rm -f "$msg"' EXIT
 	awk '/^Subject: \[PATCH\] / { sub(/^Subject: \[PATCH\] /, ""); print; body = 1; next }
 	     body && (/^Signed-off-by:/ || /^---$/) { exit }
-	     body { print }' "$old" > "$msg"
+	     body { print }' "$old" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' > "$msg"
 	mapfile -t files < <(sed -n 's|^diff --git a/\([^ ]*\) .*|\1|p' "$old")
 	exec "$0" "$2" "$msg" "${files[@]}"
 fi

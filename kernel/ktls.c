@@ -14,14 +14,15 @@
  *  - It writes an area only from the owning thread's own context: when the
  *    thread registers (synchronously, so a bad area is an error of the
  *    call) and on the return to user space after an event marked the area
- *    dirty (credentials or user namespace changed, a fork child's first
- *    return).  clone3(CLONE_RSEQ_KTLS) clears the new thread's tp word
- *    in the parent, in the shared address space, before the thread runs.  Such events set KTLS_TASK_DIRTY and TIF_NOTIFY_RESUME, as
- *    rseq does for cpu_id, so no user instruction of the thread runs
- *    between the change and the rewrite.  The one exception is the exit
- *    and exec path, which clears the area's tp word (as CLONE_CHILD_CLEARTID
- *    clears its word) so that a recycled stack or TCB cannot present a
- *    dead thread's values.
+ *    dirty (credentials, user namespace or its ID maps changed, a fork
+ *    child's first return).  Such events set KTLS_TASK_DIRTY and
+ *    TIF_NOTIFY_RESUME, as rseq does for cpu_id, so no user instruction of
+ *    the thread runs between the change and the rewrite.  Two exceptions
+ *    only clear the area's tp word: clone3(CLONE_RSEQ_KTLS), in the parent
+ *    and the shared address space before the new thread runs (which also
+ *    proves the area writable), and the exit and exec path (as
+ *    CLONE_CHILD_CLEARTID clears its word), so that a recycled stack or
+ *    TCB cannot present a dead thread's values.
  *  - It never writes errno_value.
  *  - A write that faults kills the process with SIGSEGV, as rseq does: an
  *    area that could not be rewritten must not be read as current.
@@ -41,6 +42,7 @@
 #include <linux/log2.h>
 #include <linux/mm_types.h>
 #include <linux/pid.h>
+#include <linux/resume_user_mode.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -150,6 +152,27 @@ void ktls_thread_pointer_changed(struct task_struct *t)
 {
 	if (t->ktls_area)
 		ktls_mark(t, KTLS_TASK_DROP);
+}
+
+/*
+ * A uid or gid map of @ns was written: the IDs of every task whose
+ * credentials are in @ns now read differently, without a credential
+ * change.  Mark their areas dirty and kick them into the kernel.
+ */
+void ktls_user_ns_changed(struct user_namespace *ns)
+{
+	struct task_struct *g, *t;
+
+	/* Pairs with smp_mb() in ktls_register(). */
+	smp_mb();
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		if (READ_ONCE(t->ktls_area) && __task_cred(t)->user_ns == ns) {
+			set_bit(KTLS_TASK_DIRTY, &t->ktls_flags);
+			set_notify_resume(t);
+		}
+	}
+	rcu_read_unlock();
 }
 
 /*
@@ -291,8 +314,10 @@ static long ktls_register(void)
 	ret = ktls_area_at(tp, offset, &area);
 	if (ret)
 		return ret;
-	t->ktls_area = area;
 	t->ktls_tp = tp;
+	WRITE_ONCE(t->ktls_area, area);
+	/* Read the ID maps only after a map writer can see the area. */
+	smp_mb();
 	ret = ktls_write_area();
 	if (ret)
 		ktls_forget(t);

@@ -7,6 +7,7 @@
 
 struct kernel_clone_args;
 struct mm_struct;
+struct user_namespace;
 
 #ifdef CONFIG_KTLS
 
@@ -27,6 +28,7 @@ void ktls_mm_release(struct task_struct *t, struct mm_struct *mm);
 void ktls_execve(struct task_struct *t);
 void ktls_creds_changed(struct task_struct *t);
 void ktls_thread_pointer_changed(struct task_struct *t);
+void ktls_user_ns_changed(struct user_namespace *ns);
 void __ktls_handle_notify_resume(void);
 
 static inline void ktls_handle_notify_resume(void)
@@ -58,6 +60,8 @@ static inline void ktls_execve(struct task_struct *t) { }
 static inline void ktls_creds_changed(struct task_struct *t) { }
 
 static inline void ktls_thread_pointer_changed(struct task_struct *t) { }
+
+static inline void ktls_user_ns_changed(struct user_namespace *ns) { }
 
 static inline void ktls_handle_notify_resume(void) { }
 
