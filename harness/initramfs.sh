@@ -24,6 +24,10 @@ if [ -d "$tree/tools/testing/selftests/ktls" ]; then
 		{ tail -n 20 "$logs/guest-ktls.log"; die "ktls selftests did not build"; }
 fi
 gcc -O2 -Wall -Werror -static -o "$guest/guest-exit" "$top/harness/guest/guest-exit.c"
+# The examples shown by make run.
+vdso_sel=$tree/tools/testing/selftests/vDSO
+gcc -O2 -Wall -Wextra -Werror $hdr -I"$vdso_sel" -o "$guest/vdso_gettid" \
+	"$top/examples/vdso_gettid.c" "$vdso_sel/parse_vdso.c" -lpthread
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,ktls,etc}
@@ -46,7 +50,7 @@ add() {	# add LIST PROGRAM...: copy programs into /ktls and list them
 	done
 }
 add test "$top/tests/guest/kernel_version.sh"
-add run "$top/tests/guest/kernel_version.sh"
+add run "$top/tests/guest/kernel_version.sh" "$guest/vdso_gettid"
 for t in vdso_test_abi vdso_test_getcpu vdso_test_gettimeofday \
 	 vdso_test_clock_getres vdso_test_correctness vdso_standalone_test_x86; do
 	add test "$guest/vDSO/$t"
