@@ -1,0 +1,889 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KTLS ABI: the layout query, every rejected argument with its errno, the
+ * registration state machine, and what REGISTER and UNREGISTER write.
+ *
+ * Every call that could change the process's state if the kernel wrongly
+ * accepted it runs in a forked child, so that one wrong answer does not
+ * spoil the checks after it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "ktls_util.h"
+
+#define SENTINEL1	0x5eed1234
+#define SENTINEL2	0x0ddba11
+#define FLAG_BIT5	(1U << 5)
+
+static long page_size;
+static struct ktls_layout kernel_layout;
+
+/* ---- rseq() in a forked child ---- */
+
+struct rseq_call {
+	void *ptr;
+	uint32_t len;
+	int flags;
+	uint32_t sig;
+};
+
+static int rseq_call_fn(void *arg)
+{
+	struct rseq_call *c = arg;
+	long ret = ktls_rseq(c->ptr, c->len, c->flags, c->sig);
+
+	return ret < 0 ? (int)-ret : (ret ? 255 : 0);
+}
+
+/*
+ * Run the call in a forked child: the errno it failed with, 0 on success,
+ * 255 for a positive return, or -1 when the child was killed.
+ */
+static int errno_in_child(int (*fn)(void *), void *arg)
+{
+	int st = ktls_fork_run(fn, arg);
+
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	ksft_print_msg("child %s\n", ktls_status_str(st));
+	return -1;
+}
+
+static const char *child_err_str(int err)
+{
+	if (err < 0)
+		return "child killed";
+	if (err == 255)
+		return "a positive value";
+	return ktls_errname(err);
+}
+
+static const char *flags_str(int flags)
+{
+	static char bufs[4][128];
+	static unsigned int n;
+	char *b = bufs[n++ % 4];
+
+	b[0] = 0;
+	if (flags & RSEQ_FLAG_UNREGISTER)
+		strcat(b, "|RSEQ_FLAG_UNREGISTER");
+	if (flags & RSEQ_FLAG_KTLS_GET_LAYOUT)
+		strcat(b, "|GET_LAYOUT");
+	if (flags & RSEQ_FLAG_KTLS_SET_OFFSET)
+		strcat(b, "|SET_OFFSET");
+	if (flags & RSEQ_FLAG_KTLS_UNREGISTER)
+		strcat(b, "|UNREGISTER");
+	if (flags & RSEQ_FLAG_KTLS_REGISTER)
+		strcat(b, "|REGISTER");
+	if (flags & ~0x1f)
+		sprintf(b + strlen(b), "|%#x", flags & ~0x1f);
+	return b[0] ? b + 1 : "0";
+}
+
+/* ---- the argument table ---- */
+
+enum ptr_kind {
+	P_NULL,		/* NULL */
+	P_LAYOUT,	/* a good struct ktls_layout */
+	P_RDONLY,	/* a read-only page holding a good layout */
+	P_NONE,		/* a PROT_NONE page */
+};
+
+static const char *const ptr_names[] = {
+	[P_NULL] = "NULL",
+	[P_LAYOUT] = "&layout",
+	[P_RDONLY] = "read-only page",
+	[P_NONE] = "PROT_NONE page",
+};
+
+/* Which layout values a SET_OFFSET case passes. */
+enum layout_kind {
+	L_GOOD,
+	L_OFF_ZERO,
+	L_OFF_PLUS8,
+	L_OFF_PLUS32,
+	L_OFF_BELOW_MIN,
+	L_OFF_ABOVE_MAX,
+	L_SIZE_63,
+	L_SIZE_0,
+	L_ALIGN_32,
+	L_ALIGN_0,
+	L_ALIGN_96,
+	L_ALIGN_65,
+	L_OFF_OTHER,
+};
+
+struct arg_case {
+	int flags;
+	enum ptr_kind ptr;
+	int len;		/* -1: sizeof(struct ktls_layout) */
+	uint32_t sig;
+	enum layout_kind layout;
+	int expect;
+	const char *what;
+};
+
+#define LSZ	-1
+
+static const struct arg_case before_set_cases[] = {
+	/* GET_LAYOUT */
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, 0, 0, L_GOOD, EINVAL, "len 0" },
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, 15, 0, L_GOOD, EINVAL, "len 15" },
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, 17, 0, L_GOOD, EINVAL, "len 17" },
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, 32, 0, L_GOOD, EINVAL, "len 32" },
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, LSZ, 1, L_GOOD, EINVAL, "sig 1" },
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, LSZ, 0x53053053, L_GOOD, EINVAL,
+	  "sig 0x53053053 (the rseq signature)" },
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_NULL, LSZ, 0, L_GOOD, EFAULT,
+	  "NULL destination" },
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_RDONLY, LSZ, 0, L_GOOD, EFAULT,
+	  "read-only destination" },
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_NONE, LSZ, 0, L_GOOD, EFAULT,
+	  "PROT_NONE destination" },
+	/* SET_OFFSET */
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, 0, 0, L_GOOD, EINVAL, "len 0" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, 15, 0, L_GOOD, EINVAL, "len 15" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, 24, 0, L_GOOD, EINVAL, "len 24" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 1, L_GOOD, EINVAL, "sig 1" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_NULL, LSZ, 0, L_GOOD, EFAULT,
+	  "NULL source" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_NONE, LSZ, 0, L_GOOD, EFAULT,
+	  "PROT_NONE source" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_ZERO, EINVAL,
+	  "offset 0" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_PLUS8, EINVAL,
+	  "offset static+8 (misaligned)" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_PLUS32, EINVAL,
+	  "offset static+32 (misaligned)" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_BELOW_MIN, EINVAL,
+	  "offset -(KTLS_OFFSET_MAX+64)" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_ABOVE_MAX, EINVAL,
+	  "offset KTLS_OFFSET_MAX+64" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_SIZE_63, EINVAL,
+	  "size 63" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_SIZE_0, EINVAL,
+	  "size 0" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_32, EINVAL,
+	  "alignment 32" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_0, EINVAL,
+	  "alignment 0" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_96, EINVAL,
+	  "alignment 96 (not a power of two)" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_65, EINVAL,
+	  "alignment 65 (not a power of two)" },
+	/*
+	 * UNREGISTER / REGISTER.  Their bad arguments are tried where
+	 * ENOENT cannot apply (after SET_OFFSET, while registered), as the
+	 * header does not order EINVAL before ENOENT.
+	 */
+	{ RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, 0, 0, L_GOOD, ENOENT,
+	  "no area registered" },
+	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, 0, 0, L_GOOD, ENOENT,
+	  "no offset registered" },
+	/* flag combinations */
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT | RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ,
+	  0, L_GOOD, EINVAL, "two KTLS flags" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET | RSEQ_FLAG_KTLS_REGISTER, P_LAYOUT, LSZ,
+	  0, L_GOOD, EINVAL, "two KTLS flags" },
+	{ RSEQ_FLAG_KTLS_REGISTER | RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, 0, 0,
+	  L_GOOD, EINVAL, "two KTLS flags" },
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT | RSEQ_FLAG_KTLS_UNREGISTER, P_LAYOUT, LSZ,
+	  0, L_GOOD, EINVAL, "two KTLS flags" },
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT | RSEQ_FLAG_KTLS_REGISTER, P_LAYOUT, LSZ,
+	  0, L_GOOD, EINVAL, "two KTLS flags" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET | RSEQ_FLAG_KTLS_UNREGISTER, P_LAYOUT, LSZ,
+	  0, L_GOOD, EINVAL, "two KTLS flags" },
+	{ 0x1e, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL, "all four KTLS flags" },
+	{ RSEQ_FLAG_UNREGISTER | RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, LSZ, 0,
+	  L_GOOD, EINVAL, "KTLS flag with RSEQ_FLAG_UNREGISTER" },
+	{ RSEQ_FLAG_UNREGISTER | RSEQ_FLAG_KTLS_REGISTER, P_NULL, 0, 0,
+	  L_GOOD, EINVAL, "KTLS flag with RSEQ_FLAG_UNREGISTER" },
+	{ RSEQ_FLAG_KTLS_GET_LAYOUT | FLAG_BIT5, P_LAYOUT, LSZ, 0, L_GOOD,
+	  EINVAL, "KTLS flag with unknown bit 5" },
+	{ RSEQ_FLAG_KTLS_REGISTER | (int)(1U << 31), P_NULL, 0, 0, L_GOOD,
+	  EINVAL, "KTLS flag with unknown bit 31" },
+	{ FLAG_BIT5, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL,
+	  "unknown bit 5 alone" },
+};
+
+static const struct arg_case after_set_cases[] = {
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_GOOD, EBUSY,
+	  "same offset again" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_OTHER, EBUSY,
+	  "another offset (static-64)" },
+	{ RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, 0, 0, L_GOOD, ENOENT,
+	  "offset set, thread not registered" },
+	{ RSEQ_FLAG_KTLS_REGISTER, P_LAYOUT, 0, 0, L_GOOD, EINVAL,
+	  "non-NULL ptr, offset set" },
+	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, 8, 0, L_GOOD, EINVAL,
+	  "len 8, offset set" },
+	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, LSZ, 0, L_GOOD, EINVAL,
+	  "len 16, offset set" },
+	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, 0, 1, L_GOOD, EINVAL,
+	  "sig 1, offset set" },
+	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, 0, 0x53053053, L_GOOD, EINVAL,
+	  "sig 0x53053053, offset set" },
+};
+
+static const struct arg_case registered_cases[] = {
+	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, 0, 0, L_GOOD, EBUSY,
+	  "REGISTER twice" },
+	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_GOOD, EBUSY,
+	  "SET_OFFSET after REGISTER" },
+	{ RSEQ_FLAG_KTLS_UNREGISTER, P_LAYOUT, 0, 0, L_GOOD, EINVAL,
+	  "non-NULL ptr while registered" },
+	{ RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, 4, 0, L_GOOD, EINVAL,
+	  "len 4 while registered" },
+	{ RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, LSZ, 0, L_GOOD, EINVAL,
+	  "len 16 while registered" },
+	{ RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, 0, 7, L_GOOD, EINVAL,
+	  "sig 7 while registered" },
+	{ RSEQ_FLAG_KTLS_UNREGISTER | RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT,
+	  LSZ, 0, L_GOOD, EINVAL, "two KTLS flags while registered" },
+};
+
+static void *rdonly_page, *none_page;
+
+static void fill_layout(struct ktls_layout *l, enum layout_kind k)
+{
+	l->size = KTLS_AREA_SIZE;
+	l->alignment = KTLS_AREA_ALIGN;
+	l->offset = ktls_offset;
+	switch (k) {
+	case L_GOOD:
+		break;
+	case L_OFF_ZERO:
+		l->offset = 0;
+		break;
+	case L_OFF_PLUS8:
+		l->offset += 8;
+		break;
+	case L_OFF_PLUS32:
+		l->offset += 32;
+		break;
+	case L_OFF_BELOW_MIN:
+		l->offset = -(KTLS_OFFSET_MAX + 64);
+		break;
+	case L_OFF_ABOVE_MAX:
+		l->offset = KTLS_OFFSET_MAX + 64;
+		break;
+	case L_OFF_OTHER:	/* a different valid offset */
+		l->offset -= 64;
+		break;
+	case L_SIZE_63:
+		l->size = 63;
+		break;
+	case L_SIZE_0:
+		l->size = 0;
+		break;
+	case L_ALIGN_32:
+		l->alignment = 32;
+		break;
+	case L_ALIGN_0:
+		l->alignment = 0;
+		break;
+	case L_ALIGN_96:
+		l->alignment = 96;
+		break;
+	case L_ALIGN_65:
+		l->alignment = 65;
+		break;
+	}
+}
+
+static void run_arg_case(const char *phase, const struct arg_case *c)
+{
+	struct ktls_layout l;
+	struct rseq_call call;
+	int err;
+
+	fill_layout(&l, c->layout);
+	switch (c->ptr) {
+	case P_NULL:
+		call.ptr = NULL;
+		break;
+	case P_LAYOUT:
+		call.ptr = &l;
+		break;
+	case P_RDONLY:
+		call.ptr = rdonly_page;
+		break;
+	case P_NONE:
+		call.ptr = none_page;
+		break;
+	}
+	call.len = c->len == LSZ ? (uint32_t)sizeof(struct ktls_layout) :
+					 (uint32_t)c->len;
+	call.flags = c->flags;
+	call.sig = c->sig;
+	err = errno_in_child(rseq_call_fn, &call);
+	ksft_test_result(err == c->expect,
+			 "%s: rseq(%s, len=%u, %s, sig=%#x) [%s; layout size=%u align=%u offset=%lld] -> %s, expected %s\n",
+			 phase, ptr_names[c->ptr], call.len,
+			 flags_str(c->flags), c->sig, c->what, l.size,
+			 l.alignment, (long long)l.offset, child_err_str(err),
+			 ktls_errname(c->expect));
+}
+
+static void run_arg_cases(const char *phase, const struct arg_case *c,
+			  size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		run_arg_case(phase, &c[i]);
+}
+
+/* ---- SET_OFFSET accepted at the edges (in children) ---- */
+
+struct set_case {
+	uint32_t size, alignment;
+	int64_t offset;
+	const char *what;
+};
+
+static int set_then_get_fn(void *arg)
+{
+	struct set_case *c = arg;
+	struct ktls_layout l = {
+		.size = c->size,
+		.alignment = c->alignment,
+		.offset = c->offset,
+	};
+	struct ktls_layout g = { 0 };
+	long ret;
+
+	ret = ktls_rseq(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET, 0);
+	if (ret)
+		return (int)-ret;
+	if (ktls_get_layout(&g))
+		return 200;
+	if (g.offset != c->offset)
+		return 201;
+	/* GET_LAYOUT reports the kernel's size and alignment, not ours. */
+	if (g.size != kernel_layout.size ||
+	    g.alignment != kernel_layout.alignment)
+		return 202;
+	return 0;
+}
+
+static void test_set_edges(void)
+{
+	struct set_case cases[] = {
+		{ 64, 64, -KTLS_OFFSET_MAX, "offset -KTLS_OFFSET_MAX" },
+		{ 64, 64, KTLS_OFFSET_MAX, "offset +KTLS_OFFSET_MAX" },
+		{ 64, 64, 64, "offset +64" },
+		{ 128, 64, ktls_offset, "size 128 (larger than the kernel's)" },
+		{ 64, 128, ktls_offset & ~127L,
+		  "alignment 128, offset a multiple of 128" },
+		{ 64, 4096, -4096, "alignment 4096, offset -4096" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int err = errno_in_child(set_then_get_fn, &cases[i]);
+		const char *why = err == 200 ? "GET_LAYOUT failed" :
+				  err == 201 ? "GET_LAYOUT offset differs" :
+				  err == 202 ? "GET_LAYOUT size/alignment not the kernel's" :
+				  child_err_str(err);
+
+		ksft_test_result(err == 0,
+				 "SET_OFFSET accepts size=%u align=%u offset=%lld (%s), then GET_LAYOUT returns it: %s, expected 0\n",
+				 cases[i].size, cases[i].alignment,
+				 (long long)cases[i].offset, cases[i].what,
+				 err ? why : "0");
+	}
+}
+#define NR_SET_EDGES 6
+
+/* ---- SET_OFFSET while the address space is shared ---- */
+
+static void *block_fn(void *arg)
+{
+	char c;
+
+	while (read(*(int *)arg, &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static int set_with_pthread_fn(void *arg)
+{
+	pthread_t th;
+	int fds[2];
+	long ret;
+
+	(void)arg;
+	if (pipe(fds) || pthread_create(&th, NULL, block_fn, &fds[0]))
+		return 250;
+	ret = ktls_set_offset(ktls_offset);
+	close(fds[1]);
+	pthread_join(th, NULL);
+	return ret < 0 ? (int)-ret : 0;
+}
+
+static KTLS_RAW int wait_go_fn(struct ktls_thread *t)
+{
+	ktls_wait_for(&t->go, 1);
+	return 0;
+}
+
+static int set_with_vm_child_fn(void *arg)
+{
+	struct ktls_thread t;
+	long ret, pid;
+	int st;
+
+	(void)arg;
+	if (ktls_thread_prepare(&t, 0))
+		return 250;
+	pid = ktls_thread_spawn(&t, CLONE_VM, 0, SIGCHLD, wait_go_fn, NULL);
+	if (pid < 0)
+		return 251;
+	ret = ktls_set_offset(ktls_offset);
+	ktls_post(&t.go, 1);
+	waitpid(pid, &st, __WALL);
+	return ret < 0 ? (int)-ret : 0;
+}
+
+/* ---- clone3(CLONE_RSEQ_KTLS) rejected (in children) ---- */
+
+enum tls_kind {
+	T_OWN,		/* the fake TCB */
+	T_ZERO,		/* tls = 0 */
+	T_MISALIGNED,	/* fake TCB + 8: area not 64-aligned */
+	T_AREA_RDONLY,	/* the area's page is read-only */
+	T_AREA_NONE,	/* the area's page is PROT_NONE */
+};
+
+static const char *const tls_names[] = {
+	[T_OWN] = "own TCB",
+	[T_ZERO] = "tls 0",
+	[T_MISALIGNED] = "TCB+8 (area misaligned)",
+	[T_AREA_RDONLY] = "area page read-only",
+	[T_AREA_NONE] = "area page PROT_NONE",
+};
+
+struct clone_case {
+	uint64_t flags;
+	int sig;
+	enum tls_kind tls;
+	int expect;
+	const char *what;
+};
+
+static KTLS_RAW int nop_fn(struct ktls_thread *t)
+{
+	(void)t;
+	return 0;
+}
+
+static unsigned long setup_tls(struct ktls_thread *t, enum tls_kind k)
+{
+	unsigned long apage = (unsigned long)t->area & ~(page_size - 1);
+
+	switch (k) {
+	case T_OWN:
+		break;
+	case T_ZERO:
+		return 0;
+	case T_MISALIGNED:
+		return t->tls + 8;
+	case T_AREA_RDONLY:
+		mprotect((void *)apage, page_size, PROT_READ);
+		break;
+	case T_AREA_NONE:
+		mprotect((void *)apage, page_size, PROT_NONE);
+		break;
+	}
+	return t->tls;
+}
+
+static int clone_case_fn(void *arg)
+{
+	struct clone_case *c = arg;
+	struct ktls_thread t;
+	unsigned long tls;
+	long ret;
+	int st;
+
+	if (ktls_thread_prepare(&t, 0))
+		return 250;
+	tls = setup_tls(&t, c->tls);
+	ret = ktls_thread_spawn(&t, c->flags, tls, c->sig, nop_fn, NULL);
+	if (ret > 0) {
+		if (c->flags & CLONE_THREAD)
+			ktls_thread_join(&t);
+		else
+			waitpid(ret, &st, __WALL);
+		return 0;
+	}
+	return (int)-ret;
+}
+
+#define VMFLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND)
+
+static const struct clone_case clone_before_set[] = {
+	{ KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, 0, T_OWN, ENOENT,
+	  "no offset registered" },
+};
+
+static const struct clone_case clone_after_set[] = {
+	{ VMFLAGS | CLONE_SETTLS | CLONE_RSEQ_KTLS, SIGCHLD, T_OWN, EINVAL,
+	  "without CLONE_THREAD" },
+	{ (KTLS_THREAD_FLAGS & ~CLONE_SETTLS) | CLONE_RSEQ_KTLS, 0, T_OWN,
+	  EINVAL, "without CLONE_SETTLS" },
+	{ CLONE_RSEQ_KTLS, SIGCHLD, T_OWN, EINVAL,
+	  "alone (a fork-like clone)" },
+	{ KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, 0, T_ZERO, EINVAL,
+	  "thread pointer 0" },
+	{ KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, 0, T_MISALIGNED, EINVAL,
+	  "area not 64-aligned" },
+	{ KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, 0, T_AREA_RDONLY, EFAULT,
+	  "area not writable" },
+	{ KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, 0, T_AREA_NONE, EFAULT,
+	  "area not mapped accessibly" },
+};
+
+static void run_clone_cases(const char *phase, const struct clone_case *c,
+			    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int err = errno_in_child(clone_case_fn, (void *)&c[i]);
+
+		ksft_test_result(err == c[i].expect,
+				 "%s: clone3(flags=%#llx, tls=%s) with CLONE_RSEQ_KTLS %s -> %s, expected %s\n",
+				 phase, (unsigned long long)c[i].flags,
+				 tls_names[c[i].tls], c[i].what,
+				 err == 0 ? "a new thread" : child_err_str(err),
+				 ktls_errname(c[i].expect));
+	}
+}
+
+/* ---- REGISTER from a raw thread with a bad area (in children) ---- */
+
+static KTLS_RAW int register_fn(struct ktls_thread *t)
+{
+	t->val[0] = ktls_register();
+	if (!t->val[0]) {
+		ktls_snap_take(&t->snap[0], t->area);
+		t->val[1] = ktls_unregister();
+	}
+	return 0;
+}
+
+static int register_case_fn(void *arg)
+{
+	enum tls_kind k = (enum tls_kind)(long)arg;
+	struct ktls_thread t;
+	unsigned long tls;
+	long ret;
+
+	if (ktls_thread_prepare(&t, 0))
+		return 250;
+	tls = setup_tls(&t, k);
+	ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, tls, 0, register_fn,
+				NULL);
+	if (ret < 0)
+		return 251;
+	ktls_thread_join(&t);
+	if (t.val[0] == 0 && k == T_OWN) {
+		/* Registered: the area was right, and UNREGISTER worked. */
+		if (!ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
+				     "raw thread after REGISTER"))
+			return 252;
+		if (t.val[1] != 0 || t.area->tp != 0)
+			return 253;
+	}
+	return t.val[0] < 0 ? (int)-t.val[0] : 0;
+}
+
+static void test_register_cases(void)
+{
+	static const struct {
+		enum tls_kind k;
+		int expect;
+	} cases[] = {
+		{ T_OWN, 0 },
+		{ T_ZERO, EINVAL },
+		{ T_MISALIGNED, EINVAL },
+		{ T_AREA_RDONLY, EFAULT },
+		{ T_AREA_NONE, EFAULT },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int err = errno_in_child(register_case_fn,
+					 (void *)(long)cases[i].k);
+		const char *why = err == 252 ? "area wrong after REGISTER" :
+				  err == 253 ? "UNREGISTER failed or left tp" :
+				  err == 250 || err == 251 ? "setup failed" :
+				  child_err_str(err);
+
+		ksft_test_result(err == cases[i].expect,
+				 "REGISTER in a raw thread (no CLONE_RSEQ_KTLS) with %s -> %s, expected %s%s\n",
+				 tls_names[cases[i].k], why,
+				 ktls_errname(cases[i].expect),
+				 cases[i].k == T_OWN ?
+				 " (area right, UNREGISTER clears tp)" : "");
+	}
+}
+#define NR_REGISTER_CASES 5
+
+/* ---- checks in the main thread ---- */
+
+static void test_unregistered_process(const char *when)
+{
+	struct ktls_snap s;
+
+	if (!ktls_vdso_ok) {
+		ksft_test_result_skip("%s: vDSO lacks __vdso_ktls_*\n", when);
+		return;
+	}
+	ktls_snap_take(&s, &ktls_tls_area);
+	ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, when),
+			 "%s: vDSO accessors equal gettid/getpid/getuid/geteuid/getgid/getegid, errno_location NULL, area tp not set\n",
+			 when);
+}
+
+static void test_layout(void)
+{
+	struct ktls_layout l = { 0xdead, 0xbeef, 0x1234 };
+	long ret = ktls_get_layout(&l);
+
+	ksft_test_result(!ret && l.size == KTLS_AREA_SIZE &&
+			 l.alignment == KTLS_AREA_ALIGN && l.offset == 0,
+			 "GET_LAYOUT before SET_OFFSET -> %s size=%u alignment=%u offset=%lld, expected 0 64 64 0\n",
+			 ktls_ret_str(ret), l.size, l.alignment,
+			 (long long)l.offset);
+	kernel_layout = l;
+}
+
+static void test_auxv(void)
+{
+	unsigned long sz = getauxval(AT_KTLS_SIZE);
+	unsigned long al = getauxval(AT_KTLS_ALIGN);
+
+	ksft_test_result(sz == kernel_layout.size &&
+			 al == kernel_layout.alignment && sz == 64 && al == 64,
+			 "auxv AT_KTLS_SIZE=%lu AT_KTLS_ALIGN=%lu, expected the GET_LAYOUT values %u %u (64 64)\n",
+			 sz, al, kernel_layout.size, kernel_layout.alignment);
+}
+
+static void test_set_busy(void)
+{
+	int err = errno_in_child(set_with_pthread_fn, NULL);
+
+	ksft_test_result(err == EBUSY,
+			 "SET_OFFSET while a second thread (pthread) exists -> %s, expected EBUSY\n",
+			 err >= 250 && err < 255 ? "setup failed" :
+			 child_err_str(err));
+	err = errno_in_child(set_with_vm_child_fn, NULL);
+	ksft_test_result(err == EBUSY,
+			 "SET_OFFSET while a CLONE_VM child process exists -> %s, expected EBUSY\n",
+			 err >= 250 && err < 255 ? "setup failed" :
+			 child_err_str(err));
+}
+
+static void test_set(void)
+{
+	struct ktls_layout l = { 0 };
+	long ret = ktls_set_offset(ktls_offset);
+	long ret2;
+
+	ksft_test_result(ret == 0,
+			 "SET_OFFSET size=64 align=64 offset=%ld (the static TLS offset) -> %s, expected 0\n",
+			 ktls_offset, ktls_ret_str(ret));
+	ret2 = ktls_get_layout(&l);
+	ksft_test_result(!ret2 && l.offset == ktls_offset && l.size == 64 &&
+			 l.alignment == 64,
+			 "GET_LAYOUT after SET_OFFSET -> %s size=%u alignment=%u offset=%lld, expected 0 64 64 %ld\n",
+			 ktls_ret_str(ret2), l.size, l.alignment,
+			 (long long)l.offset, ktls_offset);
+	ksft_test_result(ktls_tls_area.tp == 0,
+			 "SET_OFFSET does not write the main thread's area: tp=%#llx, expected 0\n",
+			 (unsigned long long)ktls_tls_area.tp);
+}
+
+static void test_register(void)
+{
+	struct ktls_snap s;
+	long ret;
+
+	ktls_tls_area.errno_value = SENTINEL1;
+	ret = ktls_register();
+	ksft_test_result(ret == 0, "REGISTER in the main thread -> %s, expected 0\n",
+			 ktls_ret_str(ret));
+	ktls_snap_take(&s, &ktls_tls_area);
+	ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_AREA,
+					 "main after REGISTER"),
+			 "after REGISTER: area tp == thread pointer %#lx, tid/pid/uid/euid/gid/egid equal the syscalls, vDSO equals syscalls, errno_location == &area.errno_value\n",
+			 ktls_tp());
+	ksft_test_result(s.area_errno == SENTINEL1,
+			 "REGISTER keeps errno_value: %#x written before, %#x after, expected %#x\n",
+			 SENTINEL1, s.area_errno, SENTINEL1);
+}
+
+static int nop_child_fn(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static void test_errno_value_kept(void)
+{
+	int32_t seen1, seen2 = 0;
+	bool via_loc = true;
+
+	ktls_tls_area.errno_value = SENTINEL2;
+	/* Credential commits that change nothing, and a fork. */
+	ktls_sys3(SYS_setresuid, -1, -1, -1);
+	ktls_sys3(SYS_setresgid, -1, -1, -1);
+	ktls_fork_run(nop_child_fn, NULL);
+	ktls_sys0(SYS_getppid);
+	seen1 = ktls_tls_area.errno_value;
+	if (ktls_vdso_ok) {
+		int *p = ktls_vdso.errno_location();
+
+		if (p) {
+			*p = 4242;
+			seen2 = ktls_tls_area.errno_value;
+		}
+		via_loc = p && seen2 == 4242;
+	}
+	ktls_tls_area.errno_value = SENTINEL1;
+	ksft_test_result(seen1 == SENTINEL2 && via_loc,
+			 "errno_value is user space's: %#x written, after setresuid(-1,-1,-1)/setresgid(-1,-1,-1)/fork it reads %#x (expected %#x); writing 4242 through errno_location() reads back %d from the area\n",
+			 SENTINEL2, seen1, SENTINEL2, seen2);
+}
+
+static KTLS_RAW int snap_wait_fn(struct ktls_thread *t)
+{
+	ktls_snap_take(&t->snap[0], t->area);
+	ktls_wait_for(&t->go, 1);
+	return 0;
+}
+
+static void test_thread_exit(void)
+{
+	struct ktls_thread t;
+	uint64_t alive_tp = 0;
+	bool ok = false;
+	long ret;
+
+	ret = ktls_thread_start(&t, snap_wait_fn, NULL);
+	if (ret > 0) {
+		while (!__atomic_load_n(&t.snap[0].taken, __ATOMIC_SEQ_CST))
+			ktls_sys0(SYS_sched_yield);
+		ok = ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
+				     "raw CLONE_RSEQ_KTLS thread");
+		alive_tp = t.area->tp;
+		ktls_post(&t.go, 1);
+		ktls_thread_join(&t);
+	}
+	ksft_test_result(ret > 0 && ok,
+			 "clone3(CLONE_RSEQ_KTLS) -> %s; the thread's area has tp == its TCB and its ids, vDSO equal syscalls\n",
+			 ktls_ret_str(ret));
+	ksft_test_result(ret > 0 && alive_tp == t.tls && t.area->tp == 0,
+			 "thread exit clears tp: while alive tp=%#llx (expected %#lx), after exit tp=%#llx (expected 0)\n",
+			 (unsigned long long)alive_tp, t.tls,
+			 ret > 0 ? (unsigned long long)t.area->tp : 0ULL);
+	ktls_thread_free(&t);
+}
+
+static void test_unregister(void)
+{
+	struct ktls_snap s;
+	long ret, ret2, ret3;
+
+	ret = ktls_unregister();
+	ktls_snap_take(&s, &ktls_tls_area);
+	ksft_test_result(ret == 0 && s.area_tp == 0 &&
+			 s.area_errno == SENTINEL1,
+			 "UNREGISTER -> %s with tp=%#llx errno_value=%#x, expected 0 with tp 0, errno_value %#x kept\n",
+			 ktls_ret_str(ret), (unsigned long long)s.area_tp,
+			 s.area_errno, SENTINEL1);
+	if (ktls_vdso_ok)
+		ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA,
+						 "after UNREGISTER"),
+				 "after UNREGISTER: vDSO accessors equal the syscalls, errno_location NULL\n");
+	else
+		ksft_test_result_skip("after UNREGISTER: vDSO lacks __vdso_ktls_*\n");
+	ret2 = ktls_unregister();
+	ksft_test_result(ret2 == -ENOENT,
+			 "UNREGISTER again -> %s, expected -ENOENT\n",
+			 ktls_ret_str(ret2));
+	ret3 = ktls_register();
+	ktls_snap_take(&s, &ktls_tls_area);
+	ksft_test_result(ret3 == 0 &&
+			 ktls_snap_check(&s, KTLS_EXPECT_AREA,
+					 "after re-REGISTER"),
+			 "REGISTER after UNREGISTER -> %s, expected 0 with a valid area\n",
+			 ktls_ret_str(ret3));
+}
+
+int main(void)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+	ksft_print_header();
+	ktls_require(NULL);
+	ktls_vdso_init();
+
+	rdonly_page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	none_page = mmap(NULL, page_size, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (rdonly_page == MAP_FAILED || none_page == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	fill_layout(rdonly_page, L_GOOD);
+	mprotect(rdonly_page, page_size, PROT_READ);
+
+	ksft_set_plan(3 + ARRAY_SIZE(before_set_cases) + NR_SET_EDGES + 2 +
+		      ARRAY_SIZE(clone_before_set) + 3 + 1 +
+		      ARRAY_SIZE(after_set_cases) +
+		      ARRAY_SIZE(clone_after_set) + NR_REGISTER_CASES +
+		      3 + ARRAY_SIZE(registered_cases) + 1 + 2 + 4);
+
+	/* A process that never registered anything. */
+	test_unregistered_process("fresh process");
+	test_layout();
+	test_auxv();
+	run_arg_cases("before SET_OFFSET", before_set_cases,
+		      ARRAY_SIZE(before_set_cases));
+	test_set_edges();
+	test_set_busy();
+	run_clone_cases("before SET_OFFSET", clone_before_set,
+			ARRAY_SIZE(clone_before_set));
+
+	/* The process has an offset; the main thread has no area yet. */
+	test_set();
+	test_unregistered_process("offset set, main thread not registered");
+	run_arg_cases("offset set", after_set_cases,
+		      ARRAY_SIZE(after_set_cases));
+	run_clone_cases("offset set", clone_after_set,
+			ARRAY_SIZE(clone_after_set));
+	test_register_cases();
+
+	/* The main thread registered. */
+	test_register();
+	run_arg_cases("main registered", registered_cases,
+		      ARRAY_SIZE(registered_cases));
+	test_errno_value_kept();
+	test_thread_exit();
+	test_unregister();
+
+	ksft_finished();
+	return 0;
+}

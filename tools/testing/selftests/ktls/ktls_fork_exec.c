@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KTLS across fork, exec, vfork and CLONE_VM children: a fork child's area
+ * shows the child; exec leaves no offset and no area (and clears the
+ * exec'ing thread's area); a task sharing its parent's thread pointer is
+ * never served the parent's values, and the parent's area survives it.
+ *
+ * Re-executed as "ktls_fork_exec --exec-check", the program checks the
+ * fresh image and reports through its exit status.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "ktls_util.h"
+
+#define SENTINEL	0x600dcafe
+#define EXEC_ARG	"--exec-check"
+
+extern char **environ;
+
+static char exe_path[] = "/proc/self/exe";
+static char exec_arg[] = EXEC_ARG;
+static char *exec_argv[] = { exe_path, exec_arg, NULL };
+
+/* ---- the exec'd image ---- */
+
+enum {
+	EX_OFFSET = 1,		/* GET_LAYOUT failed or offset != 0 */
+	EX_ACCESSORS = 2,	/* vDSO != syscalls, or errno_location set */
+	EX_REGISTER = 4,	/* REGISTER did not return ENOENT */
+	EX_FRESH = 8,		/* could not SET_OFFSET + REGISTER afresh */
+	EX_TID = 16,		/* gettid != getpid after exec */
+};
+
+static const char *exec_bits_str(int bits)
+{
+	static char buf[256];
+
+	if (bits < 0 || bits > 31)
+		return "not an exec-check status";
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s%s",
+		 bits ? "" : "all right",
+		 bits & EX_OFFSET ? " offset-not-0" : "",
+		 bits & EX_ACCESSORS ? " accessors-wrong" : "",
+		 bits & EX_REGISTER ? " REGISTER-not-ENOENT" : "",
+		 bits & EX_FRESH ? " fresh-registration-failed" : "",
+		 bits & EX_TID ? " tid!=pid" : "");
+	return buf;
+}
+
+static int exec_check(void)
+{
+	struct ktls_layout l = { 0 };
+	struct ktls_snap s;
+	int bits = 0;
+	long ret;
+
+	ktls_vdso_init();
+	ret = ktls_get_layout(&l);
+	if (ret || l.offset != 0) {
+		ksft_print_msg("exec'd image: GET_LAYOUT -> %s offset %lld, expected 0 offset 0\n",
+			       ktls_ret_str(ret), (long long)l.offset);
+		bits |= EX_OFFSET;
+	}
+	ktls_snap_take(&s, &ktls_tls_area);
+	if (!ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "exec'd image"))
+		bits |= EX_ACCESSORS;
+	if (s.sys.tid != s.sys.pid)
+		bits |= EX_TID;
+	ret = ktls_register();
+	if (ret != -ENOENT) {
+		ksft_print_msg("exec'd image: REGISTER -> %s, expected -ENOENT\n",
+			       ktls_ret_str(ret));
+		bits |= EX_REGISTER;
+	}
+	ktls_offset = ktls_static_offset();
+	ret = ktls_set_offset(ktls_offset);
+	if (!ret)
+		ret = ktls_register();
+	ktls_snap_take(&s, &ktls_tls_area);
+	if (ret || !ktls_snap_check(&s, KTLS_EXPECT_AREA,
+				    "exec'd image registered")) {
+		ksft_print_msg("exec'd image: SET_OFFSET+REGISTER -> %s\n",
+			       ktls_ret_str(ret));
+		bits |= EX_FRESH;
+	}
+	fflush(stdout);
+	return bits;
+}
+
+/* ---- fork from the registered main thread ---- */
+
+struct fork_res {
+	struct ktls_snap snap;
+	long layout_ret, layout_off, reg_ret, set_ret;
+	int32_t errno_value;
+};
+
+static int fork_child_fn(void *arg)
+{
+	struct fork_res *r = arg;
+	struct ktls_layout l = { 0 };
+
+	ktls_snap_take(&r->snap, &ktls_tls_area);
+	r->errno_value = ktls_tls_area.errno_value;
+	r->layout_ret = ktls_get_layout(&l);
+	r->layout_off = l.offset;
+	r->reg_ret = ktls_register();
+	r->set_ret = ktls_set_offset(ktls_offset);
+	return 0;
+}
+
+static void test_fork(void)
+{
+	struct fork_res *r = ktls_shared_alloc(sizeof(*r));
+	struct ktls_snap before, after;
+	long ptid = ktls_raw_gettid();
+	bool ok;
+	int st;
+
+	ktls_tls_area.errno_value = SENTINEL;
+	ktls_snap_take(&before, &ktls_tls_area);
+	st = ktls_fork_run(fork_child_fn, r);
+	ktls_snap_take(&after, &ktls_tls_area);
+
+	ok = WIFEXITED(st) && !WEXITSTATUS(st);
+	ok &= ktls_snap_check(&r->snap, KTLS_EXPECT_AREA, "fork child");
+	ok &= r->snap.area_ids.tid == ktls_last_child &&
+	      r->snap.area_ids.pid == ktls_last_child &&
+	      r->snap.area_ids.tid != ptid;
+	ksft_test_result(ok,
+			 "fork() from the registered main thread (%s): child's area tid/pid %ld/%ld == fork's return %d == its gettid/getpid, not the parent's %ld; vDSO == syscalls\n",
+			 ktls_status_str(st), r->snap.area_ids.tid,
+			 r->snap.area_ids.pid, ktls_last_child, ptid);
+	ksft_test_result(r->layout_ret == 0 && r->layout_off == ktls_offset &&
+			 r->reg_ret == -EBUSY && r->set_ret == -EBUSY &&
+			 r->errno_value == SENTINEL,
+			 "fork child inherits the offset and its area: GET_LAYOUT -> %s offset %ld (expected 0 %ld), REGISTER -> %s (expected -EBUSY), SET_OFFSET -> %s (expected -EBUSY), errno_value %#x (expected %#x)\n",
+			 ktls_ret_str(r->layout_ret), r->layout_off,
+			 ktls_offset, ktls_ret_str(r->reg_ret),
+			 ktls_ret_str(r->set_ret), r->errno_value, SENTINEL);
+	ok = ktls_snap_check(&after, KTLS_EXPECT_AREA, "parent after fork");
+	ok &= ktls_ids_eq(&before.area_ids, &after.area_ids);
+	ksft_test_result(ok,
+			 "parent's area and vDSO unchanged by fork and the child's exit (tid %ld)\n",
+			 ptid);
+	munmap(r, sizeof(*r));
+}
+
+/* ---- fork from a raw CLONE_RSEQ_KTLS thread ---- */
+
+static struct fork_res *raw_res;
+
+static KTLS_RAW int raw_fork_fn(struct ktls_thread *t)
+{
+	long pid = ktls_sys0(SYS_fork);
+	int st = 0;
+
+	if (pid == 0) {
+		/* The child: its only thread runs on the raw TCB. */
+		ktls_snap_take(&raw_res->snap, t->area);
+		for (;;)
+			ktls_sys1(SYS_exit_group, 0);
+	}
+	t->val[0] = pid;
+	if (pid > 0) {
+		ktls_sys4(SYS_wait4, pid, &st, 0, NULL);
+		t->val[1] = st;
+	}
+	ktls_snap_take(&t->snap[0], t->area);
+	return 0;
+}
+
+static void test_raw_fork(void)
+{
+	struct ktls_thread t;
+	long ret;
+	bool ok;
+
+	raw_res = ktls_shared_alloc(sizeof(*raw_res));
+	ret = ktls_thread_start(&t, raw_fork_fn, NULL);
+	if (ret > 0)
+		ktls_thread_join(&t);
+	ok = ret > 0 && t.val[0] > 0 && WIFEXITED(t.val[1]) &&
+	     !WEXITSTATUS(t.val[1]);
+	if (ok) {
+		ok &= ktls_snap_check(&raw_res->snap, KTLS_EXPECT_AREA,
+				      "child of raw thread");
+		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
+				      "raw thread after fork");
+		ok &= raw_res->snap.area_ids.tid == t.val[0] &&
+		      raw_res->snap.area_ids.pid == t.val[0];
+	}
+	ksft_test_result(ok,
+			 "raw fork() in a CLONE_RSEQ_KTLS thread (%s, fork -> %s): the child's area at the raw TCB shows tid == pid == %ld, vDSO == syscalls; the forking thread's area still right\n",
+			 ktls_ret_str(ret), ktls_ret_str(t.val[0]), t.val[0]);
+	ktls_thread_free(&t);
+	munmap(raw_res, sizeof(*raw_res));
+}
+
+/* ---- fork from a pthread without an area ---- */
+
+struct pt_fork {
+	struct fork_res *r;
+	int status;
+	pid_t pid;
+};
+
+static int pt_child_fn(void *arg)
+{
+	struct fork_res *r = arg;
+
+	ktls_snap_take(&r->snap, &ktls_tls_area);
+	return 0;
+}
+
+static void *pt_fork_fn(void *arg)
+{
+	struct pt_fork *p = arg;
+
+	p->status = ktls_fork_run(pt_child_fn, p->r);
+	p->pid = ktls_last_child;
+	return NULL;
+}
+
+static void test_pthread_fork(void)
+{
+	struct pt_fork p = { .r = ktls_shared_alloc(sizeof(struct fork_res)) };
+	pthread_t th;
+	bool ok;
+
+	ok = !pthread_create(&th, NULL, pt_fork_fn, &p);
+	if (ok)
+		pthread_join(th, NULL);
+	ok &= WIFEXITED(p.status) && !WEXITSTATUS(p.status);
+	ok &= ktls_snap_check(&p.r->snap, KTLS_EXPECT_NO_AREA,
+			      "child of a pthread");
+	ok &= p.r->snap.sys.pid == p.pid;
+	ksft_test_result(ok,
+			 "fork() in a pthread without an area (%s): the child has no area, vDSO == syscalls (pid %d), errno_location NULL\n",
+			 ktls_status_str(p.status), p.pid);
+	munmap(p.r, sizeof(struct fork_res));
+}
+
+/* ---- exec ---- */
+
+static int exec_fn(void *arg)
+{
+	(void)arg;
+	execve(exe_path, exec_argv, environ);
+	return 99;
+}
+
+static void test_exec(void)
+{
+	struct ktls_snap after;
+	int st = ktls_fork_run(exec_fn, NULL);
+	int bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+
+	ktls_snap_take(&after, &ktls_tls_area);
+	ksft_test_result(bits == 0 &&
+			 ktls_snap_check(&after, KTLS_EXPECT_AREA,
+					 "parent after the exec child"),
+			 "fork + execve(/proc/self/exe %s) from the registered main thread (%s: %s): no offset (GET_LAYOUT 0), vDSO == syscalls, errno_location NULL, REGISTER -ENOENT, a fresh SET_OFFSET+REGISTER works; parent's area unaffected\n",
+			 EXEC_ARG, ktls_status_str(st), exec_bits_str(bits));
+}
+
+struct exec_thread_res {
+	uint64_t tp_before;
+	long exec_ret;
+};
+
+static struct exec_thread_res *ex_res;
+
+static KTLS_RAW int exec_thread_fn(struct ktls_thread *t)
+{
+	ex_res->tp_before = ((volatile struct ktls_area *)t->area)->tp;
+	ex_res->exec_ret = ktls_sys3(SYS_execve, exe_path, exec_argv, environ);
+	for (;;)
+		ktls_sys1(SYS_exit_group, 99);
+	return 0;
+}
+
+static int exec_thread_child(void *arg)
+{
+	struct ktls_thread *t = arg;
+	long ret;
+
+	ret = ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+				t->tls, 0, exec_thread_fn, NULL);
+	if (ret <= 0)
+		return 98;
+	/* The exec in the other thread ends this one. */
+	for (;;)
+		pause();
+	return 97;
+}
+
+static void test_exec_thread(void)
+{
+	struct ktls_thread t;
+	int st, bits;
+
+	ex_res = ktls_shared_alloc(sizeof(*ex_res));
+	if (ktls_thread_prepare(&t, KTLS_PREP_SHARED))
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	st = ktls_fork_run(exec_thread_child, &t);
+	bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	ksft_test_result(bits == 0 && ex_res->tp_before == t.tls &&
+			 t.area->tp == 0,
+			 "execve() in a raw CLONE_RSEQ_KTLS thread whose area is in MAP_SHARED memory (%s: %s, execve %s): tp %#llx before (expected %#lx), %#llx after the exec (expected 0)\n",
+			 ktls_status_str(st), exec_bits_str(bits),
+			 ex_res->exec_ret ? ktls_ret_str(ex_res->exec_ret) :
+			 "ok", (unsigned long long)ex_res->tp_before, t.tls,
+			 (unsigned long long)t.area->tp);
+	ktls_thread_free(&t);
+	munmap(ex_res, sizeof(*ex_res));
+}
+
+static void test_posix_spawn(void)
+{
+	struct ktls_snap after;
+	int st = -1, bits = -1, err;
+	pid_t pid;
+	bool ok;
+
+	err = posix_spawn(&pid, exe_path, NULL, NULL, exec_argv, environ);
+	if (!err) {
+		waitpid(pid, &st, 0);
+		bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
+	ktls_snap_take(&after, &ktls_tls_area);
+	ok = ktls_snap_check(&after, KTLS_EXPECT_AREA,
+			     "parent after posix_spawn");
+	ksft_test_result(!err && bits == 0 && ok,
+			 "posix_spawn (CLONE_VM|CLONE_VFORK + exec) of %s %s (%s: %s); afterwards the parent's area and vDSO still right\n",
+			 exe_path, EXEC_ARG, err ? strerror(err) :
+			 ktls_status_str(st), exec_bits_str(bits));
+}
+
+/* ---- tasks sharing the parent's thread pointer ---- */
+
+static volatile long vf_raw_tid, vf_raw_pid, vf_tid, vf_pid;
+static int *volatile vf_errno;
+
+static __attribute__((noinline)) pid_t do_vfork(void)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		vf_raw_tid = ktls_raw_gettid();
+		vf_raw_pid = ktls_raw_getpid();
+		vf_tid = ktls_vdso.gettid();
+		vf_pid = ktls_vdso.getpid();
+		vf_errno = ktls_vdso.errno_location();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void test_vfork(void)
+{
+	long ptid = ktls_raw_gettid();
+	struct ktls_snap after;
+	int st = 0;
+	pid_t pid;
+	bool ok;
+
+	if (!ktls_vdso_ok) {
+		ksft_test_result_skip("vfork child: vDSO lacks __vdso_ktls_*\n");
+		ksft_test_result_skip("parent after vfork: vDSO lacks __vdso_ktls_*\n");
+		return;
+	}
+	pid = do_vfork();
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	ok = pid > 0 && vf_tid == pid && vf_pid == pid && vf_raw_tid == pid &&
+	     vf_raw_pid == pid &&
+	     (!vf_errno || vf_errno == &ktls_tls_area.errno_value);
+	ksft_test_result(ok,
+			 "vfork() child (shares the parent's thread pointer): __vdso_ktls_gettid %ld getpid %ld, raw %ld %ld, expected vfork's return %d (parent tid %ld); errno_location %p (NULL or the parent's slot)\n",
+			 vf_tid, vf_pid, vf_raw_tid, vf_raw_pid, pid, ptid,
+			 vf_errno);
+	ktls_snap_take(&after, &ktls_tls_area);
+	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
+					 "parent after vfork"),
+			 "parent after the vfork child exited: area (tp, tid %ld) and vDSO right, errno_location its slot\n",
+			 ptid);
+}
+
+static KTLS_RAW int sharer_fn(struct ktls_thread *t)
+{
+	/* The area at this thread pointer is the parent's. */
+	ktls_snap_take(&t->snap[0], (struct ktls_area *)t->arg);
+	ktls_post(&t->go, 1);
+	ktls_wait_for(&t->go, 2);
+	ktls_snap_take(&t->snap[1], (struct ktls_area *)t->arg);
+	return 0;
+}
+
+static KTLS_RAW int vfork_sharer_fn(struct ktls_thread *t)
+{
+	ktls_snap_take(&t->snap[0], (struct ktls_area *)t->arg);
+	return 0;
+}
+
+static void test_clone_vfork(void)
+{
+	struct ktls_thread t;
+	struct ktls_snap after;
+	long pid;
+	int st = 0;
+	bool ok;
+
+	if (ktls_thread_prepare(&t, 0))
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	pid = ktls_thread_spawn(&t, CLONE_VM | CLONE_VFORK, 0, SIGCHLD,
+				vfork_sharer_fn, &ktls_tls_area);
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	ok = pid > 0 && WIFEXITED(st) && !WEXITSTATUS(st);
+	ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_SHARER,
+			      "clone3(CLONE_VM|CLONE_VFORK) child");
+	ok &= t.snap[0].sys.tid == pid;
+	ksft_test_result(ok,
+			 "clone3(CLONE_VM|CLONE_VFORK, no CLONE_SETTLS) child %s: vDSO == its own syscalls (tid %ld), not the parent's\n",
+			 ktls_ret_str(pid), t.snap[0].vdso.tid);
+	ktls_snap_take(&after, &ktls_tls_area);
+	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
+					 "parent after CLONE_VFORK child"),
+			 "parent after the CLONE_VM|CLONE_VFORK child exited: area and vDSO right\n");
+	ktls_thread_free(&t);
+}
+
+static void test_clone_vm(void)
+{
+	struct ktls_thread t;
+	struct ktls_snap during, after;
+	long pid;
+	int st = 0;
+	bool ok;
+
+	if (ktls_thread_prepare(&t, 0))
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	pid = ktls_thread_spawn(&t, CLONE_VM, 0, SIGCHLD, sharer_fn,
+				&ktls_tls_area);
+	if (pid > 0) {
+		ktls_wait_for(&t.go, 1);
+		ktls_snap_take(&during, &ktls_tls_area);
+		ktls_post(&t.go, 2);
+		waitpid(pid, &st, 0);
+	} else {
+		memset(&during, 0, sizeof(during));
+	}
+	ktls_snap_take(&after, &ktls_tls_area);
+
+	ok = pid > 0 && WIFEXITED(st) && !WEXITSTATUS(st);
+	ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_SHARER,
+			      "CLONE_VM child");
+	ok &= ktls_snap_check(&t.snap[1], KTLS_EXPECT_SHARER,
+			      "CLONE_VM child, second look");
+	ok &= t.snap[0].sys.tid == pid;
+	ksft_test_result(ok,
+			 "clone3(CLONE_VM, no CLONE_SETTLS) child %s sharing the parent's thread pointer: its vDSO == its own syscalls (tid %ld)\n",
+			 ktls_ret_str(pid), t.snap[0].vdso.tid);
+	ksft_test_result(pid > 0 &&
+			 ktls_snap_check(&during, KTLS_EXPECT_AREA_SHARED,
+					 "parent while the CLONE_VM child lives"),
+			 "parent while the CLONE_VM child lives: its area intact, its vDSO == its syscalls (tid %ld)\n",
+			 during.sys.tid);
+	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
+					 "parent after the CLONE_VM child"),
+			 "parent after the CLONE_VM child exited: area and vDSO right, errno_location its slot again\n");
+	ktls_thread_free(&t);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], EXEC_ARG))
+		return exec_check();
+
+	ksft_print_header();
+	ktls_setup(true);
+	ksft_set_plan(3 + 1 + 1 + 1 + 1 + 1 + 2 + 2 + 3);
+
+	test_fork();
+	test_raw_fork();
+	test_pthread_fork();
+	test_exec();
+	test_exec_thread();
+	test_posix_spawn();
+	test_vfork();
+	test_clone_vfork();
+	test_clone_vm();
+
+	ksft_finished();
+	return 0;
+}

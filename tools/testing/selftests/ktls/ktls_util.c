@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the KTLS selftests; see ktls_util.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/futex.h>
+
+#include "../kselftest.h"
+#include "../vDSO/parse_vdso.h"
+#include "ktls_util.h"
+
+__thread struct ktls_area ktls_tls_area
+	__attribute__((tls_model("initial-exec")));
+long ktls_offset;
+
+struct ktls_vdso_fns ktls_vdso;
+bool ktls_vdso_ok;
+
+#define KTLS_STACK_SIZE	(128 * 1024)
+
+long ktls_set_offset(long offset)
+{
+	struct ktls_layout l = {
+		.size = KTLS_AREA_SIZE,
+		.alignment = KTLS_AREA_ALIGN,
+		.offset = offset,
+	};
+
+	return ktls_rseq(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET, 0);
+}
+
+KTLS_RAW void ktls_futex_wait(volatile int *addr, int val)
+{
+	ktls_sys4(SYS_futex, addr, FUTEX_WAIT, val, NULL);
+}
+
+KTLS_RAW void ktls_futex_wake(volatile int *addr)
+{
+	ktls_sys3(SYS_futex, addr, FUTEX_WAKE, 0x7fffffff);
+}
+
+KTLS_RAW void ktls_wait_for(volatile int *addr, int val)
+{
+	int v;
+
+	while ((v = __atomic_load_n(addr, __ATOMIC_SEQ_CST)) != val)
+		ktls_futex_wait(addr, v);
+}
+
+KTLS_RAW void ktls_post(volatile int *addr, int val)
+{
+	__atomic_store_n(addr, val, __ATOMIC_SEQ_CST);
+	ktls_futex_wake(addr);
+}
+
+int ktls_vdso_init(void)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	int n = 0;
+
+	memset(&ktls_vdso, 0, sizeof(ktls_vdso));
+	ktls_vdso_ok = false;
+	if (!base)
+		return 0;
+	vdso_init_from_sysinfo_ehdr(base);
+#define KTLS_SYM(field, name) do {					\
+		ktls_vdso.field = vdso_sym("LINUX_2.6", name);		\
+		if (ktls_vdso.field)					\
+			n++;						\
+	} while (0)
+	KTLS_SYM(gettid, "__vdso_ktls_gettid");
+	KTLS_SYM(getpid, "__vdso_ktls_getpid");
+	KTLS_SYM(getuid, "__vdso_ktls_getuid");
+	KTLS_SYM(geteuid, "__vdso_ktls_geteuid");
+	KTLS_SYM(getgid, "__vdso_ktls_getgid");
+	KTLS_SYM(getegid, "__vdso_ktls_getegid");
+	KTLS_SYM(errno_location, "__vdso_ktls_errno_location");
+#undef KTLS_SYM
+	ktls_vdso_ok = n == 7;
+	return n;
+}
+
+KTLS_RAW void ktls_ids_sys(struct ktls_ids *ids)
+{
+	ids->tid = ktls_sys0(SYS_gettid);
+	ids->pid = ktls_sys0(SYS_getpid);
+	ids->uid = ktls_sys0(SYS_getuid);
+	ids->euid = ktls_sys0(SYS_geteuid);
+	ids->gid = ktls_sys0(SYS_getgid);
+	ids->egid = ktls_sys0(SYS_getegid);
+}
+
+KTLS_RAW void ktls_ids_vdso(struct ktls_ids *ids)
+{
+	ids->tid = ktls_vdso.gettid();
+	ids->pid = ktls_vdso.getpid();
+	ids->uid = ktls_vdso.getuid();
+	ids->euid = ktls_vdso.geteuid();
+	ids->gid = ktls_vdso.getgid();
+	ids->egid = ktls_vdso.getegid();
+}
+
+KTLS_RAW void ktls_ids_area(const struct ktls_area *area, struct ktls_ids *ids)
+{
+	const volatile struct ktls_area *a = area;
+
+	/* The fields are unsigned; compare them as the syscalls return. */
+	ids->tid = (pid_t)a->tid;
+	ids->pid = (pid_t)a->pid;
+	ids->uid = (uid_t)a->uid;
+	ids->euid = (uid_t)a->euid;
+	ids->gid = (gid_t)a->gid;
+	ids->egid = (gid_t)a->egid;
+}
+
+bool ktls_ids_eq(const struct ktls_ids *a, const struct ktls_ids *b)
+{
+	return a->tid == b->tid && a->pid == b->pid && a->uid == b->uid &&
+	       a->euid == b->euid && a->gid == b->gid && a->egid == b->egid;
+}
+
+void ktls_ids_diff(const char *who, const char *a_name,
+		   const struct ktls_ids *a, const char *b_name,
+		   const struct ktls_ids *b)
+{
+#define KTLS_DIFF(f)							\
+	do {								\
+		if (a->f != b->f)					\
+			ksft_print_msg("%s: %s %s=%ld but %s=%ld\n",	\
+				       who, #f, a_name, a->f, b_name,	\
+				       b->f);				\
+	} while (0)
+	KTLS_DIFF(tid);
+	KTLS_DIFF(pid);
+	KTLS_DIFF(uid);
+	KTLS_DIFF(euid);
+	KTLS_DIFF(gid);
+	KTLS_DIFF(egid);
+#undef KTLS_DIFF
+}
+
+KTLS_RAW void ktls_snap_take(struct ktls_snap *s, const struct ktls_area *area)
+{
+	s->fs = ktls_get_fs();
+	ktls_ids_sys(&s->sys);
+	s->vdso_done = false;
+	s->errno_loc = NULL;
+	if (ktls_vdso_ok) {
+		ktls_ids_vdso(&s->vdso);
+		s->errno_loc = ktls_vdso.errno_location();
+		s->vdso_done = true;
+	}
+	s->area = area;
+	if (area) {
+		const volatile struct ktls_area *a = area;
+
+		s->area_tp = a->tp;
+		ktls_ids_area(area, &s->area_ids);
+		s->area_errno = a->errno_value;
+	}
+	__atomic_store_n(&s->taken, true, __ATOMIC_SEQ_CST);
+}
+
+bool ktls_snap_check(const struct ktls_snap *s, enum ktls_expect e,
+		     const char *who)
+{
+	int *slot = s->area ? &((struct ktls_area *)s->area)->errno_value
+			    : NULL;
+	bool own = e == KTLS_EXPECT_AREA || e == KTLS_EXPECT_AREA_SHARED;
+	bool ok = true;
+
+	if (!s->taken) {
+		ksft_print_msg("%s: no snapshot was taken\n", who);
+		return false;
+	}
+	if (s->vdso_done && !ktls_ids_eq(&s->vdso, &s->sys)) {
+		ktls_ids_diff(who, "vdso", &s->vdso, "syscall", &s->sys);
+		ok = false;
+	}
+	if (own && !s->area) {
+		ksft_print_msg("%s: no area address to check\n", who);
+		return false;
+	}
+	if (own && s->area_tp != s->fs) {
+		ksft_print_msg("%s: area tp=%#llx, expected the thread pointer %#lx\n",
+			       who, (unsigned long long)s->area_tp, s->fs);
+		ok = false;
+	}
+	if (own && !ktls_ids_eq(&s->area_ids, &s->sys)) {
+		ktls_ids_diff(who, "area", &s->area_ids, "syscall", &s->sys);
+		ok = false;
+	}
+	if (e == KTLS_EXPECT_NO_AREA && s->area && s->area_tp == s->fs) {
+		ksft_print_msg("%s: area without registration claims tp=%#llx (the thread pointer)\n",
+			       who, (unsigned long long)s->area_tp);
+		ok = false;
+	}
+	if (!s->vdso_done)
+		return ok;
+	switch (e) {
+	case KTLS_EXPECT_AREA:
+		if (s->errno_loc != slot) {
+			ksft_print_msg("%s: errno_location()=%p, expected &area.errno_value=%p\n",
+				       who, s->errno_loc, slot);
+			ok = false;
+		}
+		break;
+	case KTLS_EXPECT_AREA_SHARED:
+	case KTLS_EXPECT_SHARER:
+		if (s->errno_loc && s->errno_loc != slot) {
+			ksft_print_msg("%s: errno_location()=%p, expected NULL or the shared slot %p\n",
+				       who, s->errno_loc, slot);
+			ok = false;
+		}
+		break;
+	case KTLS_EXPECT_NO_AREA:
+	case KTLS_EXPECT_NONE:
+		if (s->errno_loc) {
+			ksft_print_msg("%s: errno_location()=%p for a thread without an area, expected NULL\n",
+				       who, s->errno_loc);
+			ok = false;
+		}
+		break;
+	}
+	return ok;
+}
+
+long ktls_static_offset(void)
+{
+	return (long)((char *)&ktls_tls_area - (char *)ktls_tp());
+}
+
+void ktls_require(struct ktls_layout *layout)
+{
+	struct ktls_layout l = { 0 };
+	long ret;
+
+	ret = ktls_get_layout(&l);
+	if (ret == -EINVAL || ret == -ENOSYS)
+		ksft_exit_skip("kernel without KTLS: rseq(&layout, 16, RSEQ_FLAG_KTLS_GET_LAYOUT, 0) returned %s\n",
+			       ktls_ret_str(ret));
+	if (ret)
+		ksft_exit_fail_msg("rseq(RSEQ_FLAG_KTLS_GET_LAYOUT) returned %s, expected 0\n",
+				   ktls_ret_str(ret));
+	if (l.offset)
+		ksft_exit_skip("a KTLS offset (%lld) is registered at start-up (by the C library?): these tests need a process that registers itself\n",
+			       (long long)l.offset);
+	ktls_offset = ktls_static_offset();
+	if (!ktls_offset || ktls_offset % KTLS_AREA_ALIGN ||
+	    ktls_offset < -KTLS_OFFSET_MAX || ktls_offset > KTLS_OFFSET_MAX)
+		ksft_exit_skip("static TLS offset %ld of the area is not usable (libc TLS layout)\n",
+			       ktls_offset);
+	if (layout)
+		*layout = l;
+}
+
+void ktls_setup(bool reg)
+{
+	long ret;
+
+	ktls_require(NULL);
+	ktls_vdso_init();
+	if (!ktls_vdso_ok)
+		ksft_print_msg("vDSO lacks the __vdso_ktls_* functions: vDSO checks are skipped\n");
+	ret = ktls_set_offset(ktls_offset);
+	if (ret)
+		ksft_exit_fail_msg("rseq(SET_OFFSET, offset=%ld) returned %s, expected 0\n",
+				   ktls_offset, ktls_ret_str(ret));
+	if (reg) {
+		ret = ktls_register();
+		if (ret)
+			ksft_exit_fail_msg("rseq(REGISTER) in the main thread returned %s, expected 0\n",
+					   ktls_ret_str(ret));
+	}
+}
+
+/* ---- raw threads ---- */
+
+/*
+ * long ktls_clone3_asm(struct clone_args *args, size_t size,
+ *			struct ktls_thread *t)
+ *
+ * The child starts on t's stack with every register but rax, rcx and r11
+ * as the parent had them, so t travels in r8.
+ */
+__asm__(
+	"	.text\n"
+	"	.p2align 4\n"
+	"	.globl ktls_clone3_asm\n"
+	"	.hidden ktls_clone3_asm\n"
+	"	.type ktls_clone3_asm, @function\n"
+	"ktls_clone3_asm:\n"
+	"	mov %rdx, %r8\n"
+	"	mov $435, %eax\n"
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jz 1f\n"
+	"	ret\n"
+	"1:	xor %ebp, %ebp\n"
+	"	mov %r8, %rdi\n"
+	"	call ktls_thread_entry\n"
+	"	ud2\n"
+	"	.size ktls_clone3_asm, .-ktls_clone3_asm\n");
+
+long ktls_clone3_asm(struct clone_args *args, size_t size,
+		     struct ktls_thread *t);
+void ktls_thread_entry(struct ktls_thread *t);
+
+__attribute__((used, visibility("hidden"), noreturn)) KTLS_RAW
+void ktls_thread_entry(struct ktls_thread *t)
+{
+	t->ret = t->fn(t);
+	__atomic_store_n(&t->done, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		ktls_sys1(SYS_exit, t->ret & 0xff);
+}
+
+int ktls_thread_prepare(struct ktls_thread *t, unsigned int prep)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	long off = ktls_offset ? ktls_offset : ktls_static_offset();
+	size_t below, above;
+	char *map;
+
+	memset(t, 0, sizeof(*t));
+	below = page;
+	if (off < 0)
+		below = ((size_t)-off + page - 1) / page * page;
+	above = page;
+	if (off > 0)
+		above = ((size_t)off + KTLS_AREA_SIZE + page - 1) / page * page;
+	t->stack_size = KTLS_STACK_SIZE;
+	t->map_len = page + t->stack_size + below + above;
+	map = mmap(NULL, t->map_len, PROT_READ | PROT_WRITE,
+		   ((prep & KTLS_PREP_SHARED) ? MAP_SHARED : MAP_PRIVATE) |
+		   MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	/* Guard page under the stack. */
+	mprotect(map, page, PROT_NONE);
+	t->map = map;
+	t->stack = map + page;
+	t->tls = (unsigned long)(t->stack + t->stack_size + below);
+	((unsigned long *)t->tls)[0] = t->tls;	/* tcb */
+	((unsigned long *)t->tls)[2] = t->tls;	/* self */
+	t->area = (struct ktls_area *)(t->tls + off);
+	return 0;
+}
+
+KTLS_RAW long ktls_thread_spawn(struct ktls_thread *t, uint64_t flags,
+				unsigned long tls, int sig, ktls_thread_fn fn,
+				void *arg)
+{
+	struct clone_args ca;
+	long ret;
+
+	__builtin_memset(&ca, 0, sizeof(ca));
+	t->fn = fn;
+	t->arg = arg;
+	t->ret = 0;
+	t->done = 0;
+	t->ctid = 0;
+	ca.flags = flags;
+	ca.parent_tid = (unsigned long)&t->ctid;
+	ca.child_tid = (unsigned long)&t->ctid;
+	ca.exit_signal = sig;
+	ca.stack = (unsigned long)t->stack;
+	ca.stack_size = t->stack_size;
+	ca.tls = tls;
+	ret = ktls_clone3_asm(&ca, CLONE_ARGS_SIZE_VER0, t);
+	t->tid = ret;
+	return ret;
+}
+
+long ktls_thread_start(struct ktls_thread *t, ktls_thread_fn fn, void *arg)
+{
+	int ret = ktls_thread_prepare(t, 0);
+
+	if (ret)
+		return ret;
+	return ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+				 t->tls, 0, fn, arg);
+}
+
+KTLS_RAW void ktls_thread_join(struct ktls_thread *t)
+{
+	int v;
+
+	while ((v = __atomic_load_n(&t->ctid, __ATOMIC_SEQ_CST)) != 0)
+		ktls_futex_wait(&t->ctid, v);
+}
+
+void ktls_thread_free(struct ktls_thread *t)
+{
+	if (t->map)
+		munmap(t->map, t->map_len);
+	t->map = NULL;
+}
+
+/* ---- processes ---- */
+
+void *ktls_shared_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		ksft_exit_fail_msg("mmap(MAP_SHARED, %zu): %s\n", size,
+				   strerror(errno));
+	return p;
+}
+
+pid_t ktls_last_child;
+
+int ktls_fork_run(int (*fn)(void *arg), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		ksft_exit_fail_msg("fork: %s\n", strerror(errno));
+	if (pid == 0) {
+		int ret = fn(arg);
+
+		fflush(stdout);
+		_exit(ret);
+	}
+	ktls_last_child = pid;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			ksft_exit_fail_msg("waitpid: %s\n", strerror(errno));
+	return status;
+}
+
+static char *ktls_buf(void)
+{
+	static char bufs[8][64];
+	static unsigned int n;
+
+	return bufs[n++ % 8];
+}
+
+const char *ktls_status_str(int status)
+{
+	char *b = ktls_buf();
+
+	if (WIFEXITED(status))
+		snprintf(b, 64, "exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(b, 64, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(b, 64, "wait status %#x", status);
+	return b;
+}
+
+const char *ktls_errname(int err)
+{
+	char *b;
+
+	switch (err) {
+	case 0: return "0";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EINTR: return "EINTR";
+	case ENOMEM: return "ENOMEM";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case EINVAL: return "EINVAL";
+	case ENOSYS: return "ENOSYS";
+	case EAGAIN: return "EAGAIN";
+	case ENOSPC: return "ENOSPC";
+	}
+	b = ktls_buf();
+	snprintf(b, 64, "errno %d", err);
+	return b;
+}
+
+const char *ktls_ret_str(long ret)
+{
+	char *b;
+
+	if (ret < 0 && ret > -4096) {
+		b = ktls_buf();
+		snprintf(b, 64, "-%s", ktls_errname(-ret));
+		return b;
+	}
+	b = ktls_buf();
+	snprintf(b, 64, "%ld", ret);
+	return b;
+}

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the KTLS selftests: raw system calls that never touch
+ * TLS, the rseq() KTLS operations, the vDSO accessors, snapshots of a
+ * thread's ids through every path, and raw clone3() threads that run on a
+ * TCB of their own.
+ *
+ * Code that runs in a raw thread (or in a child that shares its parent's
+ * thread pointer) may only call the functions marked "raw-safe" below: they
+ * use no TLS (no errno, no stdio, no malloc) and no stack protector.
+ */
+#ifndef KTLS_UTIL_H
+#define KTLS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <linux/ktls.h>
+#include <linux/sched.h>
+
+#ifndef AT_KTLS_SIZE
+#define AT_KTLS_SIZE		52
+#endif
+#ifndef AT_KTLS_ALIGN
+#define AT_KTLS_ALIGN		53
+#endif
+#ifndef __NR_rseq
+#define __NR_rseq		334
+#endif
+#ifndef __NR_clone3
+#define __NR_clone3		435
+#endif
+#ifndef RSEQ_FLAG_UNREGISTER
+#define RSEQ_FLAG_UNREGISTER	(1U << 0)
+#endif
+#ifndef ARCH_SET_FS
+#define ARCH_SET_FS		0x1002
+#endif
+#ifndef ARCH_GET_FS
+#define ARCH_GET_FS		0x1003
+#endif
+#ifndef CLONE_ARGS_SIZE_VER0
+#define CLONE_ARGS_SIZE_VER0	64
+#endif
+
+#if defined(__has_attribute)
+#if __has_attribute(no_stack_protector)
+#define KTLS_NOSSP	__attribute__((no_stack_protector))
+#endif
+#endif
+#ifndef KTLS_NOSSP
+#define KTLS_NOSSP
+#endif
+
+/* For functions that run where the thread pointer may be bogus. */
+#define KTLS_RAW	KTLS_NOSSP __attribute__((noinline))
+
+/* Flags of a raw thread, as glibc's pthread_create uses them. */
+#define KTLS_THREAD_FLAGS	(CLONE_VM | CLONE_FS | CLONE_FILES |	\
+				 CLONE_SIGHAND | CLONE_THREAD |		\
+				 CLONE_SYSVSEM | CLONE_SETTLS |		\
+				 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+
+/* ---- raw system calls (raw-safe): return the value or -errno ---- */
+
+static inline KTLS_NOSSP long ktls_syscall6(long nr, long a1, long a2,
+					    long a3, long a4, long a5,
+					    long a6)
+{
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	long ret;
+
+	__asm__ volatile ("syscall"
+			  : "=a" (ret)
+			  : "0" (nr), "D" (a1), "S" (a2), "d" (a3),
+			    "r" (r10), "r" (r8), "r" (r9)
+			  : "rcx", "r11", "memory");
+	return ret;
+}
+
+#define ktls_sys0(nr)		ktls_syscall6(nr, 0, 0, 0, 0, 0, 0)
+#define ktls_sys1(nr, a)	ktls_syscall6(nr, (long)(a), 0, 0, 0, 0, 0)
+#define ktls_sys2(nr, a, b)	ktls_syscall6(nr, (long)(a), (long)(b), \
+					      0, 0, 0, 0)
+#define ktls_sys3(nr, a, b, c)	ktls_syscall6(nr, (long)(a), (long)(b), \
+					      (long)(c), 0, 0, 0)
+#define ktls_sys4(nr, a, b, c, d) \
+	ktls_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define ktls_sys5(nr, a, b, c, d, e) \
+	ktls_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), \
+		      (long)(e), 0)
+
+/* rseq(ptr, len, flags, sig), raw: 0 or -errno. */
+static inline KTLS_NOSSP long ktls_rseq(void *ptr, uint32_t len, int flags,
+					uint32_t sig)
+{
+	return ktls_sys4(__NR_rseq, ptr, len, flags, sig);
+}
+
+static inline KTLS_NOSSP long ktls_register(void)
+{
+	return ktls_rseq(NULL, 0, RSEQ_FLAG_KTLS_REGISTER, 0);
+}
+
+static inline KTLS_NOSSP long ktls_unregister(void)
+{
+	return ktls_rseq(NULL, 0, RSEQ_FLAG_KTLS_UNREGISTER, 0);
+}
+
+static inline KTLS_NOSSP long ktls_get_layout(struct ktls_layout *l)
+{
+	return ktls_rseq(l, sizeof(*l), RSEQ_FLAG_KTLS_GET_LAYOUT, 0);
+}
+
+/* SET_OFFSET with the kernel's size and alignment and @offset. */
+long ktls_set_offset(long offset);
+
+/* The thread pointer as the kernel knows it (arch_prctl, raw-safe). */
+static inline KTLS_NOSSP unsigned long ktls_get_fs(void)
+{
+	unsigned long fs = 0;
+
+	if (ktls_sys2(SYS_arch_prctl, ARCH_GET_FS, &fs))
+		return ~0UL;
+	return fs;
+}
+
+static inline KTLS_NOSSP long ktls_set_fs(unsigned long fs)
+{
+	return ktls_sys2(SYS_arch_prctl, ARCH_SET_FS, fs);
+}
+
+static inline KTLS_NOSSP long ktls_raw_gettid(void)
+{
+	return ktls_sys0(SYS_gettid);
+}
+
+static inline KTLS_NOSSP long ktls_raw_getpid(void)
+{
+	return ktls_sys0(SYS_getpid);
+}
+
+/* Futex helpers on a plain int (raw-safe). */
+void ktls_futex_wait(volatile int *addr, int val);
+void ktls_futex_wake(volatile int *addr);
+/* Wait until *addr == val (raw-safe). */
+void ktls_wait_for(volatile int *addr, int val);
+/* Set *addr = val and wake its waiters (raw-safe). */
+void ktls_post(volatile int *addr, int val);
+
+/* ---- ids through each path ---- */
+
+struct ktls_ids {
+	long tid, pid, uid, euid, gid, egid;
+};
+
+struct ktls_vdso_fns {
+	pid_t (*gettid)(void);
+	pid_t (*getpid)(void);
+	uid_t (*getuid)(void);
+	uid_t (*geteuid)(void);
+	gid_t (*getgid)(void);
+	gid_t (*getegid)(void);
+	int *(*errno_location)(void);
+};
+
+extern struct ktls_vdso_fns ktls_vdso;
+/* All seven vDSO symbols were found. */
+extern bool ktls_vdso_ok;
+/* Look the symbols up; returns how many were found (0..7). */
+int ktls_vdso_init(void);
+
+/* Raw-safe. */
+void ktls_ids_sys(struct ktls_ids *ids);
+/* Raw-safe; only when ktls_vdso_ok. */
+void ktls_ids_vdso(struct ktls_ids *ids);
+/* Raw-safe: a copy of the kernel-written fields of @area. */
+void ktls_ids_area(const struct ktls_area *area, struct ktls_ids *ids);
+bool ktls_ids_eq(const struct ktls_ids *a, const struct ktls_ids *b);
+/* Prints "# who: field a_name=.. b_name=.." for each differing field. */
+void ktls_ids_diff(const char *who, const char *a_name,
+		   const struct ktls_ids *a, const char *b_name,
+		   const struct ktls_ids *b);
+
+/*
+ * What one thread saw, taken in that thread (raw-safe): its thread
+ * pointer (arch_prctl), the syscalls, the vDSO accessors, the
+ * errno_location pointer, and a copy of the area at @area (if not NULL).
+ */
+struct ktls_snap {
+	unsigned long fs;
+	struct ktls_ids sys;
+	struct ktls_ids vdso;
+	bool vdso_done;
+	int *errno_loc;
+	const struct ktls_area *area;
+	uint64_t area_tp;
+	struct ktls_ids area_ids;
+	int32_t area_errno;
+	bool taken;
+};
+
+void ktls_snap_take(struct ktls_snap *s, const struct ktls_area *area);
+
+enum ktls_expect {
+	/* The thread owns a valid area at s->area. */
+	KTLS_EXPECT_AREA,
+	/* The thread has no area; the memory at s->area is its own. */
+	KTLS_EXPECT_NO_AREA,
+	/* No area, and s->area is not to be judged (bogus TP). */
+	KTLS_EXPECT_NONE,
+	/*
+	 * A task sharing another thread's thread pointer and memory (vfork
+	 * child, CLONE_VM child without CLONE_SETTLS), s->area being that
+	 * thread's area: errno_location may be NULL or that shared slot.
+	 */
+	KTLS_EXPECT_SHARER,
+	/* The owner of that area while the sharer lives: the same latitude. */
+	KTLS_EXPECT_AREA_SHARED,
+};
+
+/*
+ * Check a snapshot: the vDSO accessors equal the syscalls (when the vDSO
+ * has them); with KTLS_EXPECT_AREA, the area's tp is the thread pointer,
+ * its ids equal the syscalls and errno_location is &area->errno_value;
+ * otherwise errno_location is NULL, and with KTLS_EXPECT_NO_AREA the area
+ * does not claim this thread pointer.  Mismatches are printed with @who.
+ */
+bool ktls_snap_check(const struct ktls_snap *s, enum ktls_expect e,
+		     const char *who);
+
+/* ---- the main thread's area ---- */
+
+extern __thread struct ktls_area ktls_tls_area
+	__attribute__((tls_model("initial-exec")));
+/* The registered offset (valid after ktls_setup()). */
+extern long ktls_offset;
+
+/* %fs:0, the TCB's self pointer (x86-64 psABI): glibc's thread pointer. */
+static inline unsigned long ktls_tp(void)
+{
+	unsigned long tp;
+
+	__asm__ ("mov %%fs:0, %0" : "=r" (tp));
+	return tp;
+}
+
+/* Offset of ktls_tls_area from the thread pointer (same in each pthread). */
+long ktls_static_offset(void);
+
+/*
+ * Skip the whole program (ksft_exit_skip) unless the kernel supports KTLS.
+ * Fills @layout (may be NULL) from GET_LAYOUT.
+ */
+void ktls_require(struct ktls_layout *layout);
+/*
+ * ktls_require(), then register ktls_static_offset() for the process and,
+ * if @reg, the calling thread.  Fails the program (Bail out) if the kernel
+ * refuses.  Also looks up the vDSO.
+ */
+void ktls_setup(bool reg);
+
+/* ---- raw threads ---- */
+
+struct ktls_thread;
+typedef int (*ktls_thread_fn)(struct ktls_thread *t);
+
+struct ktls_thread {
+	/* Set by ktls_thread_prepare(). */
+	char *map;
+	size_t map_len;
+	char *stack;
+	size_t stack_size;
+	unsigned long tls;		/* the fake TCB: default clone tls */
+	struct ktls_area *area;		/* tls + ktls_offset */
+	/* Set by ktls_thread_spawn(). */
+	volatile int ctid;		/* PARENT_SETTID / CHILD_CLEARTID */
+	long tid;			/* spawn result */
+	ktls_thread_fn fn;
+	void *arg;
+	volatile int ret;		/* fn's return value */
+	volatile int done;		/* fn returned */
+	/* Free for the tests. */
+	struct ktls_snap snap[4];
+	volatile int go;
+	long val[8];
+};
+
+#define KTLS_PREP_SHARED	0x1	/* MAP_SHARED (visible across fork) */
+
+/*
+ * Map a stack and a TLS block: a fake TCB at t->tls (page aligned, first
+ * word its own address) with t->area = t->tls + ktls_offset inside the
+ * block, on a page of its own.  Returns 0 or -errno.
+ */
+int ktls_thread_prepare(struct ktls_thread *t, unsigned int prep);
+/*
+ * Raw-safe: clone3(@flags, tls = @tls, exit_signal = @sig) running
+ * fn(t) on t's stack; parent_tid and child_tid both point to t->ctid.
+ * Returns the new tid or -errno.
+ */
+long ktls_thread_spawn(struct ktls_thread *t, uint64_t flags,
+		       unsigned long tls, int sig, ktls_thread_fn fn,
+		       void *arg);
+/* prepare + spawn a KTLS thread (KTLS_THREAD_FLAGS|CLONE_RSEQ_KTLS). */
+long ktls_thread_start(struct ktls_thread *t, ktls_thread_fn fn, void *arg);
+/* Raw-safe: wait until the thread has exited (CHILD_CLEARTID). */
+void ktls_thread_join(struct ktls_thread *t);
+void ktls_thread_free(struct ktls_thread *t);
+
+/* ---- processes ---- */
+
+/* mmap(MAP_SHARED|MAP_ANONYMOUS), zeroed; exits the program on failure. */
+void *ktls_shared_alloc(size_t size);
+/*
+ * fork(); the child does _exit(fn(arg)) (after flushing stdout); returns
+ * the wait status, and sets ktls_last_child to the child's pid.
+ */
+int ktls_fork_run(int (*fn)(void *arg), void *arg);
+extern pid_t ktls_last_child;
+/* "exit 3", "killed by SIGSEGV", ... */
+const char *ktls_status_str(int status);
+/* "0", "-EINVAL", "4242" ... (rotating static buffers) */
+const char *ktls_ret_str(long ret);
+const char *ktls_errname(int err);
+
+#endif /* KTLS_UTIL_H */

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The KTLS vDSO accessors against their system calls in every kind of
+ * thread: registered, unregistered, pthreads, raw threads with a fresh
+ * TCB, a thread pointer of 0 or pointing at inaccessible memory, a thread
+ * pointer moved with arch_prctl, an area overwritten by user space, signal
+ * handlers and 64 threads at once; and __vdso_ktls_errno_location.
+ *
+ * Cases that could crash (a bogus thread pointer) run in forked children:
+ * being killed is a failure, not the end of the run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "ktls_util.h"
+
+#define NR_LOOPERS	64
+#define NR_PT_LOOPERS	4
+#define LOOPS		5000
+
+static long page_size;
+
+static void check_main(const char *when, enum ktls_expect e)
+{
+	struct ktls_snap s;
+
+	ktls_snap_take(&s, &ktls_tls_area);
+	ksft_test_result(ktls_snap_check(&s, e, when),
+			 "%s: vDSO accessors == syscalls (tid %ld uid %ld), errno_location %s\n",
+			 when, s.sys.tid, s.sys.uid,
+			 e == KTLS_EXPECT_AREA ? "== &area.errno_value" :
+			 "NULL");
+}
+
+static void test_unregistered_main(void)
+{
+	struct ktls_snap s;
+	long un, re;
+	bool ok;
+
+	un = ktls_unregister();
+	ktls_snap_take(&s, &ktls_tls_area);
+	re = ktls_register();
+	ok = !un && !re;
+	ok &= ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "main unregistered");
+	ksft_test_result(ok,
+			 "main thread after UNREGISTER (%s): vDSO == syscalls, errno_location NULL; REGISTER again -> %s\n",
+			 ktls_ret_str(un), ktls_ret_str(re));
+}
+
+static void *pt_snap_fn(void *arg)
+{
+	ktls_snap_take(arg, &ktls_tls_area);
+	return NULL;
+}
+
+static void test_pthread(void)
+{
+	struct ktls_snap s = { 0 };
+	pthread_t th;
+	bool ok;
+
+	ok = !pthread_create(&th, NULL, pt_snap_fn, &s);
+	if (ok)
+		pthread_join(th, NULL);
+	ok &= ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "pthread");
+	ksft_test_result(ok,
+			 "pthread (no CLONE_RSEQ_KTLS): vDSO == syscalls (tid %ld), errno_location NULL\n",
+			 s.sys.tid);
+}
+
+static KTLS_RAW int snap_fn(struct ktls_thread *t)
+{
+	ktls_snap_take(&t->snap[0], t->area);
+	return 0;
+}
+
+static void test_raw(bool with_area, bool fake_copy)
+{
+	struct ktls_thread t;
+	uint64_t flags = KTLS_THREAD_FLAGS;
+	const char *what;
+	long ret;
+	bool ok;
+
+	if (with_area)
+		what = "raw CLONE_RSEQ_KTLS thread";
+	else if (fake_copy)
+		what = "raw thread without area whose area memory is a copy of main's (tp = main's TP)";
+	else
+		what = "raw thread with a fresh TCB and no CLONE_RSEQ_KTLS";
+	if (with_area)
+		flags |= CLONE_RSEQ_KTLS;
+	if (ktls_thread_prepare(&t, 0))
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	if (fake_copy)
+		memcpy(t.area, &ktls_tls_area, sizeof(*t.area));
+	ret = ktls_thread_spawn(&t, flags, t.tls, 0, snap_fn, NULL);
+	if (ret > 0)
+		ktls_thread_join(&t);
+	ok = ret > 0;
+	if (ok)
+		ok &= ktls_snap_check(&t.snap[0], with_area ? KTLS_EXPECT_AREA :
+				      KTLS_EXPECT_NO_AREA, what);
+	ok &= t.snap[0].sys.tid == ret;
+	ksft_test_result(ok,
+			 "%s (%s): vDSO == syscalls (tid %ld), errno_location %s\n",
+			 what, ktls_ret_str(ret), t.snap[0].vdso.tid,
+			 with_area ? "== &area.errno_value" : "NULL");
+	ktls_thread_free(&t);
+}
+
+/* ---- bogus thread pointers, in children ---- */
+
+enum bogus {
+	B_CLONE_TLS0,		/* clone3 CLONE_SETTLS tls=0 */
+	B_SETFS0,		/* KTLS thread, then ARCH_SET_FS 0 */
+	B_CLONE_TLS_NONE,	/* clone3 tls in a PROT_NONE mapping */
+	B_SETFS_NONE,		/* KTLS thread, then ARCH_SET_FS there */
+};
+
+static const char *const bogus_names[] = {
+	[B_CLONE_TLS0] = "raw thread created with CLONE_SETTLS tls=0",
+	[B_SETFS0] = "CLONE_RSEQ_KTLS thread after arch_prctl(ARCH_SET_FS, 0)",
+	[B_CLONE_TLS_NONE] = "raw thread created with tls in a PROT_NONE mapping",
+	[B_SETFS_NONE] = "CLONE_RSEQ_KTLS thread after arch_prctl(ARCH_SET_FS, PROT_NONE address)",
+};
+
+struct bogus_res {
+	struct ktls_snap snap;
+	long setfs_ret;
+	unsigned long want_fs;
+};
+
+static struct bogus_res *bres;
+
+static KTLS_RAW int bogus_fn(struct ktls_thread *t)
+{
+	if (t->val[0]) {
+		bres->setfs_ret = ktls_set_fs(t->val[1]);
+		/* From here on nothing may touch %fs. */
+	}
+	ktls_snap_take(&bres->snap, NULL);
+	return 0;
+}
+
+static int bogus_child(void *arg)
+{
+	enum bogus k = (enum bogus)(long)arg;
+	struct ktls_thread t;
+	unsigned long none, bad;
+	uint64_t flags = KTLS_THREAD_FLAGS;
+	unsigned long tls;
+	long ret;
+
+	if (ktls_thread_prepare(&t, 0))
+		return 250;
+	none = (unsigned long)mmap(NULL, 1 << 20, PROT_NONE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (none == (unsigned long)MAP_FAILED)
+		return 251;
+	bad = none + (1 << 19);
+	tls = t.tls;
+	switch (k) {
+	case B_CLONE_TLS0:
+		tls = 0;
+		break;
+	case B_CLONE_TLS_NONE:
+		tls = bad;
+		break;
+	case B_SETFS0:
+		flags |= CLONE_RSEQ_KTLS;
+		t.val[0] = 1;
+		t.val[1] = 0;
+		break;
+	case B_SETFS_NONE:
+		flags |= CLONE_RSEQ_KTLS;
+		t.val[0] = 1;
+		t.val[1] = bad;
+		break;
+	}
+	bres->want_fs = t.val[0] ? (unsigned long)t.val[1] : tls;
+	ret = ktls_thread_spawn(&t, flags, tls, 0, bogus_fn, NULL);
+	if (ret <= 0)
+		return 252;
+	ktls_thread_join(&t);
+	return 0;
+}
+
+static void test_bogus(enum bogus k)
+{
+	int st;
+	bool ok;
+
+	memset(bres, 0, sizeof(*bres));
+	st = ktls_fork_run(bogus_child, (void *)(long)k);
+	ok = WIFEXITED(st) && !WEXITSTATUS(st) && !bres->setfs_ret;
+	ok &= ktls_snap_check(&bres->snap, KTLS_EXPECT_NONE, bogus_names[k]);
+	ok &= bres->snap.fs == bres->want_fs;
+	ksft_test_result(ok,
+			 "%s (fs %#lx): child %s (expected exit 0, no crash); vDSO == syscalls, errno_location NULL\n",
+			 bogus_names[k], bres->snap.fs, ktls_status_str(st));
+}
+
+/* ---- moving the thread pointer with arch_prctl ---- */
+
+static struct ktls_thread other;	/* a second TCB, never run */
+static bool is_root;
+
+static KTLS_RAW int move_fn(struct ktls_thread *t)
+{
+	volatile struct ktls_area *from = t->area, *to = other.area;
+	int i;
+
+	ktls_snap_take(&t->snap[0], t->area);
+	/* The new TCB's area holds a copy: it claims the old TP. */
+	for (i = 0; i < (int)(sizeof(struct ktls_area) / 4); i++)
+		((volatile uint32_t *)to)[i] = ((volatile uint32_t *)from)[i];
+	t->val[0] = ktls_set_fs(other.tls);
+	ktls_snap_take(&t->snap[1], other.area);
+	t->val[1] = ktls_set_fs(t->tls);
+	ktls_snap_take(&t->snap[2], t->area);
+	if (is_root) {
+		t->val[2] = ktls_sys3(SYS_setresuid, -1, 1009, -1);
+		ktls_snap_take(&t->snap[3], t->area);
+	}
+	return 0;
+}
+
+static void test_move_tp(void)
+{
+	struct ktls_thread t;
+	long ret;
+	bool ok;
+
+	if (ktls_thread_prepare(&other, 0))
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	ret = ktls_thread_start(&t, move_fn, NULL);
+	if (ret > 0)
+		ktls_thread_join(&t);
+	ok = ret > 0 && !t.val[0] && !t.val[1];
+	if (ok) {
+		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
+				      "before arch_prctl");
+		ok &= ktls_snap_check(&t.snap[1], KTLS_EXPECT_NO_AREA,
+				      "on the second TCB");
+		ok &= ktls_snap_check(&t.snap[2], KTLS_EXPECT_NO_AREA,
+				      "back on the first TCB");
+		if (is_root) {
+			ok &= !t.val[2];
+			ok &= ktls_snap_check(&t.snap[3], KTLS_EXPECT_NO_AREA,
+					      "back, after setresuid(-1, 1009, -1)");
+			ok &= t.snap[3].vdso.euid == 1009;
+		}
+	}
+	ksft_test_result(ok,
+			 "CLONE_RSEQ_KTLS thread (%s) moves its TP with ARCH_SET_FS to a TCB holding a copy of its area, then back%s: no area either way (vDSO == syscalls, errno_location NULL, tp not claimed)\n",
+			 ktls_ret_str(ret),
+			 is_root ? ", then setresuid(-1, 1009, -1): vDSO euid 1009" :
+			 " (not root: no credential change)");
+	ktls_thread_free(&t);
+}
+
+static KTLS_RAW int move_register_fn(struct ktls_thread *t)
+{
+	t->val[0] = ktls_set_fs(other.tls);
+	t->val[1] = ktls_register();
+	ktls_snap_take(&t->snap[0], other.area);
+	t->val[2] = ktls_unregister();
+	return 0;
+}
+
+static void test_move_register(void)
+{
+	struct ktls_thread t;
+	long ret;
+	bool ok;
+
+	memset(other.area, 0, sizeof(*other.area));
+	ret = ktls_thread_start(&t, move_register_fn, NULL);
+	if (ret > 0)
+		ktls_thread_join(&t);
+	ok = ret > 0 && !t.val[0] && !t.val[1] && !t.val[2];
+	if (ret > 0)
+		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
+				      "REGISTER on the new TCB");
+	ksft_test_result(ok,
+			 "after ARCH_SET_FS to a new TCB (%s), REGISTER -> %s gives an area there (tid %ld); UNREGISTER -> %s\n",
+			 ktls_ret_str(t.val[0]), ktls_ret_str(t.val[1]),
+			 t.snap[0].area_ids.tid, ktls_ret_str(t.val[2]));
+	ktls_thread_free(&t);
+	ktls_thread_free(&other);
+}
+
+/* ---- an area overwritten by user space ---- */
+
+static void test_garbage(void)
+{
+	static const struct {
+		uint8_t fill;
+		int tp_kind;	/* 0: fill, 1: 0, 2: TP + 64 */
+		const char *what;
+	} pats[] = {
+		{ 0xa5, 0, "all 0xa5 (tp 0xa5a5a5a5a5a5a5a5)" },
+		{ 0x5a, 1, "fields 0x5a, tp 0" },
+		{ 0x3c, 2, "fields 0x3c, tp = thread pointer + 64" },
+	};
+	struct ktls_area saved;
+	struct ktls_snap s;
+	int32_t errno_value;
+	size_t i;
+
+	memcpy(&saved, &ktls_tls_area, sizeof(saved));
+	for (i = 0; i < ARRAY_SIZE(pats); i++) {
+		errno_value = ktls_tls_area.errno_value;
+		memset(&ktls_tls_area, pats[i].fill, sizeof(ktls_tls_area));
+		ktls_tls_area.errno_value = errno_value;
+		if (pats[i].tp_kind == 1)
+			ktls_tls_area.tp = 0;
+		else if (pats[i].tp_kind == 2)
+			ktls_tls_area.tp = ktls_tp() + 64;
+		ktls_snap_take(&s, &ktls_tls_area);
+		memcpy(&ktls_tls_area, &saved, sizeof(saved));
+		ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA,
+						 pats[i].what),
+				 "main's area overwritten by user space (%s): vDSO == syscalls (tid %ld uid %ld), errno_location NULL\n",
+				 pats[i].what, s.sys.tid, s.sys.uid);
+	}
+	check_main("main's area restored from a saved copy", KTLS_EXPECT_AREA);
+}
+#define NR_GARBAGE 4
+
+/* ---- signal handlers ---- */
+
+static struct ktls_snap sig_snap;
+static const struct ktls_area *volatile sig_area;
+
+static KTLS_RAW void sig_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)si;
+	(void)uc;
+	ktls_snap_take(&sig_snap, sig_area);
+}
+
+static KTLS_RAW int sig_wait_fn(struct ktls_thread *t)
+{
+	ktls_post(&t->go, 1);
+	ktls_wait_for(&t->go, 2);
+	return 0;
+}
+
+static void *pt_sig_fn(void *arg)
+{
+	(void)arg;
+	sig_area = &ktls_tls_area;
+	ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ktls_raw_gettid(), SIGUSR1);
+	return NULL;
+}
+
+static void test_signals(void)
+{
+	struct sigaction sa = { 0 };
+	struct ktls_thread t;
+	pthread_t th;
+	long ret;
+	bool ok;
+
+	sa.sa_sigaction = sig_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL))
+		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
+
+	memset(&sig_snap, 0, sizeof(sig_snap));
+	sig_area = &ktls_tls_area;
+	ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ktls_raw_gettid(), SIGUSR1);
+	ksft_test_result(ktls_snap_check(&sig_snap, KTLS_EXPECT_AREA,
+					 "handler in main"),
+			 "SIGUSR1 handler in the registered main thread: area right, vDSO == syscalls, errno_location == &area.errno_value\n");
+
+	memset(&sig_snap, 0, sizeof(sig_snap));
+	ret = ktls_thread_start(&t, sig_wait_fn, NULL);
+	ok = ret > 0;
+	if (ok) {
+		ktls_wait_for(&t.go, 1);
+		sig_area = t.area;
+		ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ret, SIGUSR1);
+		while (!__atomic_load_n(&sig_snap.taken, __ATOMIC_SEQ_CST))
+			ktls_sys0(SYS_sched_yield);
+		ktls_post(&t.go, 2);
+		ktls_thread_join(&t);
+		ok &= ktls_snap_check(&sig_snap, KTLS_EXPECT_AREA,
+				      "handler in raw thread");
+		ok &= sig_snap.sys.tid == ret;
+	}
+	ksft_test_result(ok,
+			 "SIGUSR1 handler in a CLONE_RSEQ_KTLS thread (%s): its own area and tid %ld, vDSO == syscalls\n",
+			 ktls_ret_str(ret), sig_snap.sys.tid);
+
+	memset(&sig_snap, 0, sizeof(sig_snap));
+	ok = !pthread_create(&th, NULL, pt_sig_fn, NULL);
+	if (ok)
+		pthread_join(th, NULL);
+	ok &= ktls_snap_check(&sig_snap, KTLS_EXPECT_NO_AREA,
+			      "handler in pthread");
+	ksft_test_result(ok,
+			 "SIGUSR1 handler in a pthread without area: vDSO == syscalls (tid %ld), errno_location NULL\n",
+			 sig_snap.sys.tid);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+/* ---- many threads at once ---- */
+
+static struct ktls_thread loopers[NR_LOOPERS];
+static volatile int loop_go;
+
+static KTLS_RAW long loop_body(int *slot, const struct ktls_area *area)
+{
+	struct ktls_ids ref, v;
+	long bad = 0;
+	int i;
+
+	ktls_ids_sys(&ref);
+	for (i = 0; i < LOOPS; i++) {
+		ktls_ids_vdso(&v);
+		if (!ktls_ids_eq(&v, &ref))
+			bad++;
+		if (ktls_vdso.errno_location() != slot)
+			bad++;
+		if ((i & 255) == 0) {
+			ktls_ids_sys(&v);
+			if (!ktls_ids_eq(&v, &ref))
+				bad++;
+			if (area) {
+				ktls_ids_area(area, &v);
+				if (!ktls_ids_eq(&v, &ref))
+					bad++;
+			}
+		}
+	}
+	return bad;
+}
+
+static KTLS_RAW int looper_fn(struct ktls_thread *t)
+{
+	ktls_wait_for(&loop_go, 1);
+	t->val[0] = loop_body(&t->area->errno_value, t->area);
+	return 0;
+}
+
+static void *pt_looper_fn(void *arg)
+{
+	ktls_wait_for(&loop_go, 1);
+	*(long *)arg = loop_body(NULL, NULL);
+	return NULL;
+}
+
+static void test_loopers(void)
+{
+	long pt_bad[NR_PT_LOOPERS] = { 0 };
+	pthread_t th[NR_PT_LOOPERS];
+	int i, n = 0, npt = 0;
+	long bad = 0;
+
+	for (i = 0; i < NR_LOOPERS; i++) {
+		if (ktls_thread_start(&loopers[i], looper_fn, NULL) <= 0)
+			break;
+		n++;
+	}
+	for (i = 0; i < NR_PT_LOOPERS; i++) {
+		if (pthread_create(&th[i], NULL, pt_looper_fn, &pt_bad[i]))
+			break;
+		npt++;
+	}
+	ktls_post(&loop_go, 1);
+	/* Main loops too, on its own area. */
+	bad += loop_body(&ktls_tls_area.errno_value, &ktls_tls_area);
+	for (i = 0; i < n; i++) {
+		ktls_thread_join(&loopers[i]);
+		bad += loopers[i].val[0];
+		ktls_thread_free(&loopers[i]);
+	}
+	for (i = 0; i < npt; i++) {
+		pthread_join(th[i], NULL);
+		bad += pt_bad[i];
+	}
+	ksft_test_result(n == NR_LOOPERS && npt == NR_PT_LOOPERS && !bad,
+			 "%d CLONE_RSEQ_KTLS threads, %d pthreads and main each call the 7 accessors %d times at once: %ld answers differed from the thread's own syscalls/errno slot (expected 0)\n",
+			 n, npt, LOOPS, bad);
+}
+
+/* ---- errno_location slots ---- */
+
+static KTLS_RAW int errno_fn(struct ktls_thread *t)
+{
+	int *p = ktls_vdso.errno_location();
+
+	t->val[0] = (long)p;
+	if (p)
+		*p = (int)ktls_raw_gettid();
+	return 0;
+}
+
+static void test_errno_slots(void)
+{
+	struct ktls_thread a, b;
+	long ra, rb;
+	int32_t mine = 0x4e4e4e;
+	bool ok;
+
+	ktls_tls_area.errno_value = mine;
+	ra = ktls_thread_start(&a, errno_fn, NULL);
+	rb = ktls_thread_start(&b, errno_fn, NULL);
+	if (ra > 0)
+		ktls_thread_join(&a);
+	if (rb > 0)
+		ktls_thread_join(&b);
+	ok = ra > 0 && rb > 0 &&
+	     a.val[0] == (long)&a.area->errno_value &&
+	     b.val[0] == (long)&b.area->errno_value &&
+	     a.area->errno_value == ra && b.area->errno_value == rb &&
+	     ktls_tls_area.errno_value == mine &&
+	     ktls_vdso.errno_location() == &ktls_tls_area.errno_value;
+	ksft_test_result(ok,
+			 "errno_location in two CLONE_RSEQ_KTLS threads -> %#lx and %#lx (expected their &area.errno_value %p %p); each stored its tid (%d %d, expected %ld %ld); main's slot kept %#x (expected %#x)\n",
+			 a.val[0], b.val[0], (void *)&a.area->errno_value,
+			 (void *)&b.area->errno_value, a.area->errno_value,
+			 b.area->errno_value, ra, rb,
+			 ktls_tls_area.errno_value, mine);
+	ktls_thread_free(&a);
+	ktls_thread_free(&b);
+}
+
+int main(void)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+	ksft_print_header();
+	ktls_setup(true);
+	if (!ktls_vdso_ok)
+		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions (found %d of 7)\n",
+			       ktls_vdso_init());
+	is_root = geteuid() == 0;
+	bres = ktls_shared_alloc(sizeof(*bres));
+	ksft_set_plan(1 + 1 + 1 + 3 + 4 + 2 + NR_GARBAGE + 3 + 1 + 1);
+
+	check_main("registered main thread", KTLS_EXPECT_AREA);
+	test_unregistered_main();
+	test_pthread();
+	test_raw(true, false);
+	test_raw(false, false);
+	test_raw(false, true);
+	test_bogus(B_CLONE_TLS0);
+	test_bogus(B_SETFS0);
+	test_bogus(B_CLONE_TLS_NONE);
+	test_bogus(B_SETFS_NONE);
+	test_move_tp();
+	test_move_register();
+	test_garbage();
+	test_signals();
+	test_loopers();
+	test_errno_slots();
+
+	ksft_finished();
+	return 0;
+}
