@@ -7,6 +7,11 @@
 #   make test    every test: host unit tests, then the guest tests under
 #                QEMU on both CPU models (with and without FSGSBASE)
 #
+#   make test-debug          the guest tests on the debug kernel (KASAN,
+#                            lockdep, UBSAN, kmemleak; KTLS_CONFIG=debug)
+#   make selftests-compare   the base tree's vDSO, rseq, clone3 and x86
+#                            selftests on the patched and the unpatched kernel
+#
 # Other targets: deps kernel initramfs host host-test vm-test vm-run clean.
 # Outputs go to build/ (see README.md).
 
@@ -16,7 +21,8 @@ HOSTCC ?= gcc
 HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror
 VM_CPUS ?= max qemu64
 
-.PHONY: all run test deps kernel initramfs host host-test vm-test vm-run clean
+.PHONY: all run test test-debug selftests-compare deps kernel initramfs host \
+	host-test vdso-check vm-test vm-run clean
 
 all: kernel initramfs host
 
@@ -40,10 +46,21 @@ $(BUILD)/host/test_console_scan: tests/harness/test_console_scan.c harness/conso
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -Iharness -o $@ $< -lcmocka
 
-# Host unit tests (cmocka, TAP output).
+# Host unit tests (cmocka, TAP output) and documentation checks.
 host-test: $(BUILD)/host/test_console_scan
 	@echo "== host: harness unit tests"
 	@CMOCKA_MESSAGE_OUTPUT=TAP $(BUILD)/host/test_console_scan
+	@echo "== host: reStructuredText of Documentation/userspace-api/ktls.rst"
+	@rst2pseudoxml --halt=warning --report=warning \
+		Documentation/userspace-api/ktls.rst /dev/null && echo "ok ktls.rst"
+	@echo "== host: generic vDSO accessor logic (mock arch hooks)"
+	@$(MAKE) -s --no-print-directory -C tests/vdso test mutants
+
+# Checks of the built vDSO image: libelf facts, exception-table coverage,
+# and its accessors run on this host with the kernel's fixup emulated.
+vdso-check: kernel
+	@echo "== host: the built vDSO image"
+	@$(MAKE) -s --no-print-directory -C tests/vdso check-image exec-image
 
 vm-test: initramfs host
 	@for cpu in $(VM_CPUS); do \
@@ -53,10 +70,17 @@ vm-test: initramfs host
 vm-run: initramfs host
 	@harness/vm.sh run
 
-test: host-test vm-test
+test: host-test vdso-check vm-test test-debug selftests-compare
 	@echo "make test: all host and guest tests passed"
+
+test-debug: initramfs host
+	@KTLS_CONFIG=debug harness/kernel.sh
+	@KTLS_CONFIG=debug KTLS_VM_CPU=max harness/vm.sh test
+
+selftests-compare: initramfs host
+	@harness/upstream-selftests.sh
 
 run: vm-run
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/guest $(BUILD)/host $(BUILD)/initramfs* $(BUILD)/stage
+	rm -rf $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/obj-base $(BUILD)/guest $(BUILD)/host $(BUILD)/initramfs* $(BUILD)/stage

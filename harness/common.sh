@@ -4,10 +4,31 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${KTLS_BUILD:-$top/build}
 base=$build/linux-base		# pristine Debian linux-source-6.1, never edited
 tree=$build/linux		# base + project files + patches/series
-obj=$build/obj			# kernel objects (O=), .config, bzImage
 logs=$build/logs
+# Guest programs, the initramfs and consoles; another folder here lets a
+# second initramfs be built and booted beside the main one.
+gbuild=${KTLS_GUEST_DIR:-$build}
+initrd=$gbuild/initramfs.cpio.gz
+
+# The kernel flavour (KTLS_CONFIG):
+#   default  the patched kernel, tinyconfig + configs/ktls.config
+#   debug    the patched kernel with configs/debug.config over that
+#            (KASAN, lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_VM, kmemleak, UBSAN)
+#   base     the unpatched base tree with the same configuration, for
+#            comparing the upstream selftests
+flavour=${KTLS_CONFIG:-default}
+case $flavour in
+default) obj=$build/obj ;;
+debug|base) obj=$build/obj-$flavour ;;
+*) echo "error: KTLS_CONFIG=$flavour: expected default, debug or base" >&2; exit 2 ;;
+esac
+config_fragments() {
+	echo "$top/configs/ktls.config"
+	[ "$flavour" = debug ] && echo "$top/configs/debug.config"
+	return 0
+}
 tarball=/usr/src/linux-source-6.1.tar.xz
-mkdir -p "$build" "$logs"
+mkdir -p "$build" "$logs" "$gbuild/logs"
 
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -36,9 +57,13 @@ patched_files() {
 kernel_inputs_hash() {
 	{
 		dpkg-query -W -f='${Version}\n' linux-source-6.1
-		cat "$top/configs/ktls.config" "$top/patches/series"
-		for p in $(series_patches); do cat "$top/patches/$p"; done
-		overlay_files | grep -v -e '^tools/' -e '^Documentation/' |
-			while read -r f; do echo "$f"; cat "$top/$f"; done
+		echo "$flavour"
+		cat $(config_fragments)
+		if [ "$flavour" != base ]; then
+			cat "$top/patches/series"
+			for p in $(series_patches); do cat "$top/patches/$p"; done
+			overlay_files | grep -v -e '^tools/' -e '^Documentation/' |
+				while read -r f; do echo "$f"; cat "$top/$f"; done
+		fi
 	} | sha256sum | cut -c1-12
 }

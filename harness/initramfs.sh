@@ -2,21 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the guest programs and pack the test VM's root file system:
 # busybox, /init, the test and demo programs, and the shared libraries
-# they need (found with ldd).  Writes build/initramfs.cpio.gz.
+# they need (found with ldd).  Writes build/initramfs.cpio.gz (or
+# $KTLS_GUEST_DIR/initramfs.cpio.gz).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-[ -f "$obj/.ktls-built" ] || die "no kernel built yet: run harness/kernel.sh"
-guest=$build/guest
-root=$build/initramfs
-mkdir -p "$guest/vDSO" "$guest/ktls"
-hdr="-isystem $obj/usr/include"
+[ -f "$build/obj/.ktls-built" ] || die "no kernel built yet: run harness/kernel.sh"
+guest=$gbuild/guest
+root=$gbuild/initramfs
+mkdir -p "$guest/ktls"
+# Guest programs use the patched kernel's UAPI headers, whatever the flavour.
+hdr="-isystem $build/obj/usr/include"
 say "initramfs: building guest programs"
 
-# The base tree's own vDSO selftests.
-make -s -C "$tree/tools/testing/selftests/vDSO" OUTPUT="$guest/vDSO" \
-	KHDR_INCLUDES="$hdr" >"$logs/guest-vdso.log" 2>&1 ||
-	{ tail -n 20 "$logs/guest-vdso.log"; die "vDSO selftests did not build"; }
+# The base tree's own selftests for what ktls touches, built from the
+# pristine tree (they also run on the unpatched kernel for comparison).
+for d in vDSO rseq clone3 x86; do
+	mkdir -p "$guest/upstream/$d"
+	make -s -C "$base/tools/testing/selftests/$d" OUTPUT="$guest/upstream/$d" \
+		KHDR_INCLUDES="$hdr" >"$logs/guest-upstream-$d.log" 2>&1 ||
+		{ tail -n 20 "$logs/guest-upstream-$d.log"; die "$d selftests did not build"; }
+done
 # The ktls selftests.
 if [ -d "$tree/tools/testing/selftests/ktls" ]; then
 	make -s -C "$tree/tools/testing/selftests/ktls" OUTPUT="$guest/ktls" \
@@ -51,15 +57,30 @@ add() {	# add LIST PROGRAM...: copy programs into /ktls and list them
 }
 add test "$top/tests/guest/kernel_version.sh"
 add run "$top/tests/guest/kernel_version.sh" "$guest/vdso_gettid"
-for t in vdso_test_abi vdso_test_getcpu vdso_test_gettimeofday \
-	 vdso_test_clock_getres vdso_test_correctness vdso_standalone_test_x86; do
-	add test "$guest/vDSO/$t"
+vdso_tests="vdso_test_abi vdso_test_getcpu vdso_test_gettimeofday
+	vdso_test_clock_getres vdso_test_correctness vdso_standalone_test_x86"
+for t in $vdso_tests; do
+	add test "$guest/upstream/vDSO/$t"
+done
+: > "$root/ktls/upstream.list"
+for t in $vdso_tests; do echo "$t" >> "$root/ktls/upstream.list"; done
+# rseq: the quick programs (run_param_test.sh takes hours under TCG).
+for t in basic_test basic_percpu_ops_test param_test param_test_compare_twice; do
+	add upstream "$guest/upstream/rseq/$t"
+done
+cp "$guest/upstream/rseq/librseq.so" "$root/ktls/"
+for t in clone3 clone3_clear_sighand clone3_set_tid clone3_cap_checkpoint_restore; do
+	add upstream "$guest/upstream/clone3/$t"
+done
+for t in $(cd "$guest/upstream/x86" && ls *_64); do
+	add upstream "$guest/upstream/x86/$t"
 done
 if [ -d "$guest/ktls" ]; then
 	for t in $(cd "$guest/ktls" && ls ktls_* 2>/dev/null); do
 		[ -x "$guest/ktls/$t" ] && add test "$guest/ktls/$t"
 	done
 fi
+add test "$top/tests/guest/kmemleak_scan.sh"
 cp "$top/tests/guest/inject_fail.sh" "$root/ktls/"
 echo inject_fail.sh > "$root/ktls/inject-fail.list"
 cp "$guest/guest-exit" "$root/ktls/"
@@ -76,6 +97,6 @@ done
 	cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) \
-	> "$build/initramfs.cpio.gz.tmp"
-mv "$build/initramfs.cpio.gz.tmp" "$build/initramfs.cpio.gz"
-say "initramfs: $(wc -l < "$root/ktls/test.list") tests, $(du -h "$build/initramfs.cpio.gz" | cut -f1) in build/initramfs.cpio.gz"
+	> "$initrd.tmp"
+mv "$initrd.tmp" "$initrd"
+say "initramfs: $(wc -l < "$root/ktls/test.list") tests, $(du -h "$initrd" | cut -f1) in $initrd"

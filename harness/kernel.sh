@@ -27,8 +27,12 @@ if [ ! -d "$tree" ]; then
 	chmod u+w -R "$tree"
 fi
 
+src=$tree
+[ "$flavour" = base ] && src=$base
+
 # 2. Stage the wanted content of every file the project changes.
 stage=$build/stage
+if [ "$flavour" != base ]; then
 rm -rf "$stage"
 mkdir -p "$stage"
 for f in $(patched_files); do
@@ -77,13 +81,14 @@ if [ -f "$build/overlay.list" ]; then
 fi
 mv "$build/stage.list" "$build/overlay.list"
 say "kernel: tree ready ($changed files updated, $(wc -l < "$build/overlay.list") differ from the base)"
+fi
 
-# 4. Configure when the fragment changed.
+# 4. Configure when a fragment changed.
 mkdir -p "$obj"
-frag=$top/configs/ktls.config
-fraghash=$(sha256sum "$frag" | cut -c1-12)
+mapfile -t frags < <(config_fragments)
+fraghash=$(cat "${frags[@]}" | sha256sum | cut -c1-12)
 kmake() {
-	make -C "$tree" O="$obj" ARCH=x86_64 -j"$(nproc)" \
+	make -C "$src" O="$obj" ARCH=x86_64 -j"$(nproc)" \
 		CC="$cc" HOSTCC="$cc" \
 		KBUILD_BUILD_TIMESTAMP="ktls-$stamp" KBUILD_BUILD_USER=ktls \
 		KBUILD_BUILD_HOST=ktls KBUILD_BUILD_VERSION=1 "$@"
@@ -93,17 +98,19 @@ command -v ccache >/dev/null && cc="ccache gcc"
 stamp=$(kernel_inputs_hash)
 if [ "$(cat "$obj/.ktls-config-hash" 2>/dev/null)" != "$fraghash" ] ||
    [ ! -f "$obj/.config" ]; then
-	say "kernel: configuring (tinyconfig + configs/ktls.config)"
+	say "kernel: configuring $flavour (tinyconfig + ${frags[*]#$top/})"
 	kmake -s tinyconfig >/dev/null
-	"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-		"$frag" > "$logs/merge-config.log" 2>&1
-	kmake -s olddefconfig >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
+		"${frags[@]}" > "$logs/merge-config-$flavour.log" 2>&1
+	kmake -s olddefconfig >>"$logs/merge-config-$flavour.log" 2>&1
 	bad=0
 	while read -r line; do
 		case "$line" in CONFIG_*=y) ;; *) continue ;; esac
+		# The base tree has no KTLS option.
+		[ "$flavour" = base ] && [ "$line" = CONFIG_KTLS=y ] && continue
 		grep -qx "$line" "$obj/.config" ||
 			{ echo "error: $line did not survive olddefconfig" >&2; bad=1; }
-	done < "$frag"
+	done < <(cat "${frags[@]}")
 	[ $bad -eq 0 ] || exit 1
 	echo "$fraghash" > "$obj/.ktls-config-hash"
 fi
@@ -111,11 +118,11 @@ fi
 # 5. Build, unless the same inputs were built already.
 if [ "$(cat "$obj/.ktls-built" 2>/dev/null)" = "$stamp" ] &&
    [ -f "$obj/arch/x86/boot/bzImage" ]; then
-	say "kernel: up to date (ktls-$stamp)"
+	say "kernel: $flavour up to date (ktls-$stamp)"
 	exit 0
 fi
-say "kernel: building bzImage ktls-$stamp with '$cc' on $(nproc) cores (about 3 min from clean)"
-log=$logs/kernel-build.log
+say "kernel: building $flavour bzImage ktls-$stamp with '$cc' on $(nproc) cores (about 3 min from clean)"
+log=$logs/kernel-build-$flavour.log
 start=$(date +%s)
 set +e
 kmake bzImage headers 2>&1 | tee "$log" | {
@@ -138,5 +145,5 @@ for f in arch/x86/boot/bzImage vmlinux arch/x86/entry/vdso/vdso64.so.dbg; do
 	[ -f "$obj/$f" ] || die "build finished without $f"
 done
 echo "$stamp" > "$obj/.ktls-built"
-echo "ktls-$stamp" > "$build/kernel.stamp"
+echo "ktls-$stamp" > "$obj/kernel.stamp"
 say "kernel: built in $(( $(date +%s) - start )) s: $obj/arch/x86/boot/bzImage"

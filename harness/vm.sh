@@ -25,14 +25,13 @@ cpu=${KTLS_VM_CPU:-max}
 limit=${KTLS_VM_TIMEOUT:-1200}
 inject=${KTLS_VM_INJECT:-none}
 kernel=$obj/arch/x86/boot/bzImage
-initrd=$build/initramfs.cpio.gz
 [ -f "$kernel" ] && [ -f "$initrd" ] || die "run 'make kernel initramfs' first"
-stamp=$(cat "$build/kernel.stamp")
-console=$logs/console-$mode-$cpu.log
+stamp=$(cat "$obj/kernel.stamp")
+console=$gbuild/logs/console-$flavour-$mode-$cpu.log
 scan=$build/host/console-scan
 [ -x "$scan" ] || die "missing $scan: run 'make host'"
 
-say "vm: booting $stamp ($mode, accel=$accel, cpu=$cpu, timeout ${limit}s)"
+say "vm: booting $flavour kernel $stamp ($mode, accel=$accel, cpu=$cpu, timeout ${limit}s)"
 [ "$accel" = tcg ] && say "vm: TCG emulation: expect about a minute to boot and run"
 set +e
 timeout -k 10 "$limit" qemu-system-x86_64 \
@@ -53,7 +52,7 @@ case $rc in
 0)	why="the guest rebooted or panicked without reporting" ;;
 *)	why="QEMU exited with status $rc" ;;
 esac
-if "$scan" --label "vm-$mode($cpu)" "$console" && [ -z "$why" ]; then
+if "$scan" --label "vm-$mode($flavour,$cpu)" "$console" && [ -z "$why" ]; then
 	exit 0
 fi
 echo "vm: FAILED: ${why:-the console shows a failure}; last 60 console lines ($console):"

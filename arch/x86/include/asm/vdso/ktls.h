@@ -24,6 +24,16 @@ static __always_inline const struct vdso_ktls_data *__arch_get_vdso_ktls_data(vo
 }
 
 /*
+ * Loads with an exception-table entry: a bad address makes the fault
+ * handler resume at the fixup label (fixup_vdso_exception()) instead of
+ * raising SIGSEGV, with the asm's result still at its preset value.
+ * fixup_vdso_exception() also stores the trap number, error code and
+ * fault address in %rdi, %rsi and %rdx, so every such asm declares them
+ * clobbered; otherwise the compiler may keep a live value there.
+ */
+#define KTLS_FIXUP_CLOBBERS	"rdi", "rsi", "rdx"
+
+/*
  * The thread pointer is the FS base.  RDFSBASE reads it directly where the
  * kernel enabled FSGSBASE; elsewhere the psABI's TCB self pointer at %fs:0
  * stands for it.  A fault there (FS base 0 or unmapped) leaves 0.
@@ -36,15 +46,12 @@ static __always_inline unsigned long __arch_ktls_thread_pointer(void)
 				       "rdfsbase %[tp]", X86_FEATURE_FSGSBASE)
 		     "\n2:\n"
 		     _ASM_VDSO_EXTABLE_HANDLE(1b, 2b)
-		     : [tp] "+r" (tp));
+		     : [tp] "+r" (tp)
+		     :
+		     : KTLS_FIXUP_CLOBBERS);
 	return tp;
 }
 
-/*
- * Loads relative to the FS base: a bad address makes the fault handler
- * resume at 2: (fixup_vdso_exception()) with *ok still false, instead of
- * raising SIGSEGV.
- */
 static __always_inline bool __arch_ktls_load_u64(long off, __u64 *val)
 {
 	unsigned long v = 0;
@@ -55,7 +62,8 @@ static __always_inline bool __arch_ktls_load_u64(long off, __u64 *val)
 		     "2:\n"
 		     _ASM_VDSO_EXTABLE_HANDLE(1b, 2b)
 		     : [v] "+r" (v), [ok] "+q" (ok)
-		     : [off] "r" (off));
+		     : [off] "r" (off)
+		     : KTLS_FIXUP_CLOBBERS);
 	*val = v;
 	return ok;
 }
@@ -70,7 +78,8 @@ static __always_inline bool __arch_ktls_load_u32(long off, __u32 *val)
 		     "2:\n"
 		     _ASM_VDSO_EXTABLE_HANDLE(1b, 2b)
 		     : [v] "+r" (v), [ok] "+q" (ok)
-		     : [off] "r" (off));
+		     : [off] "r" (off)
+		     : KTLS_FIXUP_CLOBBERS);
 	*val = v;
 	return ok;
 }

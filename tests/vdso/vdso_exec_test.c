@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Runs the KTLS accessors of a built vDSO image (vdso64.so.dbg) on the
+ * host: the image is loaded into anonymous memory with a writable page
+ * standing for the vvar ktls_page below it, and called directly.  Faults
+ * inside the accessors are handled as the kernel does
+ * (fixup_vdso_exception(), arch/x86/entry/vdso/extable.c): a SIGSEGV or
+ * SIGBUS whose RIP is an __ex_table "from" address resumes at its fixup,
+ * with RDI = trap number, RSI = error code, RDX = fault address (0 for
+ * #GP).  So this exercises the real machine code: the x86 hooks'
+ * exception-table entries, their register use across a fault, and the
+ * generic logic as compiled for the vDSO.
+ *
+ * Each scenario runs twice where the CPU allows: with the image as built
+ * (the thread pointer read from %fs:0) and with the FSGSBASE alternatives
+ * applied (RDFSBASE), as apply_alternatives() would on such a CPU.
+ *
+ * The area under test is a __thread variable of this process (so it lies
+ * at a fixed offset from the thread pointer, as libc would place it); its
+ * fields hold fake values, so a value read from the area and one from the
+ * system call can be told apart.
+ *
+ * Output is TAP; exit status 1 if a check failed, 2 on a setup error.
+ * Build without the stack protector: some scenarios run with FS base 0.
+ *
+ * Usage: vdso_exec_test IMAGE.dbg
+ */
+#define _GNU_SOURCE
+#include <asm/prctl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <uapi/linux/ktls.h>
+#include <vdso/ktls.h>
+
+#define X86_FEATURE_FSGSBASE	(9 * 32 + 0)
+#define ALTINSTR_FLAG_INV	(1 << 15)
+#ifndef HWCAP2_FSGSBASE
+#define HWCAP2_FSGSBASE		(1 << 1)
+#endif
+
+#define PAGE			4096UL
+#define DECOY_ADDR		0x10000000UL
+
+struct alt_instr {
+	int32_t instr_offset;
+	int32_t repl_offset;
+	uint16_t cpuid;
+	uint8_t instrlen;
+	uint8_t replacementlen;
+} __attribute__((packed));
+
+enum { GETTID, GETPID, GETUID, GETEUID, GETGID, GETEGID, NR_U32 };
+
+static const char *const names[NR_U32 + 1] = {
+	"__vdso_ktls_gettid", "__vdso_ktls_getpid", "__vdso_ktls_getuid",
+	"__vdso_ktls_geteuid", "__vdso_ktls_getgid", "__vdso_ktls_getegid",
+	"__vdso_ktls_errno_location",
+};
+static const long nrs[NR_U32] = {
+	SYS_gettid, SYS_getpid, SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid,
+};
+/* Fake field values of the area: no real id looks like these. */
+static const __u32 fakes[NR_U32] = {
+	0x7ac10001, 0x7ac10002, 0x7ac10003, 0x7ac10004, 0x7ac10005, 0x7ac10006,
+};
+
+/* The image as read, and its copy that runs. */
+static unsigned char *file;
+static size_t file_size, image_size;
+static unsigned char *base;		/* load address of the image */
+static struct vdso_ktls_data *kpage;	/* its ktls_page */
+static long kpage_off;
+static unsigned long fn_off[NR_U32 + 1];
+static struct { unsigned long from, to; } *extable;
+static size_t nr_extable;
+static unsigned long alt_off, alt_size;	/* .altinstructions */
+
+static unsigned int (*u32_fn[NR_U32])(void);
+static int *(*errno_fn)(void);
+
+/* Fault emulation state; read in the handler. */
+static volatile unsigned int nr_fixups, nr_foreign;
+
+static __thread struct ktls_area my_area;
+static unsigned long my_tp;
+static __u32 real[NR_U32];
+
+static unsigned int nr_checks;
+static bool failed;
+
+static void __attribute__((format(printf, 2, 3))) check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %u - ", ok ? "" : "not ", ++nr_checks);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	if (!ok)
+		failed = true;
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("Bail out! ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	exit(2);
+}
+
+/* ---- loading the image ---- */
+
+static Elf_Scn *scn_named(Elf *elf, size_t shstrndx, const char *name, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *n;
+
+		if (!gelf_getshdr(scn, sh))
+			continue;
+		n = elf_strptr(elf, shstrndx, sh->sh_name);
+		if (n && !strcmp(n, name))
+			return scn;
+	}
+	return NULL;
+}
+
+static bool sym_value(Elf *elf, GElf_Word type, const char *name, GElf_Addr *val)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *d;
+		size_t i;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym s;
+			const char *n;
+
+			if (!gelf_getsym(d, i, &s))
+				continue;
+			n = elf_strptr(elf, sh.sh_link, s.st_name);
+			if (n && !strcmp(n, name)) {
+				*val = s.st_value;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static int32_t le32(const unsigned char *p)
+{
+	return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+			 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+}
+
+static void read_image(const char *path)
+{
+	size_t shstrndx, i, nph;
+	GElf_Shdr sh;
+	GElf_Addr v;
+	Elf_Scn *scn;
+	Elf_Data *d;
+	Elf *elf;
+	FILE *f;
+
+	f = fopen(path, "rb");
+	if (!f || fseek(f, 0, SEEK_END) || (long)(file_size = ftell(f)) < 0)
+		die("%s: %s", path, strerror(errno));
+	rewind(f);
+	file = malloc(file_size);
+	if (!file || fread(file, 1, file_size, f) != file_size)
+		die("%s: read failed", path);
+	fclose(f);
+
+	elf_version(EV_CURRENT);
+	elf = elf_memory((char *)file, file_size);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) ||
+	    elf_getphdrnum(elf, &nph))
+		die("%s: not an ELF image: %s", path, elf_errmsg(-1));
+
+	for (i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (ph.p_offset != ph.p_vaddr || ph.p_offset + ph.p_filesz > file_size)
+			die("%s: unexpected PT_LOAD layout", path);
+		if (ph.p_vaddr + ph.p_memsz > image_size)
+			image_size = ph.p_vaddr + ph.p_memsz;
+	}
+	if (!image_size)
+		die("%s: no PT_LOAD", path);
+
+	for (i = 0; i <= NR_U32; i++) {
+		if (!sym_value(elf, SHT_DYNSYM, names[i], &v))
+			die("%s: no %s in .dynsym", path, names[i]);
+		fn_off[i] = v;
+	}
+	if (!sym_value(elf, SHT_SYMTAB, "ktls_page", &v))
+		die("%s: no ktls_page in .symtab (use the .dbg image)", path);
+	kpage_off = (long)v;
+	if (kpage_off >= 0 || kpage_off % (long)PAGE)
+		die("%s: ktls_page at %ld, expected a page below the image", path, kpage_off);
+
+	scn = scn_named(elf, shstrndx, "__ex_table", &sh);
+	if (!scn || !(d = elf_getdata(scn, NULL)) || d->d_size % 8)
+		die("%s: no usable __ex_table", path);
+	nr_extable = d->d_size / 8;
+	extable = calloc(nr_extable + 1, sizeof(*extable));
+	if (!extable)
+		die("out of memory");
+	for (i = 0; i < nr_extable; i++) {
+		const unsigned char *p = (const unsigned char *)d->d_buf + 8 * i;
+
+		extable[i].from = sh.sh_offset + le32(p);
+		extable[i].to = sh.sh_offset + le32(p + 4);
+	}
+
+	scn = scn_named(elf, shstrndx, ".altinstructions", &sh);
+	if (scn) {
+		alt_off = sh.sh_offset;
+		alt_size = sh.sh_size;
+	}
+	elf_end(elf);
+}
+
+/* Copy the image to base; patch the FSGSBASE alternatives if asked. */
+static void load_image(bool fsgsbase)
+{
+	size_t lo = -kpage_off;
+	size_t span = lo + ((image_size + PAGE - 1) & ~(PAGE - 1));
+	unsigned char *region;
+	size_t i;
+
+	if (base)
+		munmap(base - lo, span);
+	region = mmap(NULL, span, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (region == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	base = region + lo;
+	kpage = (struct vdso_ktls_data *)(base + kpage_off);
+	memcpy(base, file, image_size);
+
+	for (i = 0; fsgsbase && i + sizeof(struct alt_instr) <= alt_size;
+	     i += sizeof(struct alt_instr)) {
+		struct alt_instr *a = (struct alt_instr *)(base + alt_off + i);
+		unsigned char *instr = (unsigned char *)&a->instr_offset + a->instr_offset;
+		unsigned char *repl = (unsigned char *)&a->repl_offset + a->repl_offset;
+
+		if (a->cpuid != X86_FEATURE_FSGSBASE)
+			continue;
+		if (a->replacementlen > a->instrlen)
+			die("alternative longer than its site");
+		memcpy(instr, repl, a->replacementlen);
+		memset(instr + a->replacementlen, 0x90,
+		       a->instrlen - a->replacementlen);
+	}
+
+	if (mprotect(base, span - lo, PROT_READ | PROT_EXEC))
+		die("mprotect: %s", strerror(errno));
+	for (i = 0; i < NR_U32; i++)
+		u32_fn[i] = (unsigned int (*)(void))(base + fn_off[i]);
+	errno_fn = (int *(*)(void))(base + fn_off[NR_U32]);
+}
+
+/* ---- fault emulation: fixup_vdso_exception() ---- */
+
+static void on_fault(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	greg_t *g = uc->uc_mcontext.gregs;
+	unsigned long ip = g[REG_RIP];
+	size_t i;
+
+	(void)si;
+	for (i = 0; i < nr_extable; i++) {
+		if (ip != (unsigned long)base + extable[i].from)
+			continue;
+		g[REG_RIP] = (greg_t)(base + extable[i].to);
+		g[REG_RDI] = g[REG_TRAPNO];
+		g[REG_RSI] = g[REG_ERR];
+		g[REG_RDX] = g[REG_TRAPNO] == 14 ? g[REG_CR2] : 0;
+		nr_fixups++;
+		return;
+	}
+	/* Not an accessor's fault: report it and die, as the kernel would. */
+	nr_foreign++;
+	signal(sig, SIG_DFL);
+}
+
+static void install_handler(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGBUS, &sa, NULL))
+		die("sigaction: %s", strerror(errno));
+}
+
+/* ---- scenarios ---- */
+
+static long raw_syscall2(long nr, long a, long b)
+{
+	long ret;
+
+	asm volatile("syscall" : "=a" (ret) : "0" (nr), "D" (a), "S" (b)
+		     : "rcx", "r11", "memory");
+	return ret;
+}
+
+static void reset_area(void)
+{
+	memset(&my_area, 0, sizeof(my_area));
+	my_area.tp = my_tp;
+	my_area.tid = fakes[GETTID];
+	my_area.pid = fakes[GETPID];
+	my_area.uid = fakes[GETUID];
+	my_area.euid = fakes[GETEUID];
+	my_area.gid = fakes[GETGID];
+	my_area.egid = fakes[GETEGID];
+	kpage->offset = (long)((unsigned long)&my_area - my_tp);
+	kpage->tp_sharers = 0;
+	nr_fixups = 0;
+}
+
+/* Every u32 accessor gives the real id (its system call); errno NULL. */
+static void expect_syscalls(const char *variant, const char *what,
+			    unsigned int min_fixups, bool errno_null)
+{
+	char bad[512] = "";
+	unsigned int i;
+	int *p;
+
+	for (i = 0; i < NR_U32; i++) {
+		__u32 got = u32_fn[i]();
+
+		if (got != real[i])
+			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+				 " %s=0x%x (want 0x%x%s)", names[i] + 12, got, real[i],
+				 got == fakes[i] ? ", the area's value" : "");
+	}
+	p = errno_fn();
+	if (errno_null && p)
+		snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+			 " errno_location=%p (want NULL)", (void *)p);
+	if (nr_fixups < min_fixups)
+		snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+			 " %u fixups (want >= %u)", nr_fixups, min_fixups);
+	check(!bad[0], "%s: %s -> system call for every accessor%s%s", variant,
+	      what, bad[0] ? ":" : "", bad);
+}
+
+/*
+ * Run every accessor with FS base @fsbase (a PROT_NONE page there unless
+ * 0) and offset @offset, decoy areas at @fsbase + @offset; require the
+ * system call and a NULL errno slot.
+ */
+static void decoy_scenario(const char *variant, unsigned long fsbase, long offset)
+{
+	static const __u64 words[] = { 4, 5, 6, 14 };
+	unsigned long decoy_addr = fsbase + offset;
+	unsigned char *decoy, *tcb = NULL;
+	unsigned int w, i;
+
+	decoy = mmap((void *)decoy_addr, PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (decoy != (void *)decoy_addr)
+		die("mmap decoy at 0x%lx: %s", decoy_addr, strerror(errno));
+	if (fsbase) {
+		tcb = mmap((void *)fsbase, PAGE, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (tcb != (void *)fsbase)
+			die("mmap PROT_NONE at 0x%lx: %s", fsbase, strerror(errno));
+	}
+	for (w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		struct ktls_area *a = (struct ktls_area *)decoy;
+		long set_ret, restore_ret;
+		__u32 got[NR_U32];
+		char bad[256] = "";
+		int *ep;
+
+		memset(a, 0, sizeof(*a));
+		a->tp = words[w];
+		a->tid = fakes[GETTID];
+		a->pid = fakes[GETPID];
+		a->uid = fakes[GETUID];
+		a->euid = fakes[GETEUID];
+		a->gid = fakes[GETGID];
+		a->egid = fakes[GETEGID];
+		reset_area();
+		kpage->offset = offset;
+
+		/* No libc and no TLS between here and the restore. */
+		set_ret = raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)fsbase);
+		for (i = 0; i < NR_U32; i++)
+			got[i] = u32_fn[i]();
+		ep = errno_fn();
+		restore_ret = raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)my_tp);
+		if (set_ret || restore_ret)
+			die("arch_prctl(ARCH_SET_FS) failed");
+
+		for (i = 0; i < NR_U32; i++)
+			if (got[i] != real[i])
+				snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+					 " %s=0x%x%s", names[i] + 12, got[i],
+					 got[i] == fakes[i] ? " (the decoy's)" : "");
+		if (ep)
+			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+				 " errno_location=%p", (void *)ep);
+		check(!bad[0], "%s: FS base 0x%lx%s, offset 0x%lx, decoy tp word %llu at 0x%lx -> system call, errno_location NULL%s%s",
+		      variant, fsbase, fsbase ? " (PROT_NONE)" : "", offset,
+		      (unsigned long long)words[w], decoy_addr,
+		      bad[0] ? ":" : "", bad);
+	}
+	munmap(decoy, PAGE);
+	if (tcb)
+		munmap(tcb, PAGE);
+}
+
+static void run_scenarios(const char *variant)
+{
+	unsigned char *pages;
+	char bad[256] = "";
+	unsigned int i;
+	int *p;
+
+	/* Valid area: every field from the area, errno slot exact, no fault. */
+	reset_area();
+	for (i = 0; i < NR_U32; i++) {
+		__u32 got = u32_fn[i]();
+
+		if (got != fakes[i])
+			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+				 " %s=0x%x", names[i] + 12, got);
+	}
+	p = errno_fn();
+	check(!bad[0] && p == &my_area.errno_value && !nr_fixups,
+	      "%s: valid area at tp%+ld -> fields from the area, errno_location exact%s%s",
+	      variant, (long)kpage->offset, bad[0] ? ":" : "", bad);
+
+	reset_area();
+	kpage->offset = 0;
+	expect_syscalls(variant, "no offset", 0, true);
+
+	reset_area();
+	kpage->tp_sharers = 1;
+	expect_syscalls(variant, "tp_sharers 1", 0, true);
+
+	reset_area();
+	my_area.tp = my_tp ^ 0x1000;
+	expect_syscalls(variant, "tp word of another TCB", 0, true);
+
+	reset_area();
+	my_area.tp = 0;
+	expect_syscalls(variant, "tp word 0", 0, true);
+
+	/* Area in a PROT_NONE page: #PF on the tp word, fixed up. */
+	pages = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pages == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	mprotect(pages + PAGE, PAGE, PROT_NONE);
+	reset_area();
+	kpage->offset = (long)((unsigned long)(pages + PAGE) - my_tp);
+	expect_syscalls(variant, "area unmapped (#PF on the tp word)", NR_U32 + 1, true);
+
+	/* Non-canonical area address: #GP, fixed up. */
+	reset_area();
+	kpage->offset = (long)(0x0000800000000000UL - my_tp);
+	expect_syscalls(variant, "area non-canonical (#GP on the tp word)", NR_U32 + 1, true);
+
+	/* Kernel area address: #PF (protection), fixed up. */
+	reset_area();
+	kpage->offset = (long)(0xffff888000000000UL - my_tp);
+	expect_syscalls(variant, "area at a kernel address (#PF)", NR_U32 + 1, true);
+
+	/* tp word at the end of a readable page, fields in a PROT_NONE one. */
+	reset_area();
+	*(__u64 *)(pages + PAGE - 8) = my_tp;
+	kpage->offset = (long)((unsigned long)(pages + PAGE - 8) - my_tp);
+	expect_syscalls(variant, "tp word valid, field load faults", NR_U32, false);
+	p = errno_fn();
+	check(p == (int *)(pages + PAGE - 8 + offsetof(struct ktls_area, errno_value)),
+	      "%s: tp word valid, fields unreadable -> errno_location still tp+offset+32",
+	      variant);
+	munmap(pages, 2 * PAGE);
+
+	/*
+	 * The thread pointer unreadable: FS base 0, or FS base at a page
+	 * with no TCB (PROT_NONE).  %fs:0 faults (RDFSBASE gives 0 or the
+	 * bare base), so every accessor must take the system call.  A decoy
+	 * area sits where the area load lands, both with the registered
+	 * offset and with an offset register clobbered by the fixup (RDX =
+	 * fault address); its tp word is one of the values the kernel's
+	 * fixup leaves in RDI/RSI (trap 14, error code 4, 5 or 6): an
+	 * accessor that keeps the thread pointer or the offset in RDI, RSI
+	 * or RDX across the fault would believe it.
+	 */
+	decoy_scenario(variant, 0, DECOY_ADDR);
+	decoy_scenario(variant, DECOY_ADDR / 2, DECOY_ADDR / 2);
+	check(!nr_foreign, "%s: no fault outside the exception table", variant);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long fsbase = 0;
+	unsigned int i;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s IMAGE.dbg\n", argv[0]);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n# vDSO image: %s\n", argv[1]);
+	read_image(argv[1]);
+	install_handler();
+
+	asm volatile("movq %%fs:0, %0" : "=r" (my_tp));
+	if (syscall(SYS_arch_prctl, ARCH_GET_FS, &fsbase) || fsbase != my_tp)
+		die("FS base 0x%lx is not the TCB self pointer 0x%lx", fsbase, my_tp);
+	for (i = 0; i < NR_U32; i++)
+		real[i] = (__u32)syscall(nrs[i]);
+
+	load_image(false);
+	run_scenarios("movq %fs:0");
+	if (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) {
+		load_image(true);
+		run_scenarios("rdfsbase");
+	} else {
+		printf("ok %u - rdfsbase: # SKIP no FSGSBASE for user space on this CPU/kernel\n",
+		       ++nr_checks);
+	}
+	printf("1..%u\n", nr_checks);
+	return failed ? 1 : 0;
+}
