@@ -3,7 +3,8 @@
 # ktls: Kernel Thread Local Storage for Linux x86-64.
 #
 #   make run     build what is missing, boot the patched kernel, show the
-#                accessors working and the benchmark table
+#                accessors working and the benchmark table (make bench:
+#                also the host rows, CSV and plot in results/)
 #   make test    every test: host unit tests, then the guest tests under
 #                QEMU on both CPU models (with and without FSGSBASE)
 #
@@ -11,6 +12,8 @@
 #                            lockdep, UBSAN, kmemleak; KTLS_CONFIG=debug)
 #   make selftests-compare   the base tree's vDSO, rseq, clone3 and x86
 #                            selftests on the patched and the unpatched kernel
+#
+#   make fuzz                libFuzzer on libktls's vDSO lookup (FUZZ_TIME=60)
 #
 # Other targets: deps kernel initramfs host host-test vm-test vm-run clean.
 # Outputs go to build/ (see README.md).
@@ -21,7 +24,7 @@ HOSTCC ?= gcc
 HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror
 VM_CPUS ?= max qemu64
 
-.PHONY: all run test test-debug selftests-compare deps kernel initramfs host \
+.PHONY: all run test test-debug selftests-compare bench fuzz deps kernel initramfs host \
 	host-test vdso-check vm-test vm-run clean
 
 all: kernel initramfs host
@@ -55,12 +58,21 @@ host-test: $(BUILD)/host/test_console_scan
 		Documentation/userspace-api/ktls.rst /dev/null && echo "ok ktls.rst"
 	@echo "== host: generic vDSO accessor logic (mock arch hooks)"
 	@$(MAKE) -s --no-print-directory -C tests/vdso test mutants
+	@echo "== host: libktls (fallback path on this kernel, lookup, malformed images)"
+	@$(MAKE) -s --no-print-directory -C tools/lib/ktls test
 
 # Checks of the built vDSO image: libelf facts, exception-table coverage,
 # and its accessors run on this host with the kernel's fixup emulated.
 vdso-check: kernel
 	@echo "== host: the built vDSO image"
 	@$(MAKE) -s --no-print-directory -C tests/vdso check-image exec-image
+	@echo "== host: libktls lookup against libelf on the built vDSO image"
+	@KTLS_VDSO_IMAGE=$(CURDIR)/$(BUILD)/obj/arch/x86/entry/vdso/vdso64.so.dbg \
+		$(MAKE) -s --no-print-directory -C tools/lib/ktls test-crosscheck
+
+# libFuzzer on libktls's vDSO symbol lookup, for FUZZ_TIME seconds.
+fuzz: deps
+	@$(MAKE) -s --no-print-directory -C tools/lib/ktls fuzz
 
 vm-test: initramfs host
 	@for cpu in $(VM_CPUS); do \
@@ -69,6 +81,17 @@ vm-test: initramfs host
 
 vm-run: initramfs host
 	@harness/vm.sh run
+
+# Benchmarks: the guest table (part of vm-run), its CSV, the host rows
+# (the built vDSO image mapped on this machine, next to the host's real
+# system calls) and a plot, all under results/.
+bench: vm-run
+	@mkdir -p results
+	@bench/guest-csv.sh $(BUILD)/logs/console-default-run-max.log ktls_bench-guest \
+		> results/ktls_bench-guest.csv
+	@echo "== host: the built vDSO's accessors on this machine's CPU"
+	@$(MAKE) -s --no-print-directory -C bench host
+	@$(MAKE) -s --no-print-directory -C bench plot
 
 test: host-test vdso-check vm-test test-debug selftests-compare
 	@echo "make test: all host and guest tests passed"
@@ -80,7 +103,7 @@ test-debug: initramfs host
 selftests-compare: initramfs host
 	@harness/upstream-selftests.sh
 
-run: vm-run
+run: bench
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/obj-base $(BUILD)/guest $(BUILD)/host $(BUILD)/initramfs* $(BUILD)/stage

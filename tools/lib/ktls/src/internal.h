@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef _KTLS_INTERNAL_H
+#define _KTLS_INTERNAL_H
+
+/* The kernel's UAPI header, from -I<tree>/include/uapi. */
+#include <linux/ktls.h>
+#include <stdbool.h>
+#include <ktls/ktls.h>
+
+#include "arch.h"
+
+#define KTLS_API	__attribute__((visibility("default")))
+
+/* auxv entries of a KTLS kernel (0 from getauxval() elsewhere). */
+#ifndef AT_KTLS_SIZE
+#define AT_KTLS_SIZE	52
+#endif
+#ifndef AT_KTLS_ALIGN
+#define AT_KTLS_ALIGN	53
+#endif
+
+/* getauxval() without its errno side effect. */
+unsigned long ktls_auxval(unsigned long type);
+
+/* Has the running kernel KTLS?  Decided once. */
+bool ktls_kernel_supported(void);
+
+/* Resolve the vDSO accessors now, if not done yet. */
+void ktls_resolve(void);
+
+/*
+ * ktls_thread_create() with a choice of the KTLS clone flag: without it
+ * (@ktls false) the thread gets the same stack and TLS block but no area,
+ * which lets the tests run the thread machinery on any kernel.
+ */
+int ktls_thread_create_flags(struct ktls_thread **thread,
+			     int (*fn)(void *), void *arg, size_t stack_size,
+			     bool ktls);
+
+#endif /* _KTLS_INTERNAL_H */

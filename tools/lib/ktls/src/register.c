@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Registration of libktls's area with the kernel (see <linux/ktls.h>).
+ *
+ * The area is an initial-exec __thread variable: static TLS sits at the
+ * same offset from the thread pointer in every thread, which is what
+ * RSEQ_FLAG_KTLS_SET_OFFSET registers.
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+static __thread struct ktls_area ktls_tls_area
+	__attribute__((tls_model("initial-exec")));
+
+enum {
+	KTLS_SUPPORT_UNKNOWN,
+	KTLS_SUPPORT_YES,
+	KTLS_SUPPORT_NO,
+};
+
+static int ktls_support;
+
+static long ktls_rseq(void *arg, uint32_t len, unsigned int flags)
+{
+	return ktls_arch_syscall4(SYS_rseq, (long)arg, len, flags, 0);
+}
+
+/* RSEQ_FLAG_KTLS_GET_LAYOUT; kernels without KTLS reject the flag. */
+static int ktls_get_layout(struct ktls_layout *layout)
+{
+	long ret;
+
+	*layout = (struct ktls_layout){ 0 };
+	ret = ktls_rseq(layout, sizeof(*layout), RSEQ_FLAG_KTLS_GET_LAYOUT);
+	if (ret == -EINVAL || ret == -ENOSYS)
+		return -ENOTSUP;
+	return ret;
+}
+
+bool ktls_kernel_supported(void)
+{
+	int support = __atomic_load_n(&ktls_support, __ATOMIC_RELAXED);
+	struct ktls_layout layout;
+
+	if (support == KTLS_SUPPORT_UNKNOWN) {
+		if (ktls_auxval(AT_KTLS_SIZE) || !ktls_get_layout(&layout))
+			support = KTLS_SUPPORT_YES;
+		else
+			support = KTLS_SUPPORT_NO;
+		__atomic_store_n(&ktls_support, support, __ATOMIC_RELAXED);
+	}
+	return support == KTLS_SUPPORT_YES;
+}
+
+KTLS_API int ktls_query_layout(size_t *size, size_t *alignment)
+{
+	unsigned long auxv_size = ktls_auxval(AT_KTLS_SIZE);
+	unsigned long auxv_align = ktls_auxval(AT_KTLS_ALIGN);
+	struct ktls_layout layout;
+	int ret;
+
+	if (!size || !alignment)
+		return -EINVAL;
+	if (auxv_size && auxv_align) {
+		*size = auxv_size;
+		*alignment = auxv_align;
+		return 0;
+	}
+	ret = ktls_get_layout(&layout);
+	if (ret)
+		return ret;
+	*size = layout.size;
+	*alignment = layout.alignment;
+	return 0;
+}
+
+KTLS_API int ktls_registered_offset(ptrdiff_t *offset)
+{
+	struct ktls_layout layout;
+	int ret;
+
+	if (!offset)
+		return -EINVAL;
+	ret = ktls_get_layout(&layout);
+	if (ret)
+		return ret;
+	*offset = layout.offset;
+	return 0;
+}
+
+KTLS_API ptrdiff_t ktls_offset(void)
+{
+	return (char *)&ktls_tls_area - (char *)ktls_arch_thread_pointer();
+}
+
+KTLS_API int ktls_set_offset(void)
+{
+	struct ktls_layout layout = {
+		.size = sizeof(ktls_tls_area),
+		.alignment = __alignof__(ktls_tls_area),
+		.offset = ktls_offset(),
+	};
+	size_t size, alignment;
+	ptrdiff_t current;
+	int ret;
+
+	ret = ktls_query_layout(&size, &alignment);
+	if (ret)
+		return ret;
+	if (size > layout.size || alignment > layout.alignment)
+		return -ENOSPC;
+
+	ret = ktls_rseq(&layout, sizeof(layout), RSEQ_FLAG_KTLS_SET_OFFSET);
+	if (ret == -EBUSY && !ktls_registered_offset(&current) &&
+	    current == layout.offset)
+		return 0;
+	return ret;
+}
+
+KTLS_API int ktls_register_thread(void)
+{
+	int ret;
+
+	if (!ktls_kernel_supported())
+		return -ENOTSUP;
+	ret = ktls_rseq(NULL, 0, RSEQ_FLAG_KTLS_REGISTER);
+	return ret == -EBUSY ? 0 : ret;
+}
+
+KTLS_API int ktls_unregister_thread(void)
+{
+	if (!ktls_kernel_supported())
+		return -ENOTSUP;
+	return ktls_rseq(NULL, 0, RSEQ_FLAG_KTLS_UNREGISTER);
+}
+
+KTLS_API int ktls_setup(void)
+{
+	int ret = ktls_set_offset();
+
+	return ret ? ret : ktls_register_thread();
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Registration helpers.  On a kernel without KTLS each one returns
+ * -ENOTSUP and the kernel itself rejects the KTLS flags with EINVAL; on a
+ * KTLS kernel the whole flow runs in a forked (so single-threaded) child.
+ */
+#include <errno.h>
+#include <linux/sched.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static bool kernel_has_ktls(void)
+{
+	size_t size, align;
+
+	return !ktls_query_layout(&size, &align);
+}
+
+static void *thread_pointer(void)
+{
+	void *tp;
+
+	asm ("mov %%fs:0, %0" : "=r" (tp));
+	return tp;
+}
+
+static void test_offset(void **state)
+{
+	ptrdiff_t offset = ktls_offset();
+
+	(void)state;
+	print_message("# ktls_offset() = %td\n", offset);
+	assert_true(offset != 0);
+	assert_int_equal(offset % KTLS_AREA_ALIGN, 0);
+	assert_true(offset <= KTLS_OFFSET_MAX && offset >= -KTLS_OFFSET_MAX);
+	assert_int_equal(((uintptr_t)thread_pointer() + offset) %
+			 KTLS_AREA_ALIGN, 0);
+}
+
+static void *offset_fn(void *arg)
+{
+	*(ptrdiff_t *)arg = ktls_offset();
+	return NULL;
+}
+
+/* Initial-exec TLS: one offset for every thread. */
+static void test_offset_same_in_threads(void **state)
+{
+	ptrdiff_t offset = 0;
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(pthread_create(&th, NULL, offset_fn, &offset), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(offset, ktls_offset());
+}
+
+/* What the library relies on: old kernels reject the KTLS flags. */
+static void test_kernel_rejects_flags(void **state)
+{
+	static const unsigned int flags[] = {
+		RSEQ_FLAG_KTLS_SET_OFFSET, RSEQ_FLAG_KTLS_UNREGISTER,
+		RSEQ_FLAG_KTLS_REGISTER,
+	};
+	struct ktls_layout layout = { 0 };
+	struct clone_args args = {
+		.flags = CLONE_RSEQ_KTLS,
+		.exit_signal = SIGCHLD,
+	};
+	long ret;
+	size_t i;
+
+	(void)state;
+	if (kernel_has_ktls())
+		skip();
+	assert_int_equal(getauxval(52), 0);	/* AT_KTLS_SIZE */
+	assert_int_equal(getauxval(53), 0);	/* AT_KTLS_ALIGN */
+	errno = 0;
+	assert_int_equal(syscall(SYS_rseq, &layout, sizeof(layout),
+				 RSEQ_FLAG_KTLS_GET_LAYOUT, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		errno = 0;
+		assert_int_equal(syscall(SYS_rseq, NULL, 0, flags[i], 0), -1);
+		assert_int_equal(errno, EINVAL);
+	}
+	/* Were the flag accepted, this would fork: the child leaves at once. */
+	ret = syscall(SYS_clone3, &args, sizeof(args));
+	if (ret == 0)
+		_exit(0);
+	if (ret > 0)
+		waitpid(ret, NULL, 0);
+	assert_int_equal(ret, -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+static int noop_fn(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static void test_without_ktls(void **state)
+{
+	struct ktls_thread *t = (struct ktls_thread *)1;
+	size_t size = 1, align = 1;
+	ptrdiff_t offset = 1;
+
+	(void)state;
+	if (kernel_has_ktls())
+		skip();
+	errno = 4242;
+	assert_int_equal(ktls_query_layout(&size, &align), -ENOTSUP);
+	assert_int_equal(ktls_registered_offset(&offset), -ENOTSUP);
+	assert_int_equal(ktls_set_offset(), -ENOTSUP);
+	assert_int_equal(ktls_register_thread(), -ENOTSUP);
+	assert_int_equal(ktls_unregister_thread(), -ENOTSUP);
+	assert_int_equal(ktls_setup(), -ENOTSUP);
+	assert_int_equal(ktls_thread_create(&t, noop_fn, NULL, 0), -ENOTSUP);
+	assert_int_equal(errno, 4242);
+	assert_ptr_equal(t, (struct ktls_thread *)1);
+	assert_int_equal(size, 1);
+	assert_int_equal(align, 1);
+	assert_int_equal(offset, 1);
+	assert_false(ktls_features() & KTLS_FEATURE_KERNEL);
+	assert_null(ktls_errno_location());
+}
+
+static void test_bad_arguments(void **state)
+{
+	size_t size;
+
+	(void)state;
+	assert_int_equal(ktls_query_layout(NULL, &size), -EINVAL);
+	assert_int_equal(ktls_query_layout(&size, NULL), -EINVAL);
+	assert_int_equal(ktls_registered_offset(NULL), -EINVAL);
+}
+
+/*
+ * The flow on a KTLS kernel, in a forked child.  Each check has a number,
+ * the child's exit status when it fails.
+ */
+#define CHECK(n, cond)	do { if (!(cond)) return (n); } while (0)
+
+static int ids_ok(void)
+{
+	return ktls_gettid() == (pid_t)syscall(SYS_gettid) &&
+	       ktls_getpid() == (pid_t)syscall(SYS_getpid) &&
+	       ktls_getuid() == (uid_t)syscall(SYS_getuid) &&
+	       ktls_geteuid() == (uid_t)syscall(SYS_geteuid) &&
+	       ktls_getgid() == (gid_t)syscall(SYS_getgid) &&
+	       ktls_getegid() == (gid_t)syscall(SYS_getegid);
+}
+
+static int *area_errno(void)
+{
+	return (int *)((char *)thread_pointer() + ktls_offset() +
+		       offsetof(struct ktls_area, errno_value));
+}
+
+/*
+ * Runs on a ktls_thread: no C library state.  glibc's syscall() touches
+ * errno only on failure, which gettid and friends never return.
+ */
+static int ktls_thread_fn(void *arg)
+{
+	int **errno_slot = arg;
+
+	*errno_slot = ktls_errno_location();
+	if (!ids_ok())
+		return 1;
+	return *errno_slot == area_errno() ? 0 : 2;
+}
+
+static void *pthread_fn(void *arg)
+{
+	int *result = arg;
+
+	*result = 1;
+	if (ktls_errno_location())
+		return NULL;	/* pthreads start without an area */
+	*result = 2;
+	if (ktls_register_thread() || !ids_ok())
+		return NULL;
+	*result = 3;
+	if ((ktls_features() & KTLS_FEATURE_VDSO) &&
+	    ktls_errno_location() != area_errno())
+		return NULL;
+	*result = 0;
+	return NULL;
+}
+
+static int ktls_flow(void)
+{
+	bool vdso = ktls_features() & KTLS_FEATURE_VDSO;
+	size_t size, align;
+	ptrdiff_t offset;
+	struct ktls_thread *t;
+	int *slot = NULL, ret = -1, status;
+	pthread_t th;
+	pid_t child;
+
+	CHECK(10, ktls_query_layout(&size, &align) == 0);
+	CHECK(11, size <= sizeof(struct ktls_area));
+	CHECK(12, align && align <= KTLS_AREA_ALIGN && !(align & (align - 1)));
+	CHECK(13, ktls_registered_offset(&offset) == 0 && offset == 0);
+	CHECK(14, ktls_setup() == 0);
+	CHECK(15, ktls_setup() == 0);
+	CHECK(16, ktls_registered_offset(&offset) == 0 &&
+		  offset == ktls_offset());
+	CHECK(17, ids_ok());
+	CHECK(18, !vdso || ktls_errno_location() == area_errno());
+
+	CHECK(20, ktls_thread_create(&t, ktls_thread_fn, &slot, 0) == 0);
+	CHECK(21, ktls_thread_tid(t) > 0);
+	CHECK(22, ktls_thread_join(t, &ret) == 0);
+	CHECK(23, ret == 0);
+	CHECK(24, !vdso || (slot && slot != ktls_errno_location()));
+
+	CHECK(30, ktls_unregister_thread() == 0);
+	CHECK(31, ktls_unregister_thread() == -ENOENT);
+	CHECK(32, ktls_errno_location() == NULL);
+	CHECK(33, ids_ok());
+	CHECK(34, ktls_register_thread() == 0);
+	CHECK(35, ktls_register_thread() == 0);
+	CHECK(36, !vdso || ktls_errno_location() == area_errno());
+
+	CHECK(40, pthread_create(&th, NULL, pthread_fn, &ret) == 0);
+	CHECK(41, pthread_join(th, NULL) == 0);
+	CHECK(42, ret == 0);
+	/* the offset is registered: the same one again is fine */
+	CHECK(43, ktls_set_offset() == 0);
+
+	child = fork();
+	CHECK(50, child >= 0);
+	if (!child)
+		_exit(ids_ok() && (!vdso || ktls_errno_location()) ? 0 : 1);
+	CHECK(51, waitpid(child, &status, 0) == child);
+	CHECK(52, WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(53, ids_ok());
+	return 0;
+}
+
+static void test_ktls_flow(void **state)
+{
+	int status;
+	pid_t child;
+
+	(void)state;
+	if (!kernel_has_ktls())
+		skip();
+	child = fork();
+	assert_true(child >= 0);
+	if (!child)
+		_exit(ktls_flow());
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status))
+		fail_msg("KTLS flow: check %d failed", WEXITSTATUS(status));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_offset),
+		cmocka_unit_test(test_offset_same_in_threads),
+		cmocka_unit_test(test_kernel_rejects_flags),
+		cmocka_unit_test(test_without_ktls),
+		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_ktls_flow),
+	};
+
+	return cmocka_run_group_tests_name("ktls_register", tests, NULL,
+					   NULL);
+}
