@@ -8,6 +8,7 @@
 
 #ifndef __ASSEMBLY__
 
+#include <linux/build_bug.h>
 #include <linux/compiler.h>
 #include <asm/alternative.h>
 #include <asm/cpufeatures.h>
@@ -68,19 +69,19 @@ static __always_inline bool __arch_ktls_load_u64(long off, __u64 *val)
 	return ok;
 }
 
+/*
+ * A 32-bit field is the low half of an 8-byte load (little-endian).  The
+ * area is 64-byte aligned and 8 bytes from its last ID field are still
+ * inside it, so the load never crosses into other memory.
+ */
+static_assert(__builtin_offsetof(struct ktls_area, egid) + 8 <= KTLS_AREA_SIZE);
+
 static __always_inline bool __arch_ktls_load_u32(long off, __u32 *val)
 {
-	unsigned int v = 0;
-	bool ok = false;
+	__u64 v;
+	bool ok = __arch_ktls_load_u64(off, &v);
 
-	asm volatile("1: movl %%fs:(%[off]), %[v]\n"
-		     "   movb $1, %[ok]\n"
-		     "2:\n"
-		     _ASM_VDSO_EXTABLE_HANDLE(1b, 2b)
-		     : [v] "+r" (v), [ok] "+q" (ok)
-		     : [off] "r" (off)
-		     : KTLS_FIXUP_CLOBBERS);
-	*val = v;
+	*val = (__u32)v;
 	return ok;
 }
 
