@@ -14,6 +14,9 @@
 #                            selftests on the patched and the unpatched kernel
 #
 #   make fuzz                libFuzzer on libktls's vDSO lookup (FUZZ_TIME=60)
+#   make patches             the upstream patch series in build/patches/
+#   make patches-check       checkpatch --strict, bisectable -Werror builds,
+#                            git am of the series
 #
 # Other targets: deps kernel initramfs host host-test vm-test vm-run clean.
 # Outputs go to build/ (see README.md).
@@ -24,7 +27,7 @@ HOSTCC ?= gcc
 HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror
 VM_CPUS ?= max qemu64
 
-.PHONY: all run test test-debug selftests-compare bench fuzz deps kernel initramfs host \
+.PHONY: all run test test-debug selftests-compare bench fuzz patches patches-check deps kernel initramfs host \
 	host-test vdso-check vm-test vm-run clean
 
 all: kernel initramfs host
@@ -69,6 +72,14 @@ vdso-check: kernel
 	@echo "== host: libktls lookup against libelf on the built vDSO image"
 	@KTLS_VDSO_IMAGE=$(CURDIR)/$(BUILD)/obj/arch/x86/entry/vdso/vdso64.so.dbg \
 		$(MAKE) -s --no-print-directory -C tools/lib/ktls test-crosscheck
+
+# The mailing-list series (patches/upstream/) in build/patches/, and its
+# checks: checkpatch --strict, a -Werror build after each patch, git am.
+patches: deps
+	@harness/format-patches.sh
+
+patches-check: deps
+	@harness/check-patches.sh
 
 # libFuzzer on libktls's vDSO symbol lookup, for FUZZ_TIME seconds.
 fuzz: deps
