@@ -16,7 +16,8 @@
 #   MAINTAINERS-entry  title, M:, L:, S: lines of the MAINTAINERS entry.
 #   cover-letter.txt   subject, blank line, body.  Its line "@PERFORMANCE@"
 #                      becomes the table of $KTLS_BENCH_CSV (default
-#                      results/bench.csv), or a pointer to the README.
+#                      results/host_vdso.csv, from make bench), or a
+#                      pointer to the README.
 #   excluded           project files under kernel paths kept out of the
 #                      series on purpose: "PATH" or "DIR/", then "# why".
 # Every patch of patches/series and every project file under a kernel path
@@ -37,7 +38,7 @@ set -euo pipefail
 spec=${KTLS_UPSTREAM_SPEC:-$top/patches/upstream}
 git_tree=$build/upstream-git
 out=$build/patches
-bench_csv=${KTLS_BENCH_CSV:-$top/results/bench.csv}
+bench_csv=${KTLS_BENCH_CSV:-$top/results/host_vdso.csv}
 prefix=${KTLS_SUBJECT_PREFIX:-PATCH}
 ident_name="ktls developers"
 ident_email="ktls@localhost"
