@@ -10,7 +10,7 @@ pkgs=(
 	linux-source-6.1 build-essential bc bison flex libelf-dev libssl-dev
 	dwarves cpio xz-utils kmod ccache qemu-system-x86 busybox-static
 	libcmocka-dev elfutils pkg-config python3-docutils gnuplot-nox
-	clang libcap-dev python3-ply python3-git git
+	clang libcap-dev python3-ply python3-git git trinity
 )
 # Libraries and tools the user-space library asks for.
 if [ -f "$top/tools/lib/ktls/DEPENDS" ]; then

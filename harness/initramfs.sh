@@ -53,8 +53,12 @@ for app in $("$root/bin/busybox" --list); do
 	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
 done
 cp "$top/harness/guest/init" "$root/init"
-echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
-echo "root:x:0:" > "$root/etc/group"
+printf '%s\n' "root:x:0:0:root:/:/bin/sh" \
+	"nobody:x:65534:65534:nobody:/tmp:/bin/sh" > "$root/etc/passwd"
+printf '%s\n' "root:x:0:" "nogroup:x:65534:" > "$root/etc/group"
+# The syscall fuzzer run by tests/guest/trinity.sh.
+mkdir -p "$root/usr/bin"
+cp /usr/bin/trinity "$root/usr/bin/"
 
 : > "$root/ktls/test.list"
 : > "$root/ktls/run.list"
@@ -100,13 +104,14 @@ fi
 for t in $lktests; do
 	add test "$lk/tests/$t"
 done
+add test "$top/tests/guest/trinity.sh"
 add test "$top/tests/guest/kmemleak_scan.sh"
 cp "$top/tests/guest/inject_fail.sh" "$root/ktls/"
 echo inject_fail.sh > "$root/ktls/inject-fail.list"
 cp "$guest/guest-exit" "$root/ktls/"
 
 # Shared libraries of every dynamically linked program.
-for p in "$root"/ktls/*; do
+for p in "$root"/ktls/* "$root/usr/bin/trinity"; do
 	ldd "$p" 2>/dev/null | grep -o '/[^ ]*' || true
 done | sort -u | while read -r lib; do
 	[ -f "$lib" ] || continue

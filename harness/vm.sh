@@ -35,7 +35,7 @@ say "vm: booting $flavour kernel $stamp ($mode, accel=$accel, cpu=$cpu, timeout 
 [ "$accel" = tcg ] && say "vm: TCG emulation: expect about a minute to boot and run"
 set +e
 timeout -k 10 "$limit" qemu-system-x86_64 \
-	-accel "$accel" -cpu "$cpu" -smp 2 -m 1024 \
+	-accel "$accel" -cpu "$cpu" -smp 2,sockets=2 -m 1024 \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic ktls.mode=$mode ktls.inject=$inject ktls.stamp=$stamp" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \

@@ -239,7 +239,11 @@ void ktls_fork_commit(struct task_struct *p)
 		clear_bit(KTLS_TASK_TP_SHARER, &p->ktls_flags);
 }
 
-/* @t (current) leaves @mm: it exits or execs. */
+/*
+ * @t (current) leaves @mm: it exits or execs.  Called before
+ * CLONE_CHILD_CLEARTID stores and wakes, so that a joiner that reuses the
+ * thread's memory never sees this late write.
+ */
 void ktls_mm_release(struct task_struct *t, struct mm_struct *mm)
 {
 	if (test_and_clear_bit(KTLS_TASK_TP_SHARER, &t->ktls_flags))

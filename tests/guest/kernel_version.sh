@@ -6,6 +6,7 @@
 echo "TAP version 13"
 echo "1..1"
 v=$(uname -v)
+echo "# online CPUs: $(cat /sys/devices/system/cpu/online 2>/dev/null)"
 if [ -n "$KTLS_STAMP" ] && [ "${v%"$KTLS_STAMP"*}" != "$v" ]; then
 	echo "ok 1 uname -v '$v' carries the build stamp $KTLS_STAMP"
 	exit 0

@@ -66,7 +66,7 @@
  * Register the thread group's offset, read from the struct ktls_layout at
  * @rseq (@rseq_len must be sizeof(struct ktls_layout), @sig 0).  size and
  * alignment must be at least the kernel's, alignment a power of two, and
- * offset a non-zero multiple of alignment within +/- KTLS_OFFSET_MAX.
+ * offset a non-zero multiple of KTLS_AREA_ALIGN within +/- KTLS_OFFSET_MAX.
  */
 #define RSEQ_FLAG_KTLS_SET_OFFSET	(1U << 2)
 /* Remove the calling thread's area (@rseq NULL, @rseq_len 0, @sig 0). */
@@ -107,6 +107,9 @@
  *   ENOENT  REGISTER or CLONE_RSEQ_KTLS when no offset is registered;
  *           UNREGISTER when the calling thread has no area.
  *   ENOMEM  SET_OFFSET could not allocate the process's vDSO data page.
+ *
+ * clone3() keeps its own errors besides these: for example EPERM for a
+ * clone_args.tls beyond the user address space.
  */
 
 /**

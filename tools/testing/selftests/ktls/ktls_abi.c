@@ -23,7 +23,7 @@
 
 #define SENTINEL1	0x5eed1234
 #define SENTINEL2	0x0ddba11
-#define FLAG_BIT5	(1U << 5)
+#define FLAG_BIT5	0x20U		/* bit 5 */
 
 static long page_size;
 static struct ktls_layout kernel_layout;
@@ -379,7 +379,7 @@ static int set_then_get_fn(void *arg)
 
 static void test_set_edges(void)
 {
-	struct set_case cases[] = {
+	struct set_case edges[] = {
 		{ 64, 64, -KTLS_OFFSET_MAX, "offset -KTLS_OFFSET_MAX" },
 		{ 64, 64, KTLS_OFFSET_MAX, "offset +KTLS_OFFSET_MAX" },
 		{ 64, 64, 64, "offset +64" },
@@ -390,8 +390,8 @@ static void test_set_edges(void)
 	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		int err = errno_in_child(set_then_get_fn, &cases[i]);
+	for (i = 0; i < ARRAY_SIZE(edges); i++) {
+		int err = errno_in_child(set_then_get_fn, &edges[i]);
 		const char *why = err == 200 ? "GET_LAYOUT failed" :
 				  err == 201 ? "GET_LAYOUT offset differs" :
 				  err == 202 ? "GET_LAYOUT size/alignment not the kernel's" :
@@ -399,11 +399,12 @@ static void test_set_edges(void)
 
 		ksft_test_result(err == 0,
 				 "SET_OFFSET accepts size=%u align=%u offset=%lld (%s), then GET_LAYOUT returns it: %s, expected 0\n",
-				 cases[i].size, cases[i].alignment,
-				 (long long)cases[i].offset, cases[i].what,
+				 edges[i].size, edges[i].alignment,
+				 (long long)edges[i].offset, edges[i].what,
 				 err ? why : "0");
 	}
 }
+
 #define NR_SET_EDGES 6
 
 /* ---- SET_OFFSET while the address space is shared ---- */
@@ -615,7 +616,7 @@ static void test_register_cases(void)
 	static const struct {
 		enum tls_kind k;
 		int expect;
-	} cases[] = {
+	} kinds[] = {
 		{ T_OWN, 0 },
 		{ T_ZERO, EINVAL },
 		{ T_MISALIGNED, EINVAL },
@@ -624,22 +625,23 @@ static void test_register_cases(void)
 	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 		int err = errno_in_child(register_case_fn,
-					 (void *)(long)cases[i].k);
+					 (void *)(long)kinds[i].k);
 		const char *why = err == 252 ? "area wrong after REGISTER" :
 				  err == 253 ? "UNREGISTER failed or left tp" :
 				  err == 250 || err == 251 ? "setup failed" :
 				  child_err_str(err);
 
-		ksft_test_result(err == cases[i].expect,
+		ksft_test_result(err == kinds[i].expect,
 				 "REGISTER in a raw thread (no CLONE_RSEQ_KTLS) with %s -> %s, expected %s%s\n",
-				 tls_names[cases[i].k], why,
-				 ktls_errname(cases[i].expect),
-				 cases[i].k == T_OWN ?
+				 tls_names[kinds[i].k], why,
+				 ktls_errname(kinds[i].expect),
+				 kinds[i].k == T_OWN ?
 				 " (area right, UNREGISTER clears tp)" : "");
 	}
 }
+
 #define NR_REGISTER_CASES 5
 
 /* ---- checks in the main thread ---- */
@@ -869,7 +871,7 @@ int main(void)
 
 	/* The process has an offset; the main thread has no area yet. */
 	test_set();
-	test_unregistered_process("offset set, main thread not registered");
+	test_unregistered_process("offset set, initial thread not registered");
 	run_arg_cases("offset set", after_set_cases,
 		      ARRAY_SIZE(after_set_cases));
 	run_clone_cases("offset set", clone_after_set,
@@ -878,7 +880,7 @@ int main(void)
 
 	/* The main thread registered. */
 	test_register();
-	run_arg_cases("main registered", registered_cases,
+	run_arg_cases("initial thread registered", registered_cases,
 		      ARRAY_SIZE(registered_cases));
 	test_errno_value_kept();
 	test_thread_exit();

@@ -37,6 +37,7 @@ struct cred_case {
 static struct __user_cap_header_struct cap_hdr = {
 	.version = _LINUX_CAPABILITY_VERSION_3,
 };
+
 static struct __user_cap_data_struct cap_cur[2], cap_drop[2];
 static gid_t one_group[1] = { 3000 };
 
@@ -129,25 +130,29 @@ static KTLS_RAW int bystander_fn(struct ktls_thread *t)
 	return 0;
 }
 
+/* One id after op: op's expected value, or the one before if KEEP. */
+static bool expect_id(const struct cred_op *op, const char *who,
+		      const char *id, long expected, long before, long after)
+{
+	long want = expected == KEEP ? before : expected;
+
+	if (after != want) {
+		ksft_print_msg("%s: after %s the syscall says %s=%ld, expected %ld\n",
+			       who, op->name, id, after, want);
+		return false;
+	}
+	return true;
+}
+
 static bool check_expect(const struct cred_op *op, const struct ktls_ids *before,
 			 const struct ktls_ids *after, const char *who)
 {
 	bool ok = true;
 
-#define EXPECT_ID(f)							\
-	do {								\
-		long want = op->f == KEEP ? before->f : op->f;		\
-		if (after->f != want) {					\
-			ksft_print_msg("%s: after %s the syscall says %s=%ld, expected %ld\n", \
-				       who, op->name, #f, after->f, want); \
-			ok = false;					\
-		}							\
-	} while (0)
-	EXPECT_ID(uid);
-	EXPECT_ID(euid);
-	EXPECT_ID(gid);
-	EXPECT_ID(egid);
-#undef EXPECT_ID
+	ok &= expect_id(op, who, "uid", op->uid, before->uid, after->uid);
+	ok &= expect_id(op, who, "euid", op->euid, before->euid, after->euid);
+	ok &= expect_id(op, who, "gid", op->gid, before->gid, after->gid);
+	ok &= expect_id(op, who, "egid", op->egid, before->egid, after->egid);
 	if (after->tid != before->tid || after->pid != before->pid) {
 		ksft_print_msg("%s: tid/pid changed %ld/%ld -> %ld/%ld\n", who,
 			       before->tid, before->pid, after->tid,
@@ -212,7 +217,7 @@ static void run_case(const struct cred_case *c, bool root)
 	ok &= ktls_snap_check(&by.snap[1], KTLS_EXPECT_AREA,
 			      "other raw thread afterwards");
 	if (!ktls_ids_eq(&by.snap[0].sys, &by.snap[1].sys) || by.val[0]) {
-		ksft_print_msg("other raw thread: ids changed or %ld of %ld looped reads differed\n",
+		ksft_print_msg("other raw thread: ids changed or %ld of %ld loop reads differed\n",
 			       by.val[0], by.val[1]);
 		ok = false;
 	}

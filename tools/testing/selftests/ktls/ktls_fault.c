@@ -23,13 +23,19 @@ struct fault_res {
 	long unreg, setfs, reg, protect, change;
 	long r1, r2;
 	uint64_t tp_after;
-	volatile int stage;
+	int stage;		/* __atomic accesses: the child may die */
 	struct ktls_snap before, readonly, after;
 };
 
 static struct fault_res *fres;
 static unsigned long page_size;
 static bool is_root;
+
+/* The stage the child reached (it may have died right after). */
+static int fres_stage(void)
+{
+	return __atomic_load_n(&fres->stage, __ATOMIC_RELAXED);
+}
 
 static unsigned long area_page(const struct ktls_thread *t)
 {
@@ -64,10 +70,10 @@ static int single_child(void *arg)
 	} else if (k == F_UNMAP) {
 		fres->protect = ktls_sys2(SYS_munmap, apage, page_size);
 	}
-	fres->stage = 1;
+	__atomic_store_n(&fres->stage, 1, __ATOMIC_RELAXED);
 	/* A new user namespace changes every id the area shows. */
 	fres->change = ktls_sys1(SYS_unshare, CLONE_NEWUSER);
-	fres->stage = 2;
+	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	if (fres->change)
 		for (;;)
 			ktls_sys1(SYS_exit_group, NS_SKIP);
@@ -97,7 +103,7 @@ static void test_single(enum fkind k)
 	}
 	ok = !fres->unreg && !fres->setfs && !fres->reg && !fres->protect;
 	if (!ok)
-		ksft_print_msg("setup: UNREGISTER %s, ARCH_SET_FS %s, REGISTER %s, mprotect/munmap %s\n",
+		ksft_print_msg("setup: UNREGISTER %s, SET_FS %s, REGISTER %s, mprotect/munmap %s\n",
 			       ktls_ret_str(fres->unreg),
 			       ktls_ret_str(fres->setfs),
 			       ktls_ret_str(fres->reg),
@@ -119,10 +125,10 @@ static void test_single(enum fkind k)
 	if (k == F_RDONLY)
 		ok &= ktls_snap_check(&fres->readonly, KTLS_EXPECT_AREA,
 				      "read-only area before the change");
-	ok &= WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && fres->stage == 1;
+	ok &= WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && fres_stage() == 1;
 	ksft_test_result(ok,
 			 "single thread registered on its own TCB, %s, then unshare(CLONE_NEWUSER): %s at stage %d, expected killed by SIGSEGV on the return from unshare (stage 1)\n",
-			 what[k], ktls_status_str(st), fres->stage);
+			 what[k], ktls_status_str(st), fres_stage());
 }
 
 /* ---- a raw thread in a multi-threaded child (root) ---- */
@@ -133,9 +139,9 @@ static KTLS_RAW int ro_thread_fn(struct ktls_thread *t)
 		fres->protect = ktls_sys3(SYS_mprotect, t->val[1], page_size,
 					  PROT_READ);
 	ktls_snap_take(&fres->before, t->area);
-	fres->stage = 1;
+	__atomic_store_n(&fres->stage, 1, __ATOMIC_RELAXED);
 	fres->change = ktls_sys3(SYS_setresuid, 1001, 1001, 1001);
-	fres->stage = 2;
+	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	ktls_snap_take(&fres->after, t->area);
 	return 0;
 }
@@ -163,7 +169,7 @@ static void test_thread(bool rdonly)
 	bool ok;
 
 	if (!is_root) {
-		ksft_test_result_skip("raw setresuid in a CLONE_RSEQ_KTLS thread with a %s area: needs root\n",
+		ksft_test_result_skip("CLONE_RSEQ_KTLS thread, %s area, setresuid: needs root\n",
 				      rdonly ? "read-only" : "writable");
 		return;
 	}
@@ -183,10 +189,10 @@ static void test_thread(bool rdonly)
 				 ktls_status_str(st), fres->after.area_ids.uid);
 		return;
 	}
-	ok &= WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && fres->stage == 1;
+	ok &= WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && fres_stage() == 1;
 	ksft_test_result(ok,
 			 "CLONE_RSEQ_KTLS thread mprotects its area page read-only, then raw setresuid(1001, 1001, 1001): child %s at stage %d, expected killed by SIGSEGV before setresuid returns (stage 1)\n",
-			 ktls_status_str(st), fres->stage);
+			 ktls_status_str(st), fres_stage());
 }
 
 /* ---- UNREGISTER and REGISTER on a read-only area: EFAULT ---- */
@@ -198,9 +204,9 @@ static KTLS_RAW int unreg_ro_fn(struct ktls_thread *t)
 	ktls_snap_take(&fres->before, t->area);
 	ktls_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ | PROT_WRITE);
 	fres->r2 = ktls_unregister();
-	fres->tp_after = ((volatile struct ktls_area *)t->area)->tp;
+	fres->tp_after = __atomic_load_n(&t->area->tp, __ATOMIC_RELAXED);
 	ktls_snap_take(&fres->after, t->area);
-	fres->stage = 2;
+	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -213,7 +219,7 @@ static KTLS_RAW int reg_ro_fn(struct ktls_thread *t)
 	fres->r2 = ktls_register();
 	ktls_snap_take(&fres->after, t->area);
 	ktls_unregister();
-	fres->stage = 2;
+	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -244,7 +250,7 @@ static void test_efault(bool unreg)
 
 	memset(fres, 0, sizeof(*fres));
 	st = ktls_fork_run(efault_child, (void *)(long)unreg);
-	ok = WIFEXITED(st) && !WEXITSTATUS(st) && fres->stage == 2;
+	ok = WIFEXITED(st) && !WEXITSTATUS(st) && fres_stage() == 2;
 	if (unreg) {
 		ok &= fres->r1 == -EFAULT && fres->r2 == 0 &&
 		      fres->tp_after == 0;

@@ -25,11 +25,10 @@
 #define SENTINEL	0x600dcafe
 #define EXEC_ARG	"--exec-check"
 
-extern char **environ;
-
-static char exe_path[] = "/proc/self/exe";
+static const char exe_path[] = "/proc/self/exe";
 static char exec_arg[] = EXEC_ARG;
-static char *exec_argv[] = { exe_path, exec_arg, NULL };
+/* execve() and posix_spawn() do not write to the strings. */
+static char *exec_argv[] = { (char *)exe_path, exec_arg, NULL };
 
 /* ---- the exec'd image ---- */
 
@@ -283,7 +282,7 @@ static struct exec_thread_res *ex_res;
 
 static KTLS_RAW int exec_thread_fn(struct ktls_thread *t)
 {
-	ex_res->tp_before = ((volatile struct ktls_area *)t->area)->tp;
+	ex_res->tp_before = __atomic_load_n(&t->area->tp, __ATOMIC_RELAXED);
 	ex_res->exec_ret = ktls_sys3(SYS_execve, exe_path, exec_argv, environ);
 	for (;;)
 		ktls_sys1(SYS_exit_group, 99);
@@ -349,19 +348,25 @@ static void test_posix_spawn(void)
 
 /* ---- tasks sharing the parent's thread pointer ---- */
 
-static volatile long vf_raw_tid, vf_raw_pid, vf_tid, vf_pid;
-static int *volatile vf_errno;
+/* Written by the vfork child, read by the parent: __atomic accesses. */
+static long vf_raw_tid, vf_raw_pid, vf_tid, vf_pid;
+static int *vf_errno;
 
-static __attribute__((noinline)) pid_t do_vfork(void)
+/*
+ * KTLS_RAW for its noinline: the child runs in this frame, not the
+ * caller's, on the parent's thread pointer.
+ */
+static KTLS_RAW pid_t do_vfork(void)
 {
 	pid_t pid = vfork();
 
 	if (pid == 0) {
-		vf_raw_tid = ktls_raw_gettid();
-		vf_raw_pid = ktls_raw_getpid();
-		vf_tid = ktls_vdso.gettid();
-		vf_pid = ktls_vdso.getpid();
-		vf_errno = ktls_vdso.errno_location();
+		__atomic_store_n(&vf_raw_tid, ktls_raw_gettid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_raw_pid, ktls_raw_getpid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_tid, ktls_vdso.gettid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_pid, ktls_vdso.getpid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_errno, ktls_vdso.errno_location(),
+				 __ATOMIC_RELAXED);
 		_exit(0);
 	}
 	return pid;
@@ -370,7 +375,9 @@ static __attribute__((noinline)) pid_t do_vfork(void)
 static void test_vfork(void)
 {
 	long ptid = ktls_raw_gettid();
+	long raw_tid, raw_pid, tid, vpid;
 	struct ktls_snap after;
+	int *errno_loc;
 	int st = 0;
 	pid_t pid;
 	bool ok;
@@ -383,13 +390,17 @@ static void test_vfork(void)
 	pid = do_vfork();
 	if (pid > 0)
 		waitpid(pid, &st, 0);
-	ok = pid > 0 && vf_tid == pid && vf_pid == pid && vf_raw_tid == pid &&
-	     vf_raw_pid == pid &&
-	     (!vf_errno || vf_errno == &ktls_tls_area.errno_value);
+	raw_tid = __atomic_load_n(&vf_raw_tid, __ATOMIC_RELAXED);
+	raw_pid = __atomic_load_n(&vf_raw_pid, __ATOMIC_RELAXED);
+	tid = __atomic_load_n(&vf_tid, __ATOMIC_RELAXED);
+	vpid = __atomic_load_n(&vf_pid, __ATOMIC_RELAXED);
+	errno_loc = __atomic_load_n(&vf_errno, __ATOMIC_RELAXED);
+	ok = pid > 0 && tid == pid && vpid == pid && raw_tid == pid &&
+	     raw_pid == pid &&
+	     (!errno_loc || errno_loc == &ktls_tls_area.errno_value);
 	ksft_test_result(ok,
 			 "vfork() child (shares the parent's thread pointer): __vdso_ktls_gettid %ld getpid %ld, raw %ld %ld, expected vfork's return %d (parent tid %ld); errno_location %p (NULL or the parent's slot)\n",
-			 vf_tid, vf_pid, vf_raw_tid, vf_raw_pid, pid, ptid,
-			 vf_errno);
+			 tid, vpid, raw_tid, raw_pid, pid, ptid, errno_loc);
 	ktls_snap_take(&after, &ktls_tls_area);
 	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
 					 "parent after vfork"),

@@ -19,8 +19,8 @@
 #define NR_PTHREADS	8
 
 static struct ktls_thread threads[NR_THREADS];
-static volatile int arrived;
-static volatile int go_all;
+static int arrived;		/* __atomic and futex helpers only */
+static int go_all;
 
 static KTLS_RAW int many_fn(struct ktls_thread *t)
 {
@@ -93,17 +93,18 @@ static void test_many(void)
 		if (!ktls_snap_check(&t->snap[1], KTLS_EXPECT_AREA, who))
 			ok_snap = false;
 		if (t->snap[0].fs != t->tls || (unsigned long)t->val[2] != t->tls) {
-			ksft_print_msg("thread %d: arch_prctl fs %#lx, %%fs:0 %#lx, expected clone tls %#lx\n",
+			ksft_print_msg("thread %d: FS base %#lx, %%fs:0 %#lx, expected TCB %#lx\n",
 				       i, t->snap[0].fs, t->val[2], t->tls);
 			ok_snap = false;
 		}
 		if (t->snap[0].area_ids.tid != t->tid ||
 		    t->snap[0].sys.tid != t->tid || tids[i] != t->tid ||
 		    t->snap[0].area_ids.pid != main_pid) {
-			ksft_print_msg("thread %d: area tid %ld (read by main %ld), gettid %ld, clone3 returned %ld; area pid %ld, process %ld\n",
+			ksft_print_msg("thread %d: area tid %ld (main read %ld), gettid %ld\n",
 				       i, t->snap[0].area_ids.tid, tids[i],
-				       t->snap[0].sys.tid, t->tid,
-				       t->snap[0].area_ids.pid, main_pid);
+				       t->snap[0].sys.tid);
+			ksft_print_msg("thread %d: clone3 -> %ld; area pid %ld, process %ld\n",
+				       i, t->tid, t->snap[0].area_ids.pid, main_pid);
 			ok_tid = false;
 		}
 		if (t->val[0] != 0 || t->val[1] != ktls_offset) {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -501,4 +502,175 @@ const char *ktls_ret_str(long ret)
 	b = ktls_buf();
 	snprintf(b, 64, "%ld", ret);
 	return b;
+}
+
+/* ---- checks without output ---- */
+
+KTLS_RAW unsigned int ktls_snap_bad(const struct ktls_snap *s,
+				    enum ktls_expect e)
+{
+	int *slot = s->area ? &((struct ktls_area *)s->area)->errno_value
+			    : NULL;
+	bool own = e == KTLS_EXPECT_AREA || e == KTLS_EXPECT_AREA_SHARED;
+	unsigned int bad = 0;
+
+	if (!__atomic_load_n(&s->taken, __ATOMIC_SEQ_CST))
+		return KTLS_BAD_NOSNAP;
+	if (s->vdso_done && !ktls_ids_eq(&s->vdso, &s->sys))
+		bad |= KTLS_BAD_VDSO;
+	if (own && !s->area)
+		return bad | KTLS_BAD_NOAREA;
+	if (own && s->area_tp != s->fs)
+		bad |= KTLS_BAD_TP;
+	if (own && !ktls_ids_eq(&s->area_ids, &s->sys))
+		bad |= KTLS_BAD_IDS;
+	if (e == KTLS_EXPECT_NO_AREA && s->area && s->area_tp == s->fs)
+		bad |= KTLS_BAD_CLAIM;
+	if (!s->vdso_done)
+		return bad;
+	switch (e) {
+	case KTLS_EXPECT_AREA:
+		if (s->errno_loc != slot)
+			bad |= KTLS_BAD_ERRNO;
+		break;
+	case KTLS_EXPECT_AREA_SHARED:
+	case KTLS_EXPECT_SHARER:
+		if (s->errno_loc && s->errno_loc != slot)
+			bad |= KTLS_BAD_ERRNO;
+		break;
+	case KTLS_EXPECT_NO_AREA:
+	case KTLS_EXPECT_NONE:
+		if (s->errno_loc)
+			bad |= KTLS_BAD_ERRNO;
+		break;
+	}
+	return bad;
+}
+
+const char *ktls_bad_str(unsigned int bad)
+{
+	static const char *const names[] = {
+		"no-snapshot", "vdso!=syscalls", "no-area-address",
+		"area-tp!=thread-pointer", "area-ids!=syscalls",
+		"unregistered-area-claims-tp", "errno_location-wrong",
+	};
+	static char bufs[4][192];
+	static unsigned int n;
+	char *b = bufs[n++ % 4];
+	unsigned int i;
+
+	if (!bad)
+		return "right";
+	b[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (bad & (1U << i))
+			snprintf(b + strlen(b), 192 - strlen(b), "%s%s",
+				 b[0] ? "," : "", names[i]);
+	if (bad >> ARRAY_SIZE(names))
+		snprintf(b + strlen(b), 192 - strlen(b), "%s%#x",
+			 b[0] ? "," : "", bad);
+	return b;
+}
+
+/* ---- the FS base ---- */
+
+#ifndef HWCAP2_FSGSBASE
+#define HWCAP2_FSGSBASE		(1 << 1)
+#endif
+
+bool ktls_have_fsgsbase(void)
+{
+	return getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE;
+}
+
+/* ---- the exec'd image ---- */
+
+int ktls_exec_image_check(long pid)
+{
+	struct ktls_layout l = { 0 };
+	struct ktls_snap s;
+	int bits = 0;
+	long ret;
+
+	ktls_vdso_init();
+	ret = ktls_get_layout(&l);
+	if (ret || l.offset != 0) {
+		ksft_print_msg("exec'd image: GET_LAYOUT -> %s offset %lld, expected 0 offset 0\n",
+			       ktls_ret_str(ret), (long long)l.offset);
+		bits |= KTLS_EXEC_OFFSET;
+	}
+	ktls_snap_take(&s, &ktls_tls_area);
+	if (!ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "exec'd image"))
+		bits |= KTLS_EXEC_ACCESSORS;
+	if (s.sys.tid != s.sys.pid) {
+		ksft_print_msg("exec'd image: gettid %ld != getpid %ld\n",
+			       s.sys.tid, s.sys.pid);
+		bits |= KTLS_EXEC_TID;
+	}
+	if (pid > 0 && s.sys.pid != pid) {
+		ksft_print_msg("exec'd image: getpid %ld, expected %ld\n",
+			       s.sys.pid, pid);
+		bits |= KTLS_EXEC_PID;
+	}
+	ret = ktls_register();
+	if (ret != -ENOENT) {
+		ksft_print_msg("exec'd image: REGISTER -> %s, expected -ENOENT\n",
+			       ktls_ret_str(ret));
+		bits |= KTLS_EXEC_REGISTER;
+	}
+	ktls_offset = ktls_static_offset();
+	ret = ktls_set_offset(ktls_offset);
+	if (!ret)
+		ret = ktls_register();
+	ktls_snap_take(&s, &ktls_tls_area);
+	if (ret || !ktls_snap_check(&s, KTLS_EXPECT_AREA,
+				    "exec'd image registered")) {
+		ksft_print_msg("exec'd image: SET_OFFSET+REGISTER -> %s\n",
+			       ktls_ret_str(ret));
+		bits |= KTLS_EXEC_FRESH;
+	}
+	fflush(stdout);
+	return bits;
+}
+
+const char *ktls_exec_bits_str(int bits)
+{
+	static char bufs[4][128];
+	static unsigned int n;
+	char *b = bufs[n++ % 4];
+
+	if (bits < 0 || bits > 63)
+		return "not an exec-check status";
+	if (!bits)
+		return "all right";
+	snprintf(b, 128, "%s%s%s%s%s%s",
+		 bits & KTLS_EXEC_OFFSET ? " offset!=0" : "",
+		 bits & KTLS_EXEC_ACCESSORS ? " accessors" : "",
+		 bits & KTLS_EXEC_REGISTER ? " REGISTER!=-ENOENT" : "",
+		 bits & KTLS_EXEC_TID ? " tid!=pid" : "",
+		 bits & KTLS_EXEC_PID ? " pid" : "",
+		 bits & KTLS_EXEC_FRESH ? " fresh-registration" : "");
+	return b + 1;
+}
+
+/* ---- the kernel's memory ---- */
+
+long ktls_meminfo_kb(const char *field)
+{
+	size_t n = strlen(field);
+	char line[256];
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			kb = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
 }

@@ -328,4 +328,64 @@ const char *ktls_status_str(int status);
 const char *ktls_ret_str(long ret);
 const char *ktls_errname(int err);
 
+/* ---- checks without output (raw-safe) ---- */
+
+/* What ktls_snap_bad() found wrong, as bits. */
+enum {
+	KTLS_BAD_NOSNAP	= 1 << 0,	/* no snapshot was taken */
+	KTLS_BAD_VDSO	= 1 << 1,	/* a vDSO accessor != its syscall */
+	KTLS_BAD_NOAREA	= 1 << 2,	/* own area expected, no address */
+	KTLS_BAD_TP	= 1 << 3,	/* own area's tp != thread pointer */
+	KTLS_BAD_IDS	= 1 << 4,	/* own area's ids != the syscalls */
+	KTLS_BAD_CLAIM	= 1 << 5,	/* no area, yet tp == thread pointer */
+	KTLS_BAD_ERRNO	= 1 << 6,	/* errno_location() not as expected */
+};
+
+/*
+ * The checks of ktls_snap_check(), without printing (raw-safe, so that
+ * a raw thread or a child on a fake TCB can judge itself): 0 when the
+ * snapshot is right, else KTLS_BAD_* bits.
+ */
+unsigned int ktls_snap_bad(const struct ktls_snap *s, enum ktls_expect e);
+/* "vdso!=syscalls,..." for KTLS_BAD_* bits (rotating static buffers). */
+const char *ktls_bad_str(unsigned int bad);
+
+/* ---- the FS base ---- */
+
+/* The CPU and kernel let user space use RDFSBASE/WRFSBASE (HWCAP2). */
+bool ktls_have_fsgsbase(void);
+
+/* Raw-safe; only when ktls_have_fsgsbase().  The kernel is not told. */
+static inline KTLS_NOSSP void ktls_wrfsbase(unsigned long fs)
+{
+	__asm__ volatile ("wrfsbase %0" : : "r" (fs) : "memory");
+}
+
+/* ---- the exec'd image ---- */
+
+/* What ktls_exec_image_check() found wrong, as bits (an exit status). */
+enum {
+	KTLS_EXEC_OFFSET	= 1 << 0,	/* GET_LAYOUT failed or offset != 0 */
+	KTLS_EXEC_ACCESSORS	= 1 << 1,	/* vDSO != syscalls, errno_location set */
+	KTLS_EXEC_REGISTER	= 1 << 2,	/* REGISTER did not return -ENOENT */
+	KTLS_EXEC_TID		= 1 << 3,	/* gettid != getpid */
+	KTLS_EXEC_PID		= 1 << 4,	/* getpid != the pid expected */
+	KTLS_EXEC_FRESH		= 1 << 5,	/* SET_OFFSET + REGISTER afresh failed */
+};
+
+/*
+ * Run in a freshly exec'd image: no offset, no area, vDSO == syscalls,
+ * errno_location NULL, REGISTER -ENOENT, gettid == getpid (== @pid when
+ * @pid > 0), and a fresh SET_OFFSET + REGISTER works.  Prints what is
+ * wrong; returns KTLS_EXEC_* bits (0: all right).
+ */
+int ktls_exec_image_check(long pid);
+/* "all right" or the names of KTLS_EXEC_* bits of an exit status. */
+const char *ktls_exec_bits_str(int bits);
+
+/* ---- the kernel's memory ---- */
+
+/* A field of /proc/meminfo in kB ("Slab", "MemFree"...), or -1. */
+long ktls_meminfo_kb(const char *field);
+
 #endif /* KTLS_UTIL_H */

@@ -94,7 +94,7 @@ static void test_raw(bool with_area, bool fake_copy)
 	if (with_area)
 		what = "raw CLONE_RSEQ_KTLS thread";
 	else if (fake_copy)
-		what = "raw thread without area whose area memory is a copy of main's (tp = main's TP)";
+		what = "raw thread without area whose area memory copies main's (tp = main's TP)";
 	else
 		what = "raw thread with a fresh TCB and no CLONE_RSEQ_KTLS";
 	if (with_area)
@@ -217,13 +217,18 @@ static bool is_root;
 
 static KTLS_RAW int move_fn(struct ktls_thread *t)
 {
-	volatile struct ktls_area *from = t->area, *to = other.area;
+	const uint32_t *from = (const uint32_t *)t->area;
+	uint32_t *to = (uint32_t *)other.area;
 	int i;
 
 	ktls_snap_take(&t->snap[0], t->area);
-	/* The new TCB's area holds a copy: it claims the old TP. */
+	/*
+	 * The new TCB's area holds a copy: it claims the old TP.  Word by
+	 * word, with single loads and stores (no memcpy call).
+	 */
 	for (i = 0; i < (int)(sizeof(struct ktls_area) / 4); i++)
-		((volatile uint32_t *)to)[i] = ((volatile uint32_t *)from)[i];
+		__atomic_store_n(&to[i], __atomic_load_n(&from[i], __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
 	t->val[0] = ktls_set_fs(other.tls);
 	ktls_snap_take(&t->snap[1], other.area);
 	t->val[1] = ktls_set_fs(t->tls);
@@ -336,19 +341,21 @@ static void test_garbage(void)
 	}
 	check_main("main's area restored from a saved copy", KTLS_EXPECT_AREA);
 }
+
 #define NR_GARBAGE 4
 
 /* ---- signal handlers ---- */
 
 static struct ktls_snap sig_snap;
-static const struct ktls_area *volatile sig_area;
+/* Set before each signal, read by the handler: __atomic accesses. */
+static const struct ktls_area *sig_area;
 
 static KTLS_RAW void sig_handler(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)si;
 	(void)uc;
-	ktls_snap_take(&sig_snap, sig_area);
+	ktls_snap_take(&sig_snap, __atomic_load_n(&sig_area, __ATOMIC_RELAXED));
 }
 
 static KTLS_RAW int sig_wait_fn(struct ktls_thread *t)
@@ -361,7 +368,7 @@ static KTLS_RAW int sig_wait_fn(struct ktls_thread *t)
 static void *pt_sig_fn(void *arg)
 {
 	(void)arg;
-	sig_area = &ktls_tls_area;
+	__atomic_store_n(&sig_area, &ktls_tls_area, __ATOMIC_RELAXED);
 	ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ktls_raw_gettid(), SIGUSR1);
 	return NULL;
 }
@@ -381,7 +388,7 @@ static void test_signals(void)
 		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
 
 	memset(&sig_snap, 0, sizeof(sig_snap));
-	sig_area = &ktls_tls_area;
+	__atomic_store_n(&sig_area, &ktls_tls_area, __ATOMIC_RELAXED);
 	ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ktls_raw_gettid(), SIGUSR1);
 	ksft_test_result(ktls_snap_check(&sig_snap, KTLS_EXPECT_AREA,
 					 "handler in main"),
@@ -392,7 +399,7 @@ static void test_signals(void)
 	ok = ret > 0;
 	if (ok) {
 		ktls_wait_for(&t.go, 1);
-		sig_area = t.area;
+		__atomic_store_n(&sig_area, t.area, __ATOMIC_RELAXED);
 		ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ret, SIGUSR1);
 		while (!__atomic_load_n(&sig_snap.taken, __ATOMIC_SEQ_CST))
 			ktls_sys0(SYS_sched_yield);
@@ -421,7 +428,7 @@ static void test_signals(void)
 /* ---- many threads at once ---- */
 
 static struct ktls_thread loopers[NR_LOOPERS];
-static volatile int loop_go;
+static int loop_go;		/* futex helpers only */
 
 static KTLS_RAW long loop_body(int *slot, const struct ktls_area *area)
 {
@@ -552,7 +559,7 @@ int main(void)
 	bres = ktls_shared_alloc(sizeof(*bres));
 	ksft_set_plan(1 + 1 + 1 + 3 + 4 + 2 + NR_GARBAGE + 3 + 1 + 1);
 
-	check_main("registered main thread", KTLS_EXPECT_AREA);
+	check_main("registered initial thread", KTLS_EXPECT_AREA);
 	test_unregistered_main();
 	test_pthread();
 	test_raw(true, false);

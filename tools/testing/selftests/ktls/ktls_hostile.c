@@ -1,0 +1,1192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile KTLS registration arguments: each argument over its range, each
+ * with its documented errno, nothing crashing, nothing left behind.
+ *
+ *  - flags: every bit 0..31 alone, and with each KTLS operation;
+ *  - SET_OFFSET offsets 0, +-1, +-63, +-64, +-KTLS_OFFSET_MAX,
+ *    +-(KTLS_OFFSET_MAX + 64), +-2^32, LONG_MIN, LONG_MAX; an accepted one
+ *    then REGISTERs a thread, and clone3(CLONE_RSEQ_KTLS) creates one, whose
+ *    area lies that far from its thread pointer;
+ *  - sizes and alignments 0, 1, 63, 64, 65, 96, 128, UINT32_MAX, crossed;
+ *  - the layout pointer: NULL, unmapped, PROT_NONE, read-only, straddling
+ *    the end of a mapping or of the user address space, kernel addresses
+ *    (vsyscall page, direct map), non-canonical, wrapping;
+ *  - the area (thread pointer + offset): thread pointer 0, misaligned;
+ *    area unmapped, PROT_NONE, read-only, in the vDSO text, in the KTLS
+ *    vvar page, in the program's text; the last 64 bytes of the user
+ *    address space, and just beyond; non-canonical; thread pointer and
+ *    offset that wrap below 0 or above 2^64; thread pointer in kernel
+ *    memory.  Each through REGISTER in a raw thread whose thread pointer we
+ *    choose (clone3's tls, or WRFSBASE where clone3 cannot set it) and
+ *    through clone3(CLONE_RSEQ_KTLS) with that tls.
+ *
+ * Every case runs in a forked child that registers what it needs, so that
+ * a wrong acceptance cannot spoil the rest.  After each rejected call the
+ * child checks that nothing was registered: GET_LAYOUT reports the offset
+ * it had, REGISTER or UNREGISTER answers as before (EBUSY/ENOENT), no area
+ * or buffer memory was written, no thread appeared, and the vDSO accessors
+ * of the main thread and of the calling thread still equal the syscalls.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "ktls_util.h"
+
+/* x86-64 with 4-level paging: the first address beyond user space. */
+#define TASK_SIZE_MAX_X86	0x00007ffffffff000UL
+#define KERNEL_DIRECT_MAP	0xffff888000000000UL
+#define VSYSCALL_ADDR		0xffffffffff600000UL
+#define NON_CANONICAL		0x8000000000000000UL
+#define PATTERN			0xa5
+
+/* What went wrong in a child, as bits of its exit status. */
+enum {
+	V_CALL		= 1 << 0,	/* the call did not return as expected */
+	V_LAYOUT	= 1 << 1,	/* GET_LAYOUT offset changed */
+	V_STATE		= 1 << 2,	/* registration state changed */
+	V_VDSO		= 1 << 3,	/* accessors != syscalls, errno_location */
+	V_MEM		= 1 << 4,	/* memory written that must not be */
+	V_THREAD	= 1 << 5,	/* a thread appeared, or one is missing */
+	V_SETUP		= 1 << 6,	/* the case could not be set up */
+};
+
+static const char *v_str(int v)
+{
+	static char bufs[4][160];
+	static unsigned int n;
+	char *b = bufs[n++ % 4];
+
+	if (v < 0)
+		return "child killed";
+	if (!v)
+		return "all checks passed";
+	snprintf(b, 160, "%s%s%s%s%s%s%s",
+		 v & V_CALL ? " wrong-return" : "",
+		 v & V_LAYOUT ? " offset-changed" : "",
+		 v & V_STATE ? " registration-changed" : "",
+		 v & V_VDSO ? " vdso/errno_location-wrong" : "",
+		 v & V_MEM ? " memory-written" : "",
+		 v & V_THREAD ? " thread-count" : "",
+		 v & V_SETUP ? " setup-failed" : "");
+	return b + 1;
+}
+
+/* What a child reports besides its exit status. */
+struct shared {
+	long ret;		/* the call's return value */
+	long ret2;		/* a second call's (clone3 without the flag) */
+	long expect;		/* what the child expected of the call */
+	int skip;		/* the case cannot run here: why */
+	char why[128];
+};
+
+static struct shared *sh;
+static long page_size;
+static bool fsgsbase;
+static struct ktls_layout kernel_layout;
+
+/* Run @fn in a child; its V_* bits, or -1 if it was killed. */
+static int in_child(int (*fn)(void *), void *arg)
+{
+	int st;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->ret = LONG_MIN;
+	st = ktls_fork_run(fn, arg);
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	ksft_print_msg("child %s\n", ktls_status_str(st));
+	return -1;
+}
+
+/* ---- checks in a child ---- */
+
+static int nr_threads_now(void)
+{
+	char line[128];
+	int n = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* The thread count, once a joined thread is fully gone (up to 0.2 s). */
+static int nr_threads(int want)
+{
+	int i, n = nr_threads_now();
+
+	for (i = 0; i < 40 && want > 0 && n != want; i++) {
+		usleep(5000);
+		n = nr_threads_now();
+	}
+	return n;
+}
+
+/*
+ * The process's registration as we left it: GET_LAYOUT's offset, the main
+ * thread's area (or none), vDSO == syscalls, and a probe that answers
+ * without changing anything: REGISTER -EBUSY when registered, else
+ * UNREGISTER -ENOENT (or REGISTER -ENOENT without an offset).
+ */
+static int verify_main(const char *who, long offset, bool registered)
+{
+	struct ktls_layout l = { 0, 0, 0x1234 };
+	struct ktls_snap s;
+	long r, want;
+	int v = 0;
+
+	r = ktls_get_layout(&l);
+	if (r || l.offset != offset || l.size != kernel_layout.size ||
+	    l.alignment != kernel_layout.alignment) {
+		ksft_print_msg("%s: GET_LAYOUT -> %s size %u alignment %u offset %lld, expected 0 %u %u %ld\n",
+			       who, ktls_ret_str(r), l.size, l.alignment,
+			       (long long)l.offset, kernel_layout.size,
+			       kernel_layout.alignment, offset);
+		v |= V_LAYOUT;
+	}
+	ktls_snap_take(&s, &ktls_tls_area);
+	if (!ktls_snap_check(&s, registered ? KTLS_EXPECT_AREA :
+			     KTLS_EXPECT_NO_AREA, who))
+		v |= V_VDSO;
+	if (registered) {
+		r = ktls_register();
+		want = -EBUSY;
+	} else if (offset) {
+		r = ktls_unregister();
+		want = -ENOENT;
+	} else {
+		r = ktls_register();
+		want = -ENOENT;
+	}
+	if (r != want) {
+		ksft_print_msg("%s: %s -> %s, expected %s (main %s)\n", who,
+			       want == -EBUSY || !offset ? "REGISTER" :
+			       "UNREGISTER", ktls_ret_str(r),
+			       ktls_ret_str(want),
+			       registered ? "registered" : "not registered");
+		v |= V_STATE;
+	}
+	return v;
+}
+
+/* SET_OFFSET @offset (if not 0), then REGISTER main if @reg. */
+static int setup(long offset, bool reg)
+{
+	long r = 0;
+
+	if (offset)
+		r = ktls_set_offset(offset);
+	if (!r && reg)
+		r = ktls_register();
+	if (r)
+		ksft_print_msg("setup: SET_OFFSET(%ld)%s -> %s\n", offset,
+			       reg ? " + REGISTER" : "", ktls_ret_str(r));
+	return r ? V_SETUP : 0;
+}
+
+/* ---- 1. flags ---- */
+
+static const int ops[] = {
+	RSEQ_FLAG_KTLS_GET_LAYOUT,
+	RSEQ_FLAG_KTLS_SET_OFFSET,
+	RSEQ_FLAG_KTLS_UNREGISTER,
+	RSEQ_FLAG_KTLS_REGISTER,
+};
+
+static const char *op_name(int op)
+{
+	switch (op) {
+	case RSEQ_FLAG_KTLS_GET_LAYOUT: return "GET_LAYOUT";
+	case RSEQ_FLAG_KTLS_SET_OFFSET: return "SET_OFFSET";
+	case RSEQ_FLAG_KTLS_UNREGISTER: return "UNREGISTER";
+	case RSEQ_FLAG_KTLS_REGISTER: return "REGISTER";
+	}
+	return "none";
+}
+
+struct flag_case {
+	int op;		/* the KTLS operation whose arguments are passed */
+	int bit;	/* the bit or'ed in (may be the operation's own) */
+	bool alone;	/* the bit without the operation */
+};
+
+/*
+ * Each operation runs in the state where it alone succeeds, and where a
+ * wrong acceptance shows: GET_LAYOUT and UNREGISTER registered, SET_OFFSET
+ * with no offset, REGISTER with the offset set.
+ */
+static int flag_child(void *arg)
+{
+	const struct flag_case *c = arg;
+	int flags = c->alone ? (int)(1U << c->bit) : c->op | (int)(1U << c->bit);
+	bool valid = !c->alone && (int)(1U << c->bit) == c->op;
+	unsigned char buf[sizeof(struct ktls_layout)];
+	struct ktls_layout good = {
+		.size = KTLS_AREA_SIZE,
+		.alignment = KTLS_AREA_ALIGN,
+		.offset = ktls_offset,
+	};
+	bool reg_before = c->alone || (c->op != RSEQ_FLAG_KTLS_SET_OFFSET &&
+				       c->op != RSEQ_FLAG_KTLS_REGISTER);
+	long off_before = !c->alone && c->op == RSEQ_FLAG_KTLS_SET_OFFSET ?
+			  0 : ktls_offset;
+	long off_after = off_before;
+	bool reg_after = reg_before;
+	void *ptr = NULL;
+	uint32_t len = 0;
+	int v;
+
+	v = setup(off_before, reg_before);
+	if (v)
+		return v;
+	memset(buf, PATTERN, sizeof(buf));
+	switch (c->op) {
+	case RSEQ_FLAG_KTLS_GET_LAYOUT:
+		ptr = buf;
+		len = sizeof(buf);
+		break;
+	case RSEQ_FLAG_KTLS_SET_OFFSET:
+		ptr = &good;
+		len = sizeof(good);
+		break;
+	}
+	sh->ret = ktls_rseq(ptr, len, flags, 0);
+	if (sh->ret != (valid ? 0 : -EINVAL))
+		v |= V_CALL;
+	if (valid && c->op == RSEQ_FLAG_KTLS_SET_OFFSET)
+		off_after = ktls_offset;
+	if (valid && c->op == RSEQ_FLAG_KTLS_UNREGISTER)
+		reg_after = false;
+	if (valid && c->op == RSEQ_FLAG_KTLS_REGISTER)
+		reg_after = true;
+	/* A rejected GET_LAYOUT writes nothing. */
+	if (c->op == RSEQ_FLAG_KTLS_GET_LAYOUT && !valid) {
+		size_t i;
+
+		for (i = 0; i < sizeof(buf); i++)
+			if (buf[i] != PATTERN)
+				v |= V_MEM;
+	}
+	return v | verify_main("after the call", off_after, reg_after);
+}
+
+static void test_flags(void)
+{
+	char wrong[1024];
+	size_t o;
+	int bit, n, bad;
+
+	for (o = 0; o < ARRAY_SIZE(ops); o++) {
+		wrong[0] = 0;
+		bad = 0;
+		for (bit = 0; bit < 32; bit++) {
+			struct flag_case c = { ops[o], bit, false };
+			int v = in_child(flag_child, &c);
+
+			if (v) {
+				bad++;
+				n = strlen(wrong);
+				snprintf(wrong + n, sizeof(wrong) - n,
+					 " bit%d:%s(%s)", bit,
+					 ktls_ret_str(sh->ret), v_str(v));
+			}
+		}
+		ksft_test_result(!bad,
+				 "flags: rseq(%s's arguments, flags = %s | 1 << b, sig 0) for b = 0..31: %s alone -> 0, every other bit (RSEQ_FLAG_UNREGISTER, the other KTLS flags, unknown bits 5..31) -> -EINVAL; then GET_LAYOUT offset, registration state, buffer and vDSO as before: %d wrong%s\n",
+				 op_name(ops[o]), op_name(ops[o]),
+				 op_name(ops[o]), bad, wrong);
+	}
+	/* Bits that are no KTLS operation, alone, with both argument forms. */
+	for (o = 0; o < 2; o++) {
+		wrong[0] = 0;
+		bad = 0;
+		for (bit = 0; bit < 32; bit++) {
+			struct flag_case c = {
+				o ? RSEQ_FLAG_KTLS_GET_LAYOUT :
+				    RSEQ_FLAG_KTLS_REGISTER, bit, true
+			};
+			int v;
+
+			if (bit >= 1 && bit <= 4)
+				continue;
+			v = in_child(flag_child, &c);
+			if (v) {
+				bad++;
+				n = strlen(wrong);
+				snprintf(wrong + n, sizeof(wrong) - n,
+					 " bit%d:%s(%s)", bit,
+					 ktls_ret_str(sh->ret), v_str(v));
+			}
+		}
+		ksft_test_result(!bad,
+				 "flags: rseq(%s, flags = 1 << b, sig 0) for b = 0 and 5..31 (no KTLS operation; b = 0 is RSEQ_FLAG_UNREGISTER of an rseq area not ours) in a registered process -> -EINVAL, registration, layout buffer and vDSO unchanged: %d wrong%s\n",
+				 o ? "&layout, 16" : "NULL, 0", bad, wrong);
+	}
+}
+
+/* ---- 2. offsets ---- */
+
+/*
+ * A raw thread whose thread pointer we choose tries REGISTER; what it saw
+ * comes back in struct reg_probe (in MAP_SHARED memory).
+ */
+struct reg_probe {
+	unsigned long tp;	/* the thread pointer to run on */
+	bool wrfs;		/* set it with WRFSBASE in the thread */
+	unsigned long area;	/* tp + offset */
+	bool readable;		/* the area can be read by user space */
+	long reg, reg2, unreg, unreg2, layout_ret;
+	long layout_off;
+	unsigned long fs;	/* the FS base the thread ran on */
+	struct ktls_snap after, unregistered;
+	volatile int done;
+};
+
+static KTLS_RAW int reg_probe_fn(struct ktls_thread *t)
+{
+	struct reg_probe *p = t->arg;
+	const struct ktls_area *area = (const struct ktls_area *)p->area;
+	unsigned long own = ktls_get_fs();
+	struct ktls_layout l;
+
+	if (p->wrfs)
+		ktls_wrfsbase(p->tp);
+	p->fs = ktls_get_fs();
+	p->reg = ktls_register();
+	l.offset = 0x1234;
+	p->layout_ret = ktls_get_layout(&l);
+	p->layout_off = l.offset;
+	ktls_snap_take(&p->after, p->reg == 0 || p->readable ? area : NULL);
+	if (p->reg == 0) {
+		p->unreg = ktls_unregister();
+		ktls_snap_take(&p->unregistered, area);
+	} else {
+		/* Rejected: the same answer again, and no area to remove. */
+		p->reg2 = ktls_register();
+	}
+	p->unreg2 = ktls_unregister();
+	if (p->wrfs)
+		ktls_wrfsbase(own);
+	p->done = 1;
+	return 0;
+}
+
+/* Judge a reg_probe against @expect (0 or -errno); V_* bits. */
+static int judge_probe(const struct reg_probe *p, long expect, long offset)
+{
+	int v = 0;
+
+	if (!p->done) {
+		ksft_print_msg("the raw thread did not finish\n");
+		return V_SETUP;
+	}
+	if (p->fs != p->tp) {
+		ksft_print_msg("the raw thread ran on FS base %#lx, not %#lx\n",
+			       p->fs, p->tp);
+		v |= V_SETUP;
+	}
+	if (p->reg != expect)
+		v |= V_CALL;
+	if (p->layout_ret || p->layout_off != offset) {
+		ksft_print_msg("raw thread: GET_LAYOUT -> %s offset %ld, expected 0 %ld\n",
+			       ktls_ret_str(p->layout_ret), p->layout_off,
+			       offset);
+		v |= V_LAYOUT;
+	}
+	if (p->reg == 0) {
+		if (!ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
+				     "raw thread after REGISTER"))
+			v |= V_VDSO;
+		if (p->unreg || p->unregistered.area_tp != 0 ||
+		    !ktls_snap_check(&p->unregistered, KTLS_EXPECT_NO_AREA,
+				     "raw thread after UNREGISTER")) {
+			ksft_print_msg("raw thread: UNREGISTER -> %s, tp %#llx\n",
+				       ktls_ret_str(p->unreg),
+				       (unsigned long long)p->unregistered.area_tp);
+			v |= V_STATE;
+		}
+	} else {
+		if (!ktls_snap_check(&p->after, p->readable ?
+				     KTLS_EXPECT_NO_AREA : KTLS_EXPECT_NONE,
+				     "raw thread after the rejected REGISTER"))
+			v |= V_VDSO;
+		if (p->reg2 != p->reg) {
+			ksft_print_msg("raw thread: REGISTER again -> %s, first %s\n",
+				       ktls_ret_str(p->reg2),
+				       ktls_ret_str(p->reg));
+			v |= V_STATE;
+		}
+	}
+	if (p->unreg2 != -ENOENT) {
+		ksft_print_msg("raw thread: final UNREGISTER -> %s, expected -ENOENT\n",
+			       ktls_ret_str(p->unreg2));
+		v |= V_STATE;
+	}
+	return v;
+}
+
+/* A clone3(CLONE_RSEQ_KTLS) thread that was accepted checks its area. */
+static KTLS_RAW int clone_ok_fn(struct ktls_thread *t)
+{
+	struct reg_probe *p = t->arg;
+
+	ktls_snap_take(&p->after, (const struct ktls_area *)p->area);
+	p->unreg = ktls_unregister();
+	ktls_snap_take(&p->unregistered, (const struct ktls_area *)p->area);
+	p->fs = ktls_get_fs();
+	p->done = 1;
+	return 0;
+}
+
+/*
+ * Reserve [tp page, area page] @offset apart (|offset| up to
+ * KTLS_OFFSET_MAX) without committing memory, and make the two pages
+ * usable; the raw thread's TCB and area.
+ */
+static int reserve_far(long offset, unsigned long *tp, unsigned long *area)
+{
+	size_t span = (size_t)labs(offset) + 2 * page_size;
+	char *base = mmap(NULL, span, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	unsigned long lo, hi;
+
+	if (base == MAP_FAILED)
+		return -errno;
+	lo = (unsigned long)base;
+	hi = lo + (size_t)labs(offset);
+	/* tp + offset == area, both page aligned. */
+	*tp = offset > 0 ? lo : hi;
+	*area = *tp + offset;
+	if (mprotect((void *)lo, page_size, PROT_READ | PROT_WRITE) ||
+	    mprotect((void *)hi, page_size, PROT_READ | PROT_WRITE))
+		return -errno;
+	((unsigned long *)*tp)[0] = *tp;
+	return 0;
+}
+
+struct offset_case {
+	long offset;
+	long expect;		/* SET_OFFSET's result */
+	const char *what;
+};
+
+static int offset_child(void *arg)
+{
+	const struct offset_case *c = arg;
+	struct ktls_layout l = {
+		.size = KTLS_AREA_SIZE,
+		.alignment = KTLS_AREA_ALIGN,
+		.offset = c->offset,
+	};
+	struct reg_probe *p;
+	struct ktls_thread t;
+	unsigned long tp = 0, area = 0;
+	int v = 0;
+	long r;
+
+	sh->ret = ktls_rseq(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET, 0);
+	if (sh->ret != c->expect)
+		v |= V_CALL;
+	if (sh->ret)
+		return v | verify_main("after the rejected SET_OFFSET", 0,
+				       false);
+	v |= verify_main("after SET_OFFSET", c->offset, false);
+
+	/* Accepted: a thread whose area is that far from its TCB. */
+	p = ktls_shared_alloc(sizeof(*p));
+	if (ktls_thread_prepare(&t, 0))
+		return v | V_SETUP;
+	if (labs(c->offset) < page_size) {
+		tp = t.tls;
+		area = tp + c->offset;
+	} else {
+		r = reserve_far(c->offset, &tp, &area);
+		if (r) {
+			ksft_print_msg("reserving %ld bytes: %s\n",
+				       labs(c->offset), ktls_ret_str(r));
+			return v | V_SETUP;
+		}
+	}
+	p->tp = tp;
+	p->area = area;
+	p->readable = true;
+	r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, tp, 0, reg_probe_fn, p);
+	if (r <= 0)
+		return v | V_SETUP;
+	ktls_thread_join(&t);
+	v |= judge_probe(p, 0, c->offset);
+	sh->ret2 = p->reg;
+
+	/* And clone3(CLONE_RSEQ_KTLS) with that thread pointer. */
+	memset(p, 0, sizeof(*p));
+	p->tp = tp;
+	p->area = area;
+	r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, tp, 0,
+			      clone_ok_fn, p);
+	if (r <= 0) {
+		ksft_print_msg("clone3(CLONE_RSEQ_KTLS, tls %#lx) -> %s, expected a thread\n",
+			       tp, ktls_ret_str(r));
+		return v | V_CALL;
+	}
+	ktls_thread_join(&t);
+	if (!p->done || p->fs != tp ||
+	    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
+			     "clone3(CLONE_RSEQ_KTLS) thread") ||
+	    p->unreg || p->unregistered.area_tp)
+		v |= V_VDSO;
+	return v;
+}
+
+static void test_offsets(void)
+{
+	static const struct offset_case cases[] = {
+		{ 0, -EINVAL, "0" },
+		{ 1, -EINVAL, "+1 (misaligned)" },
+		{ -1, -EINVAL, "-1 (misaligned)" },
+		{ 63, -EINVAL, "+63 (misaligned)" },
+		{ -63, -EINVAL, "-63 (misaligned)" },
+		{ 64, 0, "+64" },
+		{ -64, 0, "-64" },
+		{ KTLS_OFFSET_MAX, 0, "+KTLS_OFFSET_MAX" },
+		{ -KTLS_OFFSET_MAX, 0, "-KTLS_OFFSET_MAX" },
+		{ KTLS_OFFSET_MAX + 64, -EINVAL, "+(KTLS_OFFSET_MAX + 64)" },
+		{ -KTLS_OFFSET_MAX - 64, -EINVAL, "-(KTLS_OFFSET_MAX + 64)" },
+		{ 1L << 32, -EINVAL, "+2^32 (0 in 32 bits)" },
+		{ -(1L << 32), -EINVAL, "-2^32" },
+		{ LONG_MIN, -EINVAL, "LONG_MIN (-LONG_MIN overflows)" },
+		{ LONG_MAX, -EINVAL, "LONG_MAX" },
+		{ LONG_MIN + 64, -EINVAL, "LONG_MIN + 64" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct offset_case *c = &cases[i];
+		int v = in_child(offset_child, (void *)c);
+
+		ksft_test_result(v == 0,
+				 "offset %s (%#lx): SET_OFFSET -> %s, expected %s; %s: %s\n",
+				 c->what, (unsigned long)c->offset,
+				 ktls_ret_str(sh->ret), ktls_ret_str(c->expect),
+				 c->expect ?
+				 "then GET_LAYOUT offset 0, no area, REGISTER -ENOENT, vDSO == syscalls" :
+				 "then GET_LAYOUT returns it, and a raw thread with its area that far from its TCB REGISTERs (area right, UNREGISTER clears it) as does a clone3(CLONE_RSEQ_KTLS) thread",
+				 v_str(v));
+	}
+}
+
+/* ---- 3. sizes and alignments ---- */
+
+struct size_case {
+	uint32_t size, alignment;
+	long offset;
+};
+
+static int size_child(void *arg)
+{
+	const struct size_case *c = arg;
+	struct ktls_layout l = {
+		.size = c->size,
+		.alignment = c->alignment,
+		.offset = c->offset,
+	};
+
+	sh->ret = ktls_rseq(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET, 0);
+	return verify_main(sh->ret ? "after the rejected SET_OFFSET" :
+			   "after SET_OFFSET", sh->ret ? 0 : c->offset, false);
+}
+
+static bool pow2(uint32_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+static void test_sizes(void)
+{
+	static const uint32_t vals[] = { 0, 1, 63, 64, 65, 96, 128, UINT32_MAX };
+	size_t i, j;
+	char line[512];
+	struct size_case amb = { 64, 128, -(128L * 32 + 64) };
+	int v;
+
+	for (i = 0; i < ARRAY_SIZE(vals); i++) {
+		int bad = 0;
+
+		line[0] = 0;
+		for (j = 0; j < ARRAY_SIZE(vals); j++) {
+			struct size_case c = { vals[i], vals[j], -4096 };
+			bool ok = c.size >= KTLS_AREA_SIZE &&
+				  c.alignment >= KTLS_AREA_ALIGN &&
+				  pow2(c.alignment);
+			size_t n = strlen(line);
+
+			v = in_child(size_child, &c);
+			if (v || sh->ret != (ok ? 0 : -EINVAL))
+				bad++;
+			snprintf(line + n, sizeof(line) - n, " %u:%s%s",
+				 vals[j], ktls_ret_str(sh->ret),
+				 v || sh->ret != (ok ? 0 : -EINVAL) ? "(WRONG)" : "");
+		}
+		ksft_test_result(!bad,
+				 "sizes: SET_OFFSET size %u, offset -4096, alignment:result =%s (expected 0 for size >= 64 and alignment 64 or 128, -EINVAL otherwise; afterwards GET_LAYOUT, registration and vDSO as expected)\n",
+				 vals[i], line);
+	}
+	/*
+	 * The header asks for "an offset that is a multiple of alignment";
+	 * the kernel checks KTLS_AREA_ALIGN, which Documentation names.  Both
+	 * answers are consistent with a document; report which one it is.
+	 */
+	v = in_child(size_child, &amb);
+	ksft_test_result(!v && (sh->ret == 0 || sh->ret == -EINVAL),
+			 "sizes: SET_OFFSET alignment 128 with an offset (%ld) that is a multiple of 64 but not of 128 -> %s (%s; the header reads as -EINVAL, Documentation's KTLS_AREA_ALIGN rule as 0: either is taken), state consistent: %s\n",
+			 amb.offset, ktls_ret_str(sh->ret),
+			 sh->ret ? "the layout's alignment is enforced" :
+			 "only KTLS_AREA_ALIGN is enforced", v_str(v));
+}
+
+/* ---- 4. the layout pointer ---- */
+
+enum ptr_kind {
+	P_NULL, P_UNMAPPED, P_NONE, P_RDONLY, P_STRADDLE, P_TOP, P_VSYSCALL,
+	P_DIRECT, P_NONCANON, P_WRAP, P_ODD,
+};
+
+static const char *const ptr_names[] = {
+	[P_NULL] = "NULL",
+	[P_UNMAPPED] = "an unmapped page",
+	[P_NONE] = "a PROT_NONE page",
+	[P_RDONLY] = "a read-only page holding a valid layout",
+	[P_STRADDLE] = "the last 8 bytes of a page before a PROT_NONE page",
+	[P_TOP] = "the last 8 bytes below the end of user space (0x7ffffffff000)",
+	[P_VSYSCALL] = "the vsyscall page 0xffffffffff600000",
+	[P_DIRECT] = "the kernel direct map 0xffff888000000000",
+	[P_NONCANON] = "non-canonical 0x8000000000000000",
+	[P_WRAP] = "0xfffffffffffffff8 (pointer + 16 wraps)",
+	[P_ODD] = "an odd address in a writable page (control)",
+};
+
+struct ptr_case {
+	enum ptr_kind k;
+	int op;
+};
+
+static char *map_page(int prot)
+{
+	char *p = mmap(NULL, page_size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int ptr_child(void *arg)
+{
+	const struct ptr_case *c = arg;
+	bool get = c->op == RSEQ_FLAG_KTLS_GET_LAYOUT;
+	struct ktls_layout good = {
+		.size = KTLS_AREA_SIZE,
+		.alignment = KTLS_AREA_ALIGN,
+		.offset = ktls_offset,
+	};
+	unsigned char *watch = NULL;
+	size_t watch_len = 0, i;
+	long expect = -EFAULT;
+	char *ptr = NULL, *p;
+	int v;
+
+	/* GET_LAYOUT registered; SET_OFFSET in a process without offset. */
+	v = setup(get ? ktls_offset : 0, get);
+	if (v)
+		return v;
+	switch (c->k) {
+	case P_NULL:
+		break;
+	case P_UNMAPPED:
+		ptr = map_page(PROT_READ | PROT_WRITE);
+		if (!ptr || munmap(ptr, page_size))
+			return V_SETUP;
+		break;
+	case P_NONE:
+		ptr = map_page(PROT_NONE);
+		break;
+	case P_RDONLY:
+		ptr = map_page(PROT_READ | PROT_WRITE);
+		if (!ptr)
+			return V_SETUP;
+		memcpy(ptr, &good, sizeof(good));
+		mprotect(ptr, page_size, PROT_READ);
+		watch = (unsigned char *)ptr;
+		watch_len = sizeof(good);
+		if (!get)
+			expect = 0;
+		break;
+	case P_STRADDLE:
+		p = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return V_SETUP;
+		mprotect(p + page_size, page_size, PROT_NONE);
+		ptr = p + page_size - 8;
+		memcpy(ptr, &good, 8);	/* size and alignment */
+		/* A partial copy_to_user() may write the first 8 bytes. */
+		break;
+	case P_TOP:
+		p = mmap((void *)(TASK_SIZE_MAX_X86 - page_size), page_size,
+			 PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED) {
+			sh->skip = 1;
+			snprintf(sh->why, sizeof(sh->why),
+				 "cannot map the last user page: %s",
+				 strerror(errno));
+			return 0;
+		}
+		ptr = p + page_size - 8;
+		memset(ptr, PATTERN, 8);
+		watch = (unsigned char *)ptr;
+		watch_len = 8;
+		break;
+	case P_VSYSCALL:
+		ptr = (char *)VSYSCALL_ADDR;
+		break;
+	case P_DIRECT:
+		ptr = (char *)KERNEL_DIRECT_MAP;
+		break;
+	case P_NONCANON:
+		ptr = (char *)NON_CANONICAL;
+		break;
+	case P_WRAP:
+		ptr = (char *)~7UL;
+		break;
+	case P_ODD:
+		p = map_page(PROT_READ | PROT_WRITE);
+		if (!p)
+			return V_SETUP;
+		ptr = p + 1;
+		memcpy(ptr, &good, sizeof(good));
+		expect = 0;
+		break;
+	}
+	{
+		unsigned char before[16];
+
+		if (watch)
+			memcpy(before, watch, watch_len);
+		sh->ret = ktls_rseq(ptr, sizeof(good), c->op, 0);
+		if (sh->ret != expect)
+			v |= V_CALL;
+		for (i = 0; watch && i < watch_len; i++)
+			if (watch[i] != before[i])
+				v |= V_MEM;
+	}
+	if (get && !sh->ret && c->k == P_ODD) {
+		struct ktls_layout got;
+
+		memcpy(&got, ptr, sizeof(got));
+		if (got.offset != ktls_offset || got.size != KTLS_AREA_SIZE)
+			v |= V_CALL;
+	}
+	if (get)
+		return v | verify_main("after GET_LAYOUT", ktls_offset, true);
+	return v | verify_main("after SET_OFFSET", sh->ret ? 0 : ktls_offset,
+			       false);
+}
+
+static void test_pointers(void)
+{
+	static const enum ptr_kind kinds[] = {
+		P_NULL, P_UNMAPPED, P_NONE, P_RDONLY, P_STRADDLE, P_TOP,
+		P_VSYSCALL, P_DIRECT, P_NONCANON, P_WRAP, P_ODD,
+	};
+	size_t i, o;
+
+	for (o = 0; o < 2; o++) {
+		int op = o ? RSEQ_FLAG_KTLS_SET_OFFSET :
+			     RSEQ_FLAG_KTLS_GET_LAYOUT;
+
+		for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+			struct ptr_case c = { kinds[i], op };
+			int v = in_child(ptr_child, &c);
+			long expect = kinds[i] == P_ODD ||
+				      (kinds[i] == P_RDONLY && o) ? 0 : -EFAULT;
+
+			if (sh->skip) {
+				ksft_test_result_skip("layout pointer: %s to %s: %s\n",
+						      op_name(op),
+						      ptr_names[kinds[i]],
+						      sh->why);
+				continue;
+			}
+			ksft_test_result(v == 0,
+					 "layout pointer: %s(%s) -> %s, expected %s; no byte written where it must not be, GET_LAYOUT offset, registration state and vDSO as before (or as set): %s\n",
+					 op_name(op), ptr_names[kinds[i]],
+					 ktls_ret_str(sh->ret),
+					 ktls_ret_str(expect), v_str(v));
+		}
+	}
+}
+
+/* ---- 5. the area ---- */
+
+enum area_kind {
+	A_OWN, A_TP0, A_TP_PLUS1, A_TP_PLUS8, A_TP_PLUS32, A_UNMAPPED, A_NONE,
+	A_RDONLY, A_VDSO_TEXT, A_VVAR, A_PROG_TEXT, A_LAST64, A_BEYOND,
+	A_NONCANON, A_WRAP_LOW, A_WRAP_LOW_MAX, A_WRAP_HIGH, A_TP_KERNEL,
+	A_VSYSCALL, A_TP_TOP,
+	NR_AREA_KINDS
+};
+
+struct area_kind_info {
+	const char *what;
+	long offset;		/* 0: the static TLS offset (main registered) */
+	long expect;		/* REGISTER's and clone3's result */
+};
+
+static const struct area_kind_info area_info[NR_AREA_KINDS] = {
+	[A_OWN] = { "own TCB, area in its block (control)", 0, 0 },
+	[A_TP0] = { "thread pointer 0", 0, -EINVAL },
+	[A_TP_PLUS1] = { "TCB + 1 (area misaligned)", 0, -EINVAL },
+	[A_TP_PLUS8] = { "TCB + 8 (area misaligned)", 0, -EINVAL },
+	[A_TP_PLUS32] = { "TCB + 32 (area misaligned)", 0, -EINVAL },
+	[A_UNMAPPED] = { "area page unmapped", 0, -EFAULT },
+	[A_NONE] = { "area page PROT_NONE", 0, -EFAULT },
+	[A_RDONLY] = { "area page read-only", 0, -EFAULT },
+	[A_VDSO_TEXT] = { "area in the vDSO's text", 0, -EFAULT },
+	[A_VVAR] = { "area in the vvar KTLS data page", 0, -EFAULT },
+	[A_PROG_TEXT] = { "area in the program's text", 0, -EFAULT },
+	[A_LAST64] = { "area = the last 64 bytes of user space (mapped), offset +64",
+		       64, 0 },
+	[A_BEYOND] = { "area = 0x7ffffffff000, just beyond user space, offset +64",
+		       64, -EFAULT },
+	[A_NONCANON] = { "area non-canonical: tls 0x7fffffffe000 + KTLS_OFFSET_MAX",
+			 KTLS_OFFSET_MAX, -EFAULT },
+	[A_WRAP_LOW] = { "tls 0x40 with offset -4096 (wraps below 0)", -4096,
+			 -EFAULT },
+	[A_WRAP_LOW_MAX] = { "tls 0x1000 with offset -KTLS_OFFSET_MAX (wraps below 0)",
+			     -KTLS_OFFSET_MAX, -EFAULT },
+	[A_WRAP_HIGH] = { "thread pointer 0xffffffffffffffc0 with offset +64 (wraps above 2^64)",
+			  64, -EFAULT },
+	[A_TP_KERNEL] = { "thread pointer in the kernel direct map 0xffff888000000000",
+			  0, -EFAULT },
+	[A_VSYSCALL] = { "area in the vsyscall page 0xffffffffff600000", 0,
+			 -EFAULT },
+	[A_TP_TOP] = { "thread pointer 0x7ffffffff000 (end of user space) with the area below it mapped",
+		       0, 0 },
+};
+
+struct area_case {
+	enum area_kind k;
+	bool clone;		/* clone3(CLONE_RSEQ_KTLS) rather than REGISTER */
+};
+
+/* Find a mapping by its /proc/self/maps name ("[vdso]"). */
+static unsigned long find_mapping(const char *name)
+{
+	char line[512];
+	unsigned long lo = 0, hi;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, name) &&
+		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			break;
+		lo = 0;
+	}
+	fclose(f);
+	return lo;
+}
+
+static int area_child(void *arg)
+{
+	const struct area_case *c = arg;
+	const struct area_kind_info *info = &area_info[c->k];
+	long offset = info->offset ? info->offset : ktls_offset;
+	bool main_reg = !info->offset;
+	bool wrfs = false, readable = false, writable_pattern = false;
+	unsigned long tp = 0, area, apage;
+	unsigned char before[KTLS_AREA_SIZE];
+	struct reg_probe *p = ktls_shared_alloc(sizeof(*p));
+	struct ktls_thread t;
+	int v, threads;
+	long r;
+
+	v = setup(offset, main_reg);
+	if (v)
+		return v;
+	if (ktls_thread_prepare(&t, 0))
+		return V_SETUP;
+	area = t.tls + offset;
+	apage = area & ~(page_size - 1);
+	switch (c->k) {
+	case A_OWN:
+		tp = t.tls;
+		readable = writable_pattern = true;
+		break;
+	case A_TP0:
+		tp = 0;
+		break;
+	case A_TP_PLUS1:
+		tp = t.tls + 1;
+		break;
+	case A_TP_PLUS8:
+		tp = t.tls + 8;
+		break;
+	case A_TP_PLUS32:
+		tp = t.tls + 32;
+		break;
+	case A_UNMAPPED:
+		tp = t.tls;
+		if (apage == (t.tls & ~(page_size - 1)))
+			return V_SETUP;	/* the TCB would go too */
+		munmap((void *)apage, page_size);
+		break;
+	case A_NONE:
+		tp = t.tls;
+		mprotect((void *)apage, page_size, PROT_NONE);
+		break;
+	case A_RDONLY:
+		tp = t.tls;
+		memset((void *)area, PATTERN, KTLS_AREA_SIZE);
+		mprotect((void *)apage, page_size, PROT_READ);
+		readable = true;
+		break;
+	case A_VDSO_TEXT:
+		area = find_mapping("[vdso]");
+		tp = area - offset;
+		readable = area != 0;
+		break;
+	case A_VVAR:
+		area = find_mapping("[vvar]");
+		area = area ? area + 4 * page_size : 0;
+		tp = area - offset;
+		readable = area != 0;
+		break;
+	case A_PROG_TEXT:
+		area = (unsigned long)area_child & ~(KTLS_AREA_ALIGN - 1UL);
+		tp = area - offset;
+		readable = true;
+		break;
+	case A_LAST64:
+	case A_TP_TOP: {
+		char *m = mmap((void *)(TASK_SIZE_MAX_X86 - page_size),
+			       page_size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS |
+			       MAP_FIXED_NOREPLACE, -1, 0);
+
+		if (m == MAP_FAILED) {
+			sh->skip = 1;
+			snprintf(sh->why, sizeof(sh->why),
+				 "cannot map the last user page: %s",
+				 strerror(errno));
+			return 0;
+		}
+		area = TASK_SIZE_MAX_X86 - KTLS_AREA_SIZE;
+		tp = area - offset;
+		readable = writable_pattern = true;
+		/* The TCB's self pointer, for the vDSO without FSGSBASE. */
+		if (c->k == A_LAST64)
+			*(unsigned long *)tp = tp;
+		if (c->k == A_TP_TOP) {
+			/* offset is the static one: TP beyond user space. */
+			tp = TASK_SIZE_MAX_X86;
+			area = tp + offset;
+			if (area < TASK_SIZE_MAX_X86 - page_size)
+				return V_SETUP;
+			wrfs = true;
+		}
+		break;
+	}
+	case A_BEYOND:
+		area = TASK_SIZE_MAX_X86;
+		tp = area - offset;
+		break;
+	case A_NONCANON:
+		tp = TASK_SIZE_MAX_X86 - page_size;
+		area = tp + offset;
+		break;
+	case A_WRAP_LOW:
+		tp = 0x40;
+		area = tp + offset;
+		break;
+	case A_WRAP_LOW_MAX:
+		tp = 0x1000;
+		area = tp + offset;
+		break;
+	case A_WRAP_HIGH:
+		tp = ~0UL - 63;
+		area = tp + offset;
+		wrfs = true;
+		break;
+	case A_TP_KERNEL:
+		tp = KERNEL_DIRECT_MAP;
+		area = tp + offset;
+		wrfs = true;
+		break;
+	case A_VSYSCALL:
+		area = VSYSCALL_ADDR;
+		tp = area - offset;
+		wrfs = true;
+		break;
+	case NR_AREA_KINDS:
+		break;
+	}
+	if ((c->k == A_VDSO_TEXT || c->k == A_VVAR) && !area)
+		return V_SETUP;
+	if (wrfs && !c->clone && !fsgsbase) {
+		sh->skip = 1;
+		snprintf(sh->why, sizeof(sh->why),
+			 "no FSGSBASE: no way to run on thread pointer %#lx",
+			 tp);
+		return 0;
+	}
+	if (writable_pattern)
+		memset((void *)area, PATTERN, KTLS_AREA_SIZE);
+	if (readable)
+		memcpy(before, (void *)area, KTLS_AREA_SIZE);
+	threads = nr_threads(0);
+
+	p->tp = tp;
+	p->wrfs = wrfs && !c->clone;
+	p->area = area;
+	p->readable = readable;
+	if (!c->clone) {
+		/* A raw thread on the thread pointer tries REGISTER. */
+		r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS,
+				      p->wrfs ? t.tls : tp, 0, reg_probe_fn, p);
+		if (r <= 0) {
+			ksft_print_msg("raw thread with tls %#lx: clone3 -> %s\n",
+				       tp, ktls_ret_str(r));
+			return v | V_SETUP;
+		}
+		ktls_thread_join(&t);
+		sh->ret = p->reg;
+		sh->expect = info->expect;
+		v |= judge_probe(p, info->expect, offset);
+	} else {
+		long expect = info->expect;
+
+		/* The architecture refuses such a tls first (EPERM). */
+		if (tp >= TASK_SIZE_MAX_X86)
+			expect = -EPERM;
+		sh->expect = expect;
+		r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+				      tp, 0, clone_ok_fn, p);
+		sh->ret = r > 0 ? 0 : r;
+		if (r > 0) {
+			ktls_thread_join(&t);
+			if (!p->done || p->fs != tp ||
+			    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
+					     "clone3(CLONE_RSEQ_KTLS) thread") ||
+			    p->unreg || p->unregistered.area_tp)
+				v |= V_VDSO;
+		}
+		if (sh->ret != expect)
+			v |= V_CALL;
+		if (expect == -EPERM) {
+			/* The same without CLONE_RSEQ_KTLS. */
+			r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, tp, 0,
+					      clone_ok_fn, p);
+			sh->ret2 = r > 0 ? 0 : r;
+			if (r > 0)
+				ktls_thread_join(&t);
+			if (sh->ret2 != -EPERM)
+				v |= V_CALL;
+		}
+	}
+	/* Nothing written into an area that was refused. */
+	if (readable && (c->clone ? sh->ret : p->reg) != 0 &&
+	    memcmp(before, (void *)area, KTLS_AREA_SIZE)) {
+		ksft_print_msg("the refused area at %#lx was written\n", area);
+		v |= V_MEM;
+	}
+	r = nr_threads(threads);
+	if (r != threads) {
+		ksft_print_msg("threads: %d before, %ld after\n", threads, r);
+		v |= V_THREAD;
+	}
+	return v | verify_main("main after the case", offset, main_reg);
+}
+
+static void test_areas(void)
+{
+	int k, clone;
+
+	for (k = 0; k < NR_AREA_KINDS; k++) {
+		for (clone = 0; clone < 2; clone++) {
+			struct area_case c = { k, clone };
+			const struct area_kind_info *info = &area_info[k];
+			int v = in_child(area_child, &c);
+
+			if (sh->skip) {
+				ksft_test_result_skip("area: %s: %s: %s\n",
+						      clone ? "clone3(CLONE_RSEQ_KTLS)" :
+						      "REGISTER in a raw thread",
+						      info->what, sh->why);
+				continue;
+			}
+			if (!clone)
+				ksft_test_result(v == 0,
+						 "area: REGISTER in a raw thread, %s -> %s, expected %s; %s; GET_LAYOUT offset kept, UNREGISTER -ENOENT after, accessors == syscalls in the thread and in main, main's registration kept, no thread left: %s\n",
+						 info->what, ktls_ret_str(sh->ret),
+						 ktls_ret_str(info->expect),
+						 info->expect ?
+						 "REGISTER again gives the same, the area's memory unchanged" :
+						 "the area right, UNREGISTER clears its tp",
+						 v_str(v));
+			else
+				ksft_test_result(v == 0,
+						 "area: clone3(CLONE_RSEQ_KTLS) with tls for %s -> %s, expected %s%s; no thread appeared on failure, the area's memory unchanged, main's registration and vDSO kept: %s\n",
+						 info->what, ktls_ret_str(sh->ret),
+						 ktls_ret_str(sh->expect),
+						 sh->expect == -EPERM ? " (the tls is beyond user space: the architecture refuses it, as it does without CLONE_RSEQ_KTLS)" : "",
+						 v_str(v));
+		}
+	}
+}
+
+int main(void)
+{
+	struct timespec t0, t1;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	ksft_print_header();
+	ktls_require(&kernel_layout);
+	ktls_vdso_init();
+	if (!ktls_vdso_ok)
+		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions\n");
+	fsgsbase = ktls_have_fsgsbase();
+	sh = ktls_shared_alloc(sizeof(*sh));
+	ksft_print_msg("static TLS offset %ld, FSGSBASE %s; every case runs in a child of a process that never registered\n",
+		       ktls_offset, fsgsbase ? "usable" : "not usable");
+	ksft_set_plan(4 + 2 + 16 + 8 + 1 + 2 * 11 + 2 * NR_AREA_KINDS);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	test_flags();
+	test_offsets();
+	test_sizes();
+	test_pointers();
+	test_areas();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ksft_print_msg("total %.2f s\n", t1.tv_sec - t0.tv_sec +
+		       (t1.tv_nsec - t0.tv_nsec) / 1e9);
+
+	ksft_finished();
+	return 0;
+}

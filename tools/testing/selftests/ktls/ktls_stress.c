@@ -1,0 +1,1769 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KTLS under load, bounded so that a run fits a TCG-emulated 2-CPU guest
+ * (every count can be raised from the command line for longer runs):
+ *
+ *  1. Many raw clone3(CLONE_RSEQ_KTLS) threads read every vDSO accessor in
+ *     a loop and compare them with the system calls, while other threads
+ *     change their own credentials (raw setresgid/setresuid, per thread in
+ *     the kernel) and check theirs after each change.  Nobody may ever see
+ *     another thread's tid or ids.
+ *  2. fork, vfork and exec storms from registered threads (exec'd images
+ *     re-check themselves), exec from a non-leader thread, while readers
+ *     read and must stay right.
+ *  3. Signals (a tgkill storm and an interval timer) delivered during the
+ *     reads, to registered threads, pthreads and main; the handlers read
+ *     and check.
+ *  4. Threads created and exiting on recycled TCBs while others read: a new
+ *     thread never shows the dead one's values, exit clears the area before
+ *     CLONE_CHILD_CLEARTID reports the thread gone, and the kernel never
+ *     writes the area after that.
+ *  5. Thousands of REGISTER/UNREGISTER cycles (main and raw threads at
+ *     once) and fork cycles.
+ *  6. No kernel memory growth across the cycles of 4 and 5: "Slab:" of
+ *     /proc/meminfo and, where the kernel has it, /proc/slabinfo.
+ *
+ * Tests 2 to 5 also stop at their share of a time budget (-B, 30 s by
+ * default), so that a slow host or a debug kernel shortens them instead of
+ * overrunning; they print how much they did.  ktls_stress -h lists the
+ * options; "--soak SECONDS" repeats whole runs in fresh processes for that
+ * long and reports one TAP result (tests/guest/trinity.sh runs it beside
+ * trinity).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "ktls_util.h"
+
+#define EXEC_ARG	"--exec-check"
+#define SOAK_ARG	"--soak"
+#define CANARY		0x5a5a5a5a5a5a5a5aULL
+#define NR_RECYCLED	4
+#define ID_BASE		200000
+#define ID_STRIDE	1000
+
+extern char **environ;
+
+/* ---- parameters ---- */
+
+static struct {
+	int threads;		/* -t: threads of test 1 */
+	int changers;		/* -c: of which change their credentials */
+	int reads;		/* -r: reader loop iterations in test 1 */
+	int cred_cycles;	/* -k: credential cycles per changer */
+	int forkers;		/* -p: registered threads forking in test 2 */
+	int forks;		/* -f: fork rounds per forker */
+	int execs;		/* -e: execs from a non-leader thread */
+	int sig_readers;	/* -s: KTLS readers in test 3 */
+	int signals;		/* -n: signal handler runs wanted in test 3 */
+	int joins;		/* -j: create/join cycles in test 4 */
+	int regs;		/* -g: REGISTER/UNREGISTER cycles in test 5 */
+	int procs;		/* -o: fork cycles in test 5 */
+	int bg_readers;		/* -b: readers during tests 2 and 4 */
+	long slab_tol_kb;	/* -T: Slab growth tolerance */
+	int budget;		/* -B: seconds for tests 2 to 5 at most */
+	bool no_mem;		/* -S: other load: no memory comparison */
+} P = {
+	.threads = 256,
+	.changers = 16,
+	.reads = 1500,
+	.cred_cycles = 40,
+	.forkers = 4,
+	.forks = 16,
+	.execs = 6,
+	.sig_readers = 16,
+	.signals = 2000,
+	.joins = 2000,
+	.regs = 4000,
+	.procs = 150,
+	.bg_readers = 6,
+	.slab_tol_kb = 256,
+	.budget = 30,
+};
+
+/*
+ * The end of a test's share of the time budget (-B): loops stop there, so
+ * that a slow emulator or a debug kernel (KASAN) shortens a run instead of
+ * overrunning it; the results say how many rounds were done.  Warm-up
+ * rounds get a tenth.
+ */
+static double deadline(double share, bool report)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9 +
+	       P.budget * share * (report ? 1 : 0.1);
+}
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [-m MULT] [-t THREADS] [-c CHANGERS] [-r READS] [-k CRED_CYCLES]\n"
+	       "          [-p FORKERS] [-f FORKS] [-e EXECS] [-s SIG_READERS] [-n SIGNALS]\n"
+	       "          [-j JOINS] [-g REG_CYCLES] [-o PROC_CYCLES] [-b BG_READERS]\n"
+	       "          [-T SLAB_TOLERANCE_KB] [-B BUDGET_SECONDS] [-S]\n"
+	       "       %s " SOAK_ARG " SECONDS [options]\n"
+	       "-m multiplies every count (not the thread numbers) for longer runs;\n"
+	       "-B bounds the time of tests 2 to 5 (default 30 s; -m multiplies it too);\n"
+	       "-S skips the kernel memory comparison (other load on the system).\n",
+	       prog, prog);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	int opt, mult = 1;
+
+	while ((opt = getopt(argc, argv, "m:t:c:r:k:p:f:e:s:n:j:g:o:b:T:B:Sh")) != -1) {
+		int v = atoi(optarg ? optarg : "0");
+
+		switch (opt) {
+		case 'm':
+			mult = v;
+			break;
+		case 't':
+			P.threads = v;
+			break;
+		case 'c':
+			P.changers = v;
+			break;
+		case 'r':
+			P.reads = v;
+			break;
+		case 'k':
+			P.cred_cycles = v;
+			break;
+		case 'p':
+			P.forkers = v;
+			break;
+		case 'f':
+			P.forks = v;
+			break;
+		case 'e':
+			P.execs = v;
+			break;
+		case 's':
+			P.sig_readers = v;
+			break;
+		case 'n':
+			P.signals = v;
+			break;
+		case 'j':
+			P.joins = v;
+			break;
+		case 'g':
+			P.regs = v;
+			break;
+		case 'o':
+			P.procs = v;
+			break;
+		case 'b':
+			P.bg_readers = v;
+			break;
+		case 'T':
+			P.slab_tol_kb = v;
+			break;
+		case 'B':
+			P.budget = v;
+			break;
+		case 'S':
+			P.no_mem = true;
+			break;
+		default:
+			usage(argv[0]);
+			exit(opt == 'h' ? 0 : KSFT_FAIL);
+		}
+	}
+	if (mult > 1) {
+		P.reads *= mult;
+		P.cred_cycles *= mult;
+		P.forks *= mult;
+		P.execs *= mult;
+		P.signals *= mult;
+		P.joins *= mult;
+		P.regs *= mult;
+		P.procs *= mult;
+		P.budget *= mult;
+	}
+	if (P.threads < 2)
+		P.threads = 2;
+	if (P.changers > P.threads / 2)
+		P.changers = P.threads / 2;
+	if (P.changers < 1)
+		P.changers = 1;
+	if (P.forkers < 1)
+		P.forkers = 1;
+	if (P.sig_readers < 1)
+		P.sig_readers = 1;
+	if (P.bg_readers < 1)
+		P.bg_readers = 1;
+}
+
+static bool is_root;
+static long main_tid, main_pid;
+static char exe_path[] = "/proc/self/exe";
+static char exec_arg[] = EXEC_ARG;
+static char zero_arg[] = "0";
+static char *exec_argv0[] = { exe_path, exec_arg, zero_arg, NULL };
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool main_right(const char *who)
+{
+	struct ktls_snap s;
+
+	ktls_snap_take(&s, &ktls_tls_area);
+	return ktls_snap_check(&s, KTLS_EXPECT_AREA, who);
+}
+
+/* ---- readers ---- */
+
+/*
+ * A reader's t->val[]: [0] iterations done, [1] wrong answers, [2] the
+ * first foreign tid it was served (0: none), [3] minimum iterations,
+ * [4] its tid, [5] lenient (errno_location may be NULL while thread
+ * pointer sharers live).  t->snap[0] is its first wrong look.
+ */
+static volatile int rd_go, rd_stop, rd_arrived;
+static volatile long readers_active;
+
+static KTLS_RAW void reader_arrive(void)
+{
+	__atomic_add_fetch(&rd_arrived, 1, __ATOMIC_SEQ_CST);
+	ktls_futex_wake(&rd_arrived);
+}
+
+static KTLS_RAW int reader_fn(struct ktls_thread *t)
+{
+	int *slot = &t->area->errno_value;
+	bool lenient = t->val[5];
+	struct ktls_ids ref, v;
+	long i, bad = 0;
+	int *loc;
+
+	ktls_ids_sys(&ref);
+	t->val[4] = ref.tid;
+	reader_arrive();
+	ktls_wait_for(&rd_go, 1);
+	__atomic_add_fetch(&readers_active, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < t->val[3] || !__atomic_load_n(&rd_stop, __ATOMIC_RELAXED);
+	     i++) {
+		bool wrong = false;
+
+		ktls_ids_vdso(&v);
+		if (!ktls_ids_eq(&v, &ref)) {
+			wrong = true;
+			if (v.tid != ref.tid && !t->val[2])
+				t->val[2] = v.tid;
+		}
+		loc = ktls_vdso.errno_location();
+		if (loc != slot && (!lenient || loc))
+			wrong = true;
+		if ((i & 31) == 0) {
+			ktls_ids_sys(&v);
+			if (!ktls_ids_eq(&v, &ref))
+				wrong = true;
+			ktls_ids_area(t->area, &v);
+			if (!ktls_ids_eq(&v, &ref) ||
+			    ((volatile struct ktls_area *)t->area)->tp != t->tls)
+				wrong = true;
+		}
+		if (wrong) {
+			bad++;
+			if (!t->snap[0].taken)
+				ktls_snap_take(&t->snap[0], t->area);
+		}
+	}
+	__atomic_sub_fetch(&readers_active, 1, __ATOMIC_SEQ_CST);
+	t->val[0] = i;
+	t->val[1] = bad;
+	return 0;
+}
+
+/* Wait until @n threads called reader_arrive(). */
+static void wait_arrived(int n)
+{
+	for (;;) {
+		int v = __atomic_load_n(&rd_arrived, __ATOMIC_SEQ_CST);
+
+		if (v >= n)
+			return;
+		ktls_futex_wait(&rd_arrived, v);
+	}
+}
+
+struct readers {
+	struct ktls_thread *t;
+	int n;
+};
+
+/* Start @n readers that run until rd_stop (at least 16 iterations). */
+static void bg_readers_start(struct readers *r, int n, bool lenient)
+{
+	int i;
+
+	r->t = calloc(n, sizeof(*r->t));
+	if (!r->t)
+		ksft_exit_fail_msg("calloc: out of memory\n");
+	r->n = 0;
+	rd_go = 0;
+	rd_stop = 0;
+	rd_arrived = 0;
+	for (i = 0; i < n; i++) {
+		struct ktls_thread *t = &r->t[i];
+
+		if (ktls_thread_prepare(t, 0))
+			break;
+		t->val[3] = 16;
+		t->val[5] = lenient;
+		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+				      t->tls, 0, reader_fn, NULL) <= 0) {
+			ktls_thread_free(t);
+			break;
+		}
+		r->n++;
+	}
+	wait_arrived(r->n);
+	ktls_post(&rd_go, 1);
+}
+
+/* Stop them; returns the wrong answers, prints the details. */
+static long bg_readers_stop(struct readers *r, const char *what, long *iters)
+{
+	long bad = 0, it = 0;
+	char who[96];
+	int i;
+
+	__atomic_store_n(&rd_stop, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < r->n; i++) {
+		struct ktls_thread *t = &r->t[i];
+
+		ktls_thread_join(t);
+		bad += t->val[1];
+		it += t->val[0];
+		if (t->val[1]) {
+			snprintf(who, sizeof(who), "%s reader %d (tid %ld)",
+				 what, i, t->val[4]);
+			ksft_print_msg("%s: %ld of %ld answers wrong, first foreign tid %ld\n",
+				       who, t->val[1], t->val[0], t->val[2]);
+			ktls_snap_check(&t->snap[0], t->val[5] ?
+					KTLS_EXPECT_AREA_SHARED :
+					KTLS_EXPECT_AREA, who);
+		}
+		ktls_thread_free(t);
+	}
+	free(r->t);
+	r->t = NULL;
+	if (iters)
+		*iters = it;
+	return bad;
+}
+
+/* ---- 1. readers and credential changers ---- */
+
+static volatile long cred_steps, cred_overlap;
+
+/*
+ * One credential change in a changer thread, then its checks: the call
+ * returned 0, the ids are the ones set, and the vDSO, the area and
+ * errno_location agree with the system calls.
+ */
+static KTLS_RAW unsigned int cred_step(struct ktls_thread *t, long nr, long a,
+				       long b, long c,
+				       const struct ktls_ids *want)
+{
+	struct ktls_ids v, s, ar;
+	unsigned int bad = 0;
+
+	if (ktls_sys3(nr, a, b, c))
+		bad |= 1;
+	ktls_ids_vdso(&v);
+	ktls_ids_sys(&s);
+	ktls_ids_area(t->area, &ar);
+	if (!ktls_ids_eq(&v, &s))
+		bad |= 2;
+	if (!ktls_ids_eq(&s, want))
+		bad |= 4;
+	if (!ktls_ids_eq(&ar, &s))
+		bad |= 8;
+	if (ktls_vdso.errno_location() != &t->area->errno_value)
+		bad |= 16;
+	if (v.tid != t->val[4])
+		bad |= 32;
+	__atomic_add_fetch(&cred_steps, 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&readers_active, __ATOMIC_RELAXED))
+		__atomic_add_fetch(&cred_overlap, 1, __ATOMIC_RELAXED);
+	if (bad && !t->snap[0].taken) {
+		ktls_snap_take(&t->snap[0], t->area);
+		t->snap[1].vdso = v;
+		t->snap[1].sys = s;
+		t->snap[1].area_ids = ar;
+		t->val[6] = bad;
+	}
+	return bad;
+}
+
+/*
+ * A changer's t->val[]: [0] changes made, [1] wrong ones, [3] its index,
+ * [4] its tid, [6] the first wrong step's bits.  Changer k moves between
+ * root and ids of its own (ID_BASE + k * ID_STRIDE + ...), so that a
+ * value seen elsewhere can be traced back to it.
+ */
+static KTLS_RAW int changer_fn(struct ktls_thread *t)
+{
+	long base = ID_BASE + t->val[3] * ID_STRIDE;
+	long c, cycles = t->val[2];
+	struct ktls_ids want;
+	long bad = 0, steps = 0;
+
+	ktls_ids_sys(&want);
+	t->val[4] = want.tid;
+	reader_arrive();
+	ktls_wait_for(&rd_go, 1);
+	for (c = 0; c < cycles; c++) {
+		long id = base + (c % (ID_STRIDE / 2)) * 2;
+
+		if (is_root) {
+			want.gid = id;
+			want.egid = id + 1;
+			bad += !!cred_step(t, SYS_setresgid, id, id + 1, 0,
+					   &want);
+			want.uid = id;
+			want.euid = id + 1;
+			bad += !!cred_step(t, SYS_setresuid, id, id + 1, 0,
+					   &want);
+			want.uid = 0;
+			want.euid = 0;
+			bad += !!cred_step(t, SYS_setresuid, 0, 0, 0, &want);
+			want.gid = 0;
+			want.egid = 0;
+			bad += !!cred_step(t, SYS_setresgid, 0, 0, 0, &want);
+			steps += 4;
+		} else {
+			bad += !!cred_step(t, SYS_setresuid, -1, -1, -1, &want);
+			bad += !!cred_step(t, SYS_setresgid, -1, -1, -1, &want);
+			steps += 2;
+		}
+	}
+	t->val[0] = steps;
+	t->val[1] = bad;
+	return 0;
+}
+
+static const char *trace_id(long id)
+{
+	static char buf[64];
+
+	if (id >= ID_BASE && id < ID_BASE + P.changers * ID_STRIDE)
+		snprintf(buf, sizeof(buf), " (an id of changer %ld)",
+			 (id - ID_BASE) / ID_STRIDE);
+	else
+		buf[0] = 0;
+	return buf;
+}
+
+static void test_readers_changers(void)
+{
+	int n = P.threads, nc = P.changers, every = n / nc;
+	long rbad = 0, riters = 0, cbad = 0, csteps = 0, foreign = 0;
+	struct ktls_thread *thr = calloc(n, sizeof(*thr));
+	bool distinct = true, cleared = true;
+	int i, j, started = 0, nr = 0, ncs = 0;
+	long *tids;
+	char who[96];
+	double t0;
+
+	tids = calloc(n, sizeof(*tids));
+	if (!thr || !tids)
+		ksft_exit_fail_msg("calloc: out of memory\n");
+	rd_go = 0;
+	rd_stop = 1;		/* readers run exactly P.reads iterations */
+	rd_arrived = 0;
+	cred_steps = cred_overlap = 0;
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		struct ktls_thread *t = &thr[i];
+		bool changer = i % every == every - 1 && ncs < nc;
+		long ret;
+
+		ret = ktls_thread_prepare(t, 0);
+		if (ret) {
+			ksft_print_msg("thread %d: mmap: %s\n", i,
+				       ktls_ret_str(ret));
+			break;
+		}
+		if (changer) {
+			t->val[2] = P.cred_cycles;
+			t->val[3] = ncs;
+		} else {
+			/* Half of them stop early: exits while others read. */
+			t->val[3] = i & 1 ? P.reads : P.reads / 2;
+		}
+		ret = ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+					t->tls, 0, changer ? changer_fn :
+					reader_fn, NULL);
+		if (ret <= 0) {
+			ksft_print_msg("thread %d: clone3(CLONE_RSEQ_KTLS) -> %s\n",
+				       i, ktls_ret_str(ret));
+			ktls_thread_free(t);
+			break;
+		}
+		t->val[7] = changer;
+		ncs += changer;
+		nr += !changer;
+		started++;
+	}
+	wait_arrived(started);
+	/* All alive: the tids in their areas are theirs and distinct. */
+	for (i = 0; i < started; i++) {
+		tids[i] = (pid_t)thr[i].area->tid;
+		if (tids[i] != thr[i].tid || tids[i] == main_tid)
+			distinct = false;
+		for (j = 0; j < i && distinct; j++)
+			if (tids[j] == tids[i])
+				distinct = false;
+	}
+	ktls_post(&rd_go, 1);
+	for (i = 0; i < started; i++)
+		ktls_thread_join(&thr[i]);
+	ksft_print_msg("test 1: %d threads ran in %.2f s\n", started,
+		       now() - t0);
+
+	for (i = 0; i < started; i++) {
+		struct ktls_thread *t = &thr[i];
+
+		if (t->area->tp != 0)
+			cleared = false;
+		if (t->val[7]) {
+			csteps += t->val[0];
+			cbad += t->val[1];
+			if (t->val[1]) {
+				snprintf(who, sizeof(who),
+					 "changer %ld (tid %ld)", t->val[3],
+					 t->val[4]);
+				ksft_print_msg("%s: %ld of %ld changes wrong, first with bits %#lx (1 call failed, 2 vdso!=syscalls, 4 ids not the ones set, 8 area!=syscalls, 16 errno_location, 32 tid)\n",
+					       who, t->val[1], t->val[0],
+					       t->val[6]);
+				ktls_ids_diff(who, "vdso", &t->snap[1].vdso,
+					      "syscall", &t->snap[1].sys);
+				ktls_ids_diff(who, "area", &t->snap[1].area_ids,
+					      "syscall", &t->snap[1].sys);
+			}
+			continue;
+		}
+		riters += t->val[0];
+		rbad += t->val[1];
+		if (t->val[2])
+			foreign++;
+		if (t->val[1]) {
+			snprintf(who, sizeof(who), "reader %d (tid %ld)", i,
+				 t->val[4]);
+			ksft_print_msg("%s: %ld of %ld answers wrong; first foreign tid %ld; uid seen %ld%s\n",
+				       who, t->val[1], t->val[0], t->val[2],
+				       t->snap[0].vdso.uid,
+				       trace_id(t->snap[0].vdso.uid));
+			ktls_snap_check(&t->snap[0], KTLS_EXPECT_AREA, who);
+		}
+	}
+	ksft_test_result(started == n && distinct,
+			 "test 1: %d of %d raw clone3(CLONE_RSEQ_KTLS) threads started (%d readers, %d credential changers); with all alive, each area's tid == its clone3 return, all distinct, not main's\n",
+			 started, n, nr, ncs);
+	ksft_test_result(started && !rbad && !foreign,
+			 "test 1: %d readers made %ld rounds of the 6 id accessors + errno_location (syscalls and area every 32nd): %ld wrong answers, %ld readers served a foreign tid (expected 0, 0)\n",
+			 nr, riters, rbad, foreign);
+	ksft_test_result(started && !cbad && csteps,
+			 "test 1: %d changers made %ld credential changes (%s), each followed by vDSO == syscalls == the ids set == area, errno_location its slot: %ld wrong (expected 0); %ld changes happened while readers read\n",
+			 ncs, csteps, is_root ?
+			 "raw setresgid/setresuid to ids of their own and back to root" :
+			 "not root: setresuid/setresgid(-1, -1, -1) commits",
+			 cbad, cred_overlap);
+	ksft_test_result(started && cleared && main_right("main after test 1"),
+			 "test 1: after the threads exited every area's tp is 0; main's area, vDSO and errno_location still right\n");
+	for (i = 0; i < started; i++)
+		ktls_thread_free(&thr[i]);
+	free(thr);
+	free(tids);
+}
+
+/* ---- 2. fork, vfork and exec storms ---- */
+
+struct forker {
+	struct ktls_thread vf;		/* stack of the CLONE_VFORK children */
+	long forks, fork_bad, vforks, vfork_bad, execs, exec_bad, own_bad;
+	int first_fork_st, first_vfork_st, first_exec_st;
+	unsigned int first_own_bad;
+};
+
+/* The child of a raw fork() in a registered thread: judge itself. */
+static KTLS_RAW int fork_child_check(struct ktls_thread *t, long parent_tid)
+{
+	struct ktls_snap s;
+	unsigned int bad;
+
+	ktls_snap_take(&s, t->area);
+	bad = ktls_snap_bad(&s, KTLS_EXPECT_AREA);
+	if (s.sys.tid != s.sys.pid || s.area_ids.tid != s.sys.tid ||
+	    s.area_ids.tid == parent_tid)
+		bad |= 1 << 7;
+	return bad;
+}
+
+/* A CLONE_VM|CLONE_VFORK child sharing the forker's thread pointer. */
+static KTLS_RAW int vfork_child_fn(struct ktls_thread *vf)
+{
+	struct ktls_thread *t = vf->arg;
+	struct ktls_snap s;
+	unsigned int bad;
+
+	ktls_snap_take(&s, t->area);
+	bad = ktls_snap_bad(&s, KTLS_EXPECT_SHARER);
+	if (s.sys.tid == t->val[4] || s.sys.tid != s.sys.pid)
+		bad |= 1 << 7;
+	return bad;
+}
+
+static KTLS_RAW int vfork_exec_fn(struct ktls_thread *vf)
+{
+	(void)vf;
+	ktls_sys3(SYS_execve, exe_path, exec_argv0, environ);
+	return 99;
+}
+
+static KTLS_RAW int wait_child(long pid)
+{
+	int st = 0;
+	long r;
+
+	do
+		r = ktls_sys4(SYS_wait4, pid, &st, __WALL, NULL);
+	while (r == -EINTR);
+	return r == pid ? st : -1;
+}
+
+static KTLS_RAW void forker_note(long *bad, int *first, int st)
+{
+	if (st == 0)
+		return;
+	if (!*bad)
+		*first = st;
+	(*bad)++;
+}
+
+static volatile int storm_stop;
+
+static KTLS_RAW int forker_fn(struct ktls_thread *t)
+{
+	struct forker *f = t->arg;
+	long r, pid;
+	struct ktls_snap s;
+	unsigned int bad;
+	int st;
+
+	t->val[4] = ktls_raw_gettid();
+	for (r = 0; r < t->val[3] &&
+	     !__atomic_load_n(&storm_stop, __ATOMIC_RELAXED); r++) {
+		/* fork(): the child's area is at the same TCB and shows it. */
+		pid = ktls_sys0(SYS_fork);
+		if (pid == 0)
+			for (;;)
+				ktls_sys1(SYS_exit_group,
+					  fork_child_check(t, t->val[4]));
+		st = pid > 0 ? wait_child(pid) : -1;
+		f->forks++;
+		forker_note(&f->fork_bad, &f->first_fork_st, st);
+
+		/* A vfork-like child sharing this thread pointer. */
+		pid = ktls_thread_spawn(&f->vf, CLONE_VM | CLONE_VFORK, 0,
+					SIGCHLD, vfork_child_fn, t);
+		st = pid > 0 ? wait_child(pid) : -1;
+		f->vforks++;
+		forker_note(&f->vfork_bad, &f->first_vfork_st, st);
+
+		/* Every 4th round, exec: from a fork or a vfork child. */
+		if ((r & 3) == 3) {
+			if (r & 4) {
+				pid = ktls_thread_spawn(&f->vf,
+							CLONE_VM | CLONE_VFORK,
+							0, SIGCHLD,
+							vfork_exec_fn, t);
+			} else {
+				pid = ktls_sys0(SYS_fork);
+				if (pid == 0) {
+					ktls_sys3(SYS_execve, exe_path,
+						  exec_argv0, environ);
+					for (;;)
+						ktls_sys1(SYS_exit_group, 99);
+				}
+			}
+			st = pid > 0 ? wait_child(pid) : -1;
+			f->execs++;
+			forker_note(&f->exec_bad, &f->first_exec_st, st);
+		}
+
+		/* Our own area, with other forkers' sharers perhaps alive. */
+		ktls_snap_take(&s, t->area);
+		bad = ktls_snap_bad(&s, KTLS_EXPECT_AREA_SHARED);
+		if (bad && !f->own_bad)
+			f->first_own_bad = bad;
+		f->own_bad += !!bad;
+	}
+	return 0;
+}
+
+static volatile long vf_tid, vf_vdso_tid, vf_vdso_pid;
+static int *volatile vf_errno;
+
+static __attribute__((noinline)) pid_t main_vfork(void)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		vf_tid = ktls_raw_gettid();
+		vf_vdso_tid = ktls_vdso.gettid();
+		vf_vdso_pid = ktls_vdso.getpid();
+		vf_errno = ktls_vdso.errno_location();
+		_exit(0);
+	}
+	return pid;
+}
+
+/* One exec from a non-leader thread, in a child process. */
+struct nl_exec {
+	struct ktls_thread reader, execer;
+	char pid_arg[24];
+	char *argv[4];
+};
+
+static KTLS_RAW int nl_spin_fn(struct ktls_thread *t)
+{
+	struct ktls_ids v;
+
+	ktls_post(&t->go, 1);
+	for (;;)
+		ktls_ids_vdso(&v);
+	return 0;
+}
+
+static KTLS_RAW int nl_exec_fn(struct ktls_thread *t)
+{
+	struct nl_exec *x = t->arg;
+
+	ktls_wait_for(&x->reader.go, 1);
+	ktls_sys3(SYS_execve, exe_path, x->argv, environ);
+	return 99;
+}
+
+static int nl_exec_child(void *arg)
+{
+	struct nl_exec *x = arg;
+
+	snprintf(x->pid_arg, sizeof(x->pid_arg), "%d", getpid());
+	x->argv[0] = exe_path;
+	x->argv[1] = exec_arg;
+	x->argv[2] = x->pid_arg;
+	x->argv[3] = NULL;
+	if (ktls_thread_spawn(&x->reader, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+			      x->reader.tls, 0, nl_spin_fn, NULL) <= 0)
+		return 98;
+	if (ktls_thread_spawn(&x->execer, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+			      x->execer.tls, 0, nl_exec_fn, x) <= 0)
+		return 98;
+	/* The exec in the other thread ends this one. */
+	for (;;)
+		pause();
+	return 97;
+}
+
+static void test_storms(void)
+{
+	int nf = P.forkers, i, started = 0, st;
+	struct ktls_thread *thr = calloc(nf, sizeof(*thr));
+	struct forker *fk = calloc(nf, sizeof(*fk));
+	long forks = 0, fork_bad = 0, vforks = 0, vfork_bad = 0;
+	long execs = 0, exec_bad = 0, own_bad = 0, rbad, riters;
+	long mv = 0, mv_bad = 0, sp = 0, sp_bad = 0, nl = 0, nl_bad = 0;
+	double t0 = now(), end = deadline(0.2, true);
+	struct readers rd;
+	bool cut = false;
+
+	if (!thr || !fk)
+		ksft_exit_fail_msg("calloc: out of memory\n");
+	storm_stop = 0;
+	bg_readers_start(&rd, P.bg_readers, true);
+	for (i = 0; i < nf; i++) {
+		struct ktls_thread *t = &thr[i];
+
+		if (ktls_thread_prepare(&fk[i].vf, 0) ||
+		    ktls_thread_prepare(t, 0))
+			break;
+		t->val[3] = P.forks;
+		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+				      t->tls, 0, forker_fn, &fk[i]) <= 0)
+			break;
+		started++;
+	}
+
+	/* Meanwhile main: glibc vfork() and posix_spawn() (vfork + exec). */
+	for (i = 0; i < P.forks && now() < end; i++) {
+		pid_t pid;
+		int err;
+
+		vf_tid = vf_vdso_tid = vf_vdso_pid = 0;
+		vf_errno = (int *)1;
+		pid = main_vfork();
+		st = -1;
+		if (pid > 0)
+			waitpid(pid, &st, 0);
+		mv++;
+		if (pid <= 0 || st || vf_tid != pid || vf_vdso_tid != pid ||
+		    vf_vdso_pid != pid ||
+		    (vf_errno && vf_errno != &ktls_tls_area.errno_value)) {
+			if (!mv_bad)
+				ksft_print_msg("main vfork child %d: status %#x, gettid %ld, vDSO tid %ld pid %ld, errno_location %p (main's slot %p)\n",
+					       pid, st, vf_tid, vf_vdso_tid,
+					       vf_vdso_pid, vf_errno,
+					       &ktls_tls_area.errno_value);
+			mv_bad++;
+		}
+		if (i % 4 != 3)
+			continue;
+		err = posix_spawn(&pid, exe_path, NULL, NULL, exec_argv0,
+				  environ);
+		st = -1;
+		if (!err)
+			waitpid(pid, &st, 0);
+		sp++;
+		if (err || st) {
+			ksft_print_msg("posix_spawn %s %s: %s, %s\n", exe_path,
+				       EXEC_ARG, strerror(err),
+				       ktls_status_str(st));
+			sp_bad++;
+		}
+	}
+	for (i = 0; i < started; i++)
+		while (thr[i].ctid && now() < end)
+			usleep(10000);
+	if (now() >= end) {
+		cut = true;
+		__atomic_store_n(&storm_stop, 1, __ATOMIC_SEQ_CST);
+	}
+	for (i = 0; i < started; i++)
+		ktls_thread_join(&thr[i]);
+
+	/* Exec from a non-leader thread, while another thread reads. */
+	for (i = 0; i < P.execs && (i < 1 || now() < end); i++) {
+		struct nl_exec *x = ktls_shared_alloc(sizeof(*x));
+		bool ok;
+
+		if (ktls_thread_prepare(&x->reader, KTLS_PREP_SHARED) ||
+		    ktls_thread_prepare(&x->execer, KTLS_PREP_SHARED))
+			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+		st = ktls_fork_run(nl_exec_child, x);
+		ok = WIFEXITED(st) && !WEXITSTATUS(st) &&
+		     x->reader.area->tp == 0 && x->execer.area->tp == 0;
+		if (!ok)
+			ksft_print_msg("exec from a non-leader thread: %s (%s), reader area tp %#llx, exec'ing thread's area tp %#llx (expected 0 0)\n",
+				       ktls_status_str(st),
+				       WIFEXITED(st) ? ktls_exec_bits_str(WEXITSTATUS(st)) : "",
+				       (unsigned long long)x->reader.area->tp,
+				       (unsigned long long)x->execer.area->tp);
+		nl++;
+		nl_bad += !ok;
+		ktls_thread_free(&x->reader);
+		ktls_thread_free(&x->execer);
+		munmap(x, sizeof(*x));
+	}
+	rbad = bg_readers_stop(&rd, "storm", &riters);
+	cut |= mv < P.forks || nl < P.execs;
+	ksft_print_msg("test 2: storms ran in %.2f s%s\n", now() - t0,
+		       cut ? " (time budget reached: fewer rounds)" : "");
+
+	for (i = 0; i < started; i++) {
+		struct forker *f = &fk[i];
+
+		forks += f->forks;
+		fork_bad += f->fork_bad;
+		vforks += f->vforks;
+		vfork_bad += f->vfork_bad;
+		execs += f->execs;
+		exec_bad += f->exec_bad;
+		own_bad += f->own_bad;
+		if (f->fork_bad)
+			ksft_print_msg("forker %d: %ld fork children wrong, first %s (bits %s)\n",
+				       i, f->fork_bad,
+				       ktls_status_str(f->first_fork_st),
+				       WIFEXITED(f->first_fork_st) ?
+				       ktls_bad_str(WEXITSTATUS(f->first_fork_st)) : "-");
+		if (f->vfork_bad)
+			ksft_print_msg("forker %d: %ld vfork children wrong, first %s (bits %s)\n",
+				       i, f->vfork_bad,
+				       ktls_status_str(f->first_vfork_st),
+				       WIFEXITED(f->first_vfork_st) ?
+				       ktls_bad_str(WEXITSTATUS(f->first_vfork_st)) : "-");
+		if (f->exec_bad)
+			ksft_print_msg("forker %d: %ld exec children wrong, first %s (%s)\n",
+				       i, f->exec_bad,
+				       ktls_status_str(f->first_exec_st),
+				       WIFEXITED(f->first_exec_st) ?
+				       ktls_exec_bits_str(WEXITSTATUS(f->first_exec_st)) : "-");
+		if (f->own_bad)
+			ksft_print_msg("forker %d: its own area wrong %ld times, first %s\n",
+				       i, f->own_bad,
+				       ktls_bad_str(f->first_own_bad));
+		ktls_thread_free(&thr[i]);
+		ktls_thread_free(&f->vf);
+	}
+	ksft_test_result(started == nf && forks && !fork_bad && !vfork_bad &&
+			 !own_bad,
+			 "test 2: %d registered raw threads at once made %ld fork() children (each: its area at the same TCB shows it, tid == pid != the forker's, vDSO == syscalls, errno_location its slot) and %ld clone3(CLONE_VM|CLONE_VFORK) children (thread-pointer sharers: vDSO == their own syscalls, errno_location NULL or the shared slot): %ld + %ld wrong; the forkers' own areas wrong %ld times (expected 0)\n",
+			 started, forks, vforks, fork_bad, vfork_bad, own_bad);
+	ksft_test_result(execs && !exec_bad && !sp_bad,
+			 "test 2: %ld fork+execve and vfork+execve from those threads and %ld posix_spawn from main: every exec'd image has no offset, no area, vDSO == syscalls, REGISTER -ENOENT, registers afresh: %ld + %ld wrong\n",
+			 execs, sp, exec_bad, sp_bad);
+	ksft_test_result(mv && !mv_bad,
+			 "test 2: %ld glibc vfork() children of the registered main, during the storm: vDSO tid/pid == their own, errno_location NULL or main's slot: %ld wrong\n",
+			 mv, mv_bad);
+	ksft_test_result(nl && !nl_bad,
+			 "test 2: %ld execve() from a non-leader CLONE_RSEQ_KTLS thread while another one reads: the exec'd image keeps the pid, has no offset and no area, vDSO == syscalls; both old threads' areas have tp 0: %ld wrong\n",
+			 nl, nl_bad);
+	ksft_test_result(!rbad && rd.n == P.bg_readers,
+			 "test 2: %d readers read through the storms (%ld rounds): %ld wrong answers (errno_location may be NULL while sharers live)\n",
+			 P.bg_readers, riters, rbad);
+	ksft_test_result(main_right("main after the storms"),
+			 "test 2: after the storms (no sharer left) main's errno_location is its slot again, vDSO == syscalls\n");
+	free(thr);
+	free(fk);
+}
+
+/* ---- 3. signals during the reads ---- */
+
+#define MAX_SIG_SLOTS	64
+#define ALT_STACK_SIZE	(32 * 1024)
+
+static volatile long sig_tids[MAX_SIG_SLOTS];
+static const struct ktls_area *sig_areas[MAX_SIG_SLOTS];
+static volatile long sig_handled[MAX_SIG_SLOTS + 1];
+static volatile int sig_nslots;
+static volatile long sig_bad, sig_alarms;
+static struct ktls_snap sig_first_bad;
+static volatile int sig_first_taken;
+static enum ktls_expect sig_first_e;
+
+static KTLS_RAW void check_handler(int sig, siginfo_t *si, void *uc)
+{
+	long tid = ktls_raw_gettid();
+	const struct ktls_area *area = NULL;
+	enum ktls_expect e = KTLS_EXPECT_NONE;
+	struct ktls_snap s;
+	int i, n = __atomic_load_n(&sig_nslots, __ATOMIC_SEQ_CST);
+
+	(void)si;
+	(void)uc;
+	for (i = 0; i < n; i++) {
+		if (sig_tids[i] == tid) {
+			area = sig_areas[i];
+			e = KTLS_EXPECT_AREA;
+			break;
+		}
+	}
+	__builtin_memset(&s, 0, sizeof(s));
+	ktls_snap_take(&s, area);
+	if (ktls_snap_bad(&s, e) || s.sys.tid != tid) {
+		__atomic_add_fetch(&sig_bad, 1, __ATOMIC_SEQ_CST);
+		if (!__atomic_exchange_n(&sig_first_taken, 1,
+					 __ATOMIC_SEQ_CST)) {
+			sig_first_bad = s;
+			sig_first_e = e;
+		}
+	}
+	__atomic_add_fetch(&sig_handled[i], 1, __ATOMIC_SEQ_CST);
+	if (sig == SIGALRM)
+		__atomic_add_fetch(&sig_alarms, 1, __ATOMIC_SEQ_CST);
+}
+
+/* A signal reader: sets up an alternate stack (odd ones), then reads. */
+static KTLS_RAW int sig_reader_fn(struct ktls_thread *t)
+{
+	if (t->val[6]) {
+		stack_t ss = {
+			.ss_sp = (void *)t->val[6],
+			.ss_size = ALT_STACK_SIZE,
+		};
+
+		t->val[7] = ktls_sys2(SYS_sigaltstack, &ss, NULL);
+	}
+	return reader_fn(t);
+}
+
+static volatile int pt_stop;
+
+static void *pt_reader_fn(void *arg)
+{
+	long *bad = arg;
+	struct ktls_ids ref, v;
+
+	ktls_ids_sys(&ref);
+	while (!__atomic_load_n(&pt_stop, __ATOMIC_RELAXED)) {
+		ktls_ids_vdso(&v);
+		if (!ktls_ids_eq(&v, &ref) || ktls_vdso.errno_location())
+			(*bad)++;
+	}
+	return NULL;
+}
+
+static void test_signals(void)
+{
+	int n = P.sig_readers > MAX_SIG_SLOTS - 1 ? MAX_SIG_SLOTS - 1 :
+		P.sig_readers;
+	struct ktls_thread *thr = calloc(n, sizeof(*thr));
+	char *alt = calloc(n, ALT_STACK_SIZE);
+	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	long rbad = 0, riters = 0, sent = 0, pt_bad[2] = { 0, 0 };
+	long handled = 0, altfail = 0;
+	int i, started = 0, unsignalled = 0, npt = 0;
+	struct sigaction sa = { 0 };
+	pthread_t pt[2];
+	double t0 = now(), end = deadline(0.15, true);
+
+	if (!thr || !alt)
+		ksft_exit_fail_msg("calloc: out of memory\n");
+	sa.sa_sigaction = check_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) || sigaction(SIGALRM, &sa, NULL))
+		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
+	memset((void *)sig_handled, 0, sizeof(sig_handled));
+	sig_bad = sig_alarms = 0;
+	sig_first_taken = 0;
+	/* Slot 0: main, registered. */
+	sig_tids[0] = main_tid;
+	sig_areas[0] = &ktls_tls_area;
+	sig_nslots = 1;
+
+	rd_go = 0;
+	rd_stop = 0;
+	rd_arrived = 0;
+	for (i = 0; i < n; i++) {
+		struct ktls_thread *t = &thr[i];
+
+		if (ktls_thread_prepare(t, 0))
+			break;
+		t->val[3] = 16;
+		if (i & 1)
+			t->val[6] = (long)(alt + (size_t)i * ALT_STACK_SIZE);
+		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+				      t->tls, 0, sig_reader_fn, NULL) <= 0) {
+			ktls_thread_free(t);
+			break;
+		}
+		started++;
+	}
+	wait_arrived(started);
+	for (i = 0; i < started; i++) {
+		sig_tids[1 + i] = thr[i].val[4];
+		sig_areas[1 + i] = thr[i].area;
+		if (thr[i].val[7]) {
+			ksft_print_msg("signal reader %d: sigaltstack -> %s\n",
+				       i, ktls_ret_str(thr[i].val[7]));
+			altfail++;
+		}
+	}
+	__atomic_store_n(&sig_nslots, 1 + started, __ATOMIC_SEQ_CST);
+	pt_stop = 0;
+	for (i = 0; i < 2; i++)
+		if (!pthread_create(&pt[i], NULL, pt_reader_fn, &pt_bad[i]))
+			npt++;
+	ktls_post(&rd_go, 1);
+	setitimer(ITIMER_REAL, &it, NULL);
+	/*
+	 * Until the handlers ran P.signals times (or the budget): a pending
+	 * SIGUSR1 absorbs the next ones, so give the readers the CPU.
+	 */
+	for (i = 0; started && now() < end; i++) {
+		long h = 0;
+		int k;
+
+		for (k = 0; k <= started + 1; k++)
+			h += sig_handled[k];
+		if (h >= P.signals)
+			break;
+		if (!ktls_sys3(SYS_tgkill, main_pid, thr[i % started].val[4],
+			       SIGUSR1))
+			sent++;
+		ktls_sys0(SYS_sched_yield);
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	/* Main reads through its own signals too. */
+	ktls_sys3(SYS_tgkill, main_pid, main_tid, SIGUSR1);
+	__atomic_store_n(&pt_stop, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < npt; i++)
+		pthread_join(pt[i], NULL);
+	rbad = bg_readers_stop(&(struct readers){ thr, started }, "signal",
+			       &riters);
+	/* bg_readers_stop freed thr; the slots keep the counts. */
+	for (i = 0; i <= sig_nslots; i++)
+		handled += sig_handled[i];
+	/* Each reader sent at least two signals must have handled one. */
+	for (i = 0; sent >= 2L * started && i < started; i++)
+		if (!sig_handled[1 + i])
+			unsignalled++;
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
+	free(alt);
+	ksft_print_msg("test 3: signals ran in %.2f s\n", now() - t0);
+	if (sig_first_taken) {
+		ksft_print_msg("first wrong handler look (expected %s):\n",
+			       sig_first_e == KTLS_EXPECT_AREA ?
+			       "its own area" : "no area");
+		ktls_snap_check(&sig_first_bad, sig_first_e, "handler");
+	}
+	ksft_test_result(started == n && sent && !sig_bad && !unsignalled &&
+			 sig_handled[0] && !altfail,
+			 "test 3: %ld SIGUSR1 by tgkill to %d KTLS readers (half on sigaltstack), SIGALRM every 1 ms to the process, while they, 2 pthreads and main read: %ld handlers ran (target %d; %ld SIGALRM, %ld in main, %ld in pthreads), each checking vDSO == syscalls, its own area and errno_location (NULL in pthreads): %ld wrong; %d readers got no signal (expected 0, 0)\n",
+			 sent, started, handled, P.signals, sig_alarms,
+			 sig_handled[0],
+			 sig_handled[sig_nslots], sig_bad, unsignalled);
+	ksft_test_result(!rbad && !pt_bad[0] && !pt_bad[1],
+			 "test 3: the interrupted readers' own rounds (%ld): %ld wrong; pthreads: %ld wrong (expected 0)\n",
+			 riters, rbad, pt_bad[0] + pt_bad[1]);
+}
+
+/* ---- 4. threads exiting on recycled TCBs while others read ---- */
+
+static KTLS_RAW int short_fn(struct ktls_thread *t)
+{
+	struct ktls_snap s;
+
+	ktls_snap_take(&s, t->area);
+	t->val[0] = ktls_snap_bad(&s, KTLS_EXPECT_AREA);
+	t->val[1] = s.area_ids.tid;
+	t->val[2] = s.sys.tid;
+	/* In the probe, exit only when told. */
+	if (t->val[3])
+		ktls_wait_for(&t->go, 1);
+	return 0;
+}
+
+/*
+ * The probe's helper sleeps in FUTEX_WAIT on the exiting thread's
+ * CLONE_CHILD_CLEARTID word, as a joining pthread_join() would: the wake
+ * of a real waiter makes the exit path take longer between clearing that
+ * word and going on.
+ */
+static volatile int probe_seq, probe_done, probe_quit;
+static volatile int *volatile probe_word;
+static volatile int probe_val;
+
+static KTLS_RAW int probe_waiter_fn(struct ktls_thread *t)
+{
+	int seq = 0;
+
+	(void)t;
+	for (;;) {
+		ktls_wait_for(&probe_seq, seq + 1);
+		seq++;
+		if (__atomic_load_n(&probe_quit, __ATOMIC_SEQ_CST))
+			break;
+		ktls_futex_wait(probe_word, probe_val);
+		/* The exit woke one waiter: pass it on to the joiner. */
+		ktls_futex_wake(probe_word);
+		ktls_post(&probe_done, seq);
+	}
+	return 0;
+}
+
+/*
+ * Join by spinning on the CLONE_CHILD_CLEARTID word, to look at the area
+ * the moment the word reads 0; yield after a while (one CPU), and sleep
+ * at last.
+ */
+static void spin_join(struct ktls_thread *t)
+{
+	long spins = 0;
+
+	while (__atomic_load_n(&t->ctid, __ATOMIC_ACQUIRE)) {
+		if (++spins > 100000) {
+			ktls_thread_join(t);
+			return;
+		}
+		if (spins > 20000)
+			ktls_sys0(SYS_sched_yield);
+	}
+}
+
+struct join_res {
+	long cycles, wrong, tp_late, canary_hit, first_tp;
+	unsigned int first_bad;
+};
+
+/* What tests 4 and 5 really did, for test 6. */
+static long join_done, reg_done, proc_done;
+
+/*
+ * Create and join @cycles threads on NR_RECYCLED TCBs in turn.  After each
+ * join, read the area's tp (exit must have cleared it), then write a
+ * canary there, as user space reusing the memory would; when the TCB comes
+ * round again the canary must still be there.  With @probe, the threads
+ * exit on our signal while we spin on their CLONE_CHILD_CLEARTID word and
+ * a helper waits on it in the kernel.
+ */
+static void join_cycles(int cycles, bool probe, double end,
+			struct join_res *r)
+{
+	struct ktls_thread t[NR_RECYCLED], helper;
+	bool canary[NR_RECYCLED] = { false };
+	int i, k, y;
+
+	memset(r, 0, sizeof(*r));
+	for (k = 0; k < NR_RECYCLED; k++)
+		if (ktls_thread_prepare(&t[k], 0))
+			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	probe_seq = probe_done = probe_quit = 0;
+	if (probe && ktls_thread_prepare(&helper, 0) == 0 &&
+	    ktls_thread_spawn(&helper, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+			      helper.tls, 0, probe_waiter_fn, NULL) <= 0)
+		ksft_exit_fail_msg("probe helper: clone3 failed\n");
+	for (i = 0; i < cycles && ((i & 15) || now() < end); i++) {
+		struct ktls_thread *s = &t[i % NR_RECYCLED];
+		volatile struct ktls_area *a = s->area;
+		long tid;
+		uint64_t tp;
+
+		k = i % NR_RECYCLED;
+		/* The canary we left after the last join on this TCB. */
+		if (canary[k] && a->tp != CANARY)
+			r->canary_hit++;
+		s->val[0] = s->val[1] = s->val[2] = -1;
+		s->val[3] = probe;
+		s->go = 0;
+		tid = ktls_thread_spawn(s, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+					s->tls, 0, short_fn, NULL);
+		if (tid <= 0) {
+			ksft_print_msg("cycle %d: clone3(CLONE_RSEQ_KTLS) -> %s\n",
+				       i, ktls_ret_str(tid));
+			r->wrong++;
+			canary[k] = false;
+			continue;
+		}
+		if (probe) {
+			probe_word = &s->ctid;
+			probe_val = tid;
+			ktls_post(&probe_seq, probe_seq + 1);
+			/* Let the helper get into FUTEX_WAIT. */
+			for (y = 0; y < 3; y++)
+				ktls_sys0(SYS_sched_yield);
+			ktls_post(&s->go, 1);
+			spin_join(s);
+		} else {
+			ktls_thread_join(s);
+		}
+		tp = a->tp;
+		if (tp) {
+			if (!r->tp_late)
+				r->first_tp = tp;
+			r->tp_late++;
+		}
+		/* User space reuses the memory: the kernel must leave it be. */
+		a->tp = CANARY;
+		canary[k] = true;
+		if (probe)
+			ktls_wait_for(&probe_done, probe_seq);
+		r->cycles++;
+		if (s->val[0] || s->val[1] != tid || s->val[2] != tid) {
+			if (!r->wrong)
+				r->first_bad = s->val[0];
+			r->wrong++;
+		}
+	}
+	if (probe) {
+		probe_quit = 1;
+		ktls_post(&probe_seq, probe_seq + 1);
+		ktls_thread_join(&helper);
+		ktls_thread_free(&helper);
+	}
+	/* Let the last exits finish, then look at the last canaries. */
+	usleep(20000);
+	for (k = 0; k < NR_RECYCLED; k++) {
+		if (canary[k] && t[k].area->tp != CANARY)
+			r->canary_hit++;
+		ktls_thread_free(&t[k]);
+	}
+}
+
+static void test_exits(bool report)
+{
+	struct join_res r, p;
+	struct readers rd;
+	long rbad, riters;
+	int cycles = report ? P.joins : P.joins / 10;
+	double t0 = now(), t1;
+
+	bg_readers_start(&rd, P.bg_readers, false);
+	join_cycles(cycles, false, deadline(0.2, report), &r);
+	rbad = bg_readers_stop(&rd, "exit", &riters);
+	t1 = now();
+	join_cycles(cycles / 2, true, deadline(0.1, report), &p);
+	if (report)
+		join_done = r.cycles + p.cycles;
+	if (!report) {
+		if (r.wrong || rbad || p.wrong)
+			ksft_print_msg("warm-up: %ld + %ld join cycles wrong, %ld reads wrong\n",
+				       r.wrong, p.wrong, rbad);
+		return;
+	}
+	ksft_print_msg("test 4: %ld create/join cycles with readers in %.2f s, %ld probe cycles in %.2f s%s\n",
+		       r.cycles, t1 - t0, p.cycles, now() - t1,
+		       r.cycles < cycles || p.cycles < cycles / 2 ?
+		       " (time budget reached: fewer cycles)" : "");
+	ksft_test_result(r.cycles > 0 && p.cycles > 0 && !r.wrong && !p.wrong,
+			 "test 4: %ld clone3(CLONE_RSEQ_KTLS) threads created on %d recycled TCBs and joined while %d threads read, and %ld more with nobody reading: each new thread's area showed its own tid (== clone3's return), never the dead one's, vDSO == syscalls: %ld wrong%s%s\n",
+			 r.cycles, NR_RECYCLED, rd.n, p.cycles, r.wrong + p.wrong,
+			 r.wrong ? ", first: " : "",
+			 r.wrong ? ktls_bad_str(r.first_bad) : "");
+	ksft_test_result(!r.tp_late && !p.tp_late,
+			 "test 4: exit clears the area's tp before CLONE_CHILD_CLEARTID reports the thread gone: tp still set when the joiner saw ctid 0 in %ld of %ld futex joins and %ld of %ld spinning joins (with a FUTEX_WAIT helper on the word) (first tp %#lx; expected 0)\n",
+			 r.tp_late, r.cycles, p.tp_late, p.cycles,
+			 r.tp_late ? r.first_tp : p.first_tp);
+	ksft_test_result(!r.canary_hit && !p.canary_hit,
+			 "test 4: once CLONE_CHILD_CLEARTID reported the thread gone the kernel never writes its area (a canary the joiner wrote into the tp word survived): overwritten in %ld of %ld + %ld of %ld joins (expected 0)\n",
+			 r.canary_hit, r.cycles, p.canary_hit, p.cycles);
+	ksft_test_result(!rbad,
+			 "test 4: %d readers while the threads came and went (%ld rounds): %ld wrong\n",
+			 rd.n, riters, rbad);
+}
+
+/* ---- 5. REGISTER/UNREGISTER and fork cycles ---- */
+
+#define NR_REG_THREADS	4
+
+static KTLS_RAW unsigned int reg_cycle(const struct ktls_area *area)
+{
+	struct ktls_snap s;
+	unsigned int bad = 0;
+
+	if (ktls_register())
+		bad |= 1 << 8;
+	ktls_snap_take(&s, area);
+	bad |= ktls_snap_bad(&s, KTLS_EXPECT_AREA);
+	if (ktls_unregister())
+		bad |= 1 << 9;
+	ktls_snap_take(&s, area);
+	bad |= ktls_snap_bad(&s, KTLS_EXPECT_NO_AREA);
+	if (s.area_tp != 0)
+		bad |= 1 << 10;
+	return bad;
+}
+
+static volatile int reg_stop;
+
+static KTLS_RAW int reg_thread_fn(struct ktls_thread *t)
+{
+	long i;
+
+	ktls_wait_for(&rd_go, 1);
+	for (i = 0; i < t->val[3] &&
+	     !__atomic_load_n(&reg_stop, __ATOMIC_RELAXED); i++) {
+		unsigned int bad = reg_cycle(t->area);
+
+		if (bad) {
+			if (!t->val[1])
+				t->val[2] = bad;
+			t->val[1]++;
+		}
+		t->val[0]++;
+	}
+	return 0;
+}
+
+static int proc_child_fn(void *arg)
+{
+	(void)arg;
+	/* A fork child of the registered main: its area, then cycle it. */
+	if (!main_right("fork child"))
+		return 1;
+	if (ktls_unregister())
+		return 2;
+	return reg_cycle(&ktls_tls_area) || ktls_register() ? 3 : 0;
+}
+
+static void test_cycles(bool report)
+{
+	struct ktls_thread thr[NR_REG_THREADS];
+	int n = report ? P.regs : P.regs / 10, procs = report ? P.procs :
+		P.procs / 10;
+	long main_cycles = 0, main_bad = 0, th_cycles = 0, th_bad = 0;
+	long proc_bad = 0, i;
+	unsigned int first = 0;
+	int started = 0, st;
+	double t0 = now(), end = deadline(0.15, report);
+
+	rd_go = 0;
+	reg_stop = 0;
+	for (i = 0; i < NR_REG_THREADS; i++) {
+		struct ktls_thread *t = &thr[i];
+
+		if (ktls_thread_prepare(t, 0))
+			break;
+		t->val[3] = n / 2 / NR_REG_THREADS;
+		/* No CLONE_RSEQ_KTLS: the threads opt in themselves. */
+		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS, t->tls, 0,
+				      reg_thread_fn, NULL) <= 0) {
+			ktls_thread_free(t);
+			break;
+		}
+		started++;
+	}
+	ktls_post(&rd_go, 1);
+	if (ktls_unregister())
+		main_bad++;
+	for (i = 0; i < n / 2 && ((i & 63) || now() < end); i++) {
+		unsigned int bad = reg_cycle(&ktls_tls_area);
+
+		if (bad) {
+			if (!main_bad)
+				first = bad;
+			main_bad++;
+		}
+		main_cycles++;
+	}
+	if (ktls_register())
+		main_bad++;
+	/* The threads finish their cycles, unless the budget is spent. */
+	for (i = 0; i < started; i++)
+		while (thr[i].ctid && now() < end)
+			usleep(10000);
+	__atomic_store_n(&reg_stop, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < started; i++) {
+		ktls_thread_join(&thr[i]);
+		th_cycles += thr[i].val[0];
+		th_bad += thr[i].val[1];
+		if (thr[i].val[1])
+			ksft_print_msg("raw thread %ld: %ld of %ld cycles wrong, first %s (256 REGISTER failed, 512 UNREGISTER failed, 1024 tp left)\n",
+				       i, thr[i].val[1], thr[i].val[0],
+				       ktls_bad_str(thr[i].val[2]));
+		ktls_thread_free(&thr[i]);
+	}
+	if (main_bad)
+		ksft_print_msg("main: %ld of %ld cycles wrong, first %s\n",
+			       main_bad, main_cycles, ktls_bad_str(first));
+	for (i = 0; i < procs && (i < 10 || now() < end + P.budget * 0.05);
+	     i++) {
+		st = ktls_fork_run(proc_child_fn, NULL);
+		if (st) {
+			if (!proc_bad)
+				ksft_print_msg("fork child: %s\n",
+					       ktls_status_str(st));
+			proc_bad++;
+		}
+	}
+	if (!report) {
+		if (main_bad || th_bad || proc_bad)
+			ksft_print_msg("warm-up: %ld + %ld + %ld cycles wrong\n",
+				       main_bad, th_bad, proc_bad);
+		return;
+	}
+	reg_done = main_cycles + th_cycles;
+	proc_done = i;
+	ksft_print_msg("test 5: cycles ran in %.2f s%s\n", now() - t0,
+		       main_cycles + th_cycles < n - NR_REG_THREADS * 2 ||
+		       i < procs ? " (time budget reached: fewer cycles)" : "");
+	ksft_test_result(main_cycles && !main_bad && started == NR_REG_THREADS &&
+			 th_cycles && !th_bad && main_right("main after the cycles"),
+			 "test 5: %ld UNREGISTER/REGISTER cycles in main and %ld REGISTER/UNREGISTER cycles in %d raw threads (own TCB, no CLONE_RSEQ_KTLS) at the same time, each checked (registered: area, vDSO, errno_location; unregistered: tp 0, vDSO == syscalls, errno_location NULL): %ld + %ld wrong\n",
+			 main_cycles, th_cycles, started, main_bad, th_bad);
+	ksft_test_result(!proc_bad,
+			 "test 5: %ld fork() children of the registered main, each with its own area and vDSO page, cycled UNREGISTER/REGISTER and exited: %ld wrong\n",
+			 i, proc_bad);
+}
+
+/* ---- 6. kernel memory ---- */
+
+/*
+ * SLUB (the debug flavour) keeps freed objects on per-cpu slabs, and KASAN
+ * keeps them in its quarantine, where /proc/slabinfo counts them as in
+ * use: writing 1 to /sys/kernel/slab/NAME/shrink gives them back (and
+ * drains the quarantine of that cache).  Nothing to do under SLOB.
+ * Returns the number of caches shrunk.
+ */
+static int slab_shrink_all(void)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	struct dirent *e;
+	char path[512];
+	int n = 0, fd;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
+			 e->d_name);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			continue;
+		if (write(fd, "1", 1) == 1)
+			n++;
+		close(fd);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * The slab total, once frees deferred by RCU (task structs, stacks) have
+ * landed: wait a little, shrink, read; again (up to 2 s) while it is above
+ * @target (or, without one, still falling).
+ */
+static long slab_settled(long target)
+{
+	long kb = -1, best = -1;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		usleep(i ? 200000 : 100000);
+		slab_shrink_all();
+		kb = ktls_meminfo_kb("Slab");
+		if (kb < 0)
+			return -1;
+		if (best >= 0 && target < 0 && kb >= best)
+			break;
+		if (best < 0 || kb < best)
+			best = kb;
+		if (target >= 0 && kb <= target)
+			break;
+	}
+	return best;
+}
+
+struct slab_cache {
+	char name[48];
+	long active, objsize;
+};
+
+/* Read /proc/slabinfo; returns the number of caches, -errno if absent. */
+static int slabinfo_read(struct slab_cache *c, int max)
+{
+	char line[512];
+	FILE *f = fopen("/proc/slabinfo", "r");
+	int n = 0;
+
+	if (!f)
+		return -errno;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		long active, num, size;
+		char name[48];
+
+		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
+			continue;
+		if (sscanf(line, "%47s %ld %ld %ld", name, &active, &num,
+			   &size) != 4)
+			continue;
+		strcpy(c[n].name, name);
+		c[n].active = active;
+		c[n].objsize = size;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+#define MAX_CACHES	512
+
+static void test_memory(void)
+{
+	static struct slab_cache before[MAX_CACHES], after[MAX_CACHES];
+	long s0, s1, tol = P.slab_tol_kb, free0, free1;
+	int nb, na, i, j, worst = -1;
+	long worst_growth = 0, obj_tol;
+	bool have_slab;
+	int shrunk;
+
+	/* Warm up: caches and per-cpu lists reach their working size. */
+	test_exits(false);
+	test_cycles(false);
+	s0 = slab_settled(-1);
+	free0 = ktls_meminfo_kb("MemFree");
+	shrunk = slab_shrink_all();
+	nb = slabinfo_read(before, MAX_CACHES);
+
+	test_exits(true);
+	test_cycles(true);
+
+	s1 = slab_settled(s0 >= 0 ? s0 + tol : -1);
+	free1 = ktls_meminfo_kb("MemFree");
+	slab_shrink_all();
+	na = slabinfo_read(after, MAX_CACHES);
+	have_slab = s0 >= 0 && s1 >= 0;
+	if (P.no_mem) {
+		ksft_test_result_skip("test 6: kernel memory not compared (-S: other load on the system; Slab %ld -> %ld kB)\n",
+				      s0, s1);
+		ksft_test_result_skip("test 6: /proc/slabinfo not compared (-S)\n");
+		return;
+	}
+	ksft_print_msg("memory: Slab %ld -> %ld kB, MemFree %ld -> %ld kB (MemFree is shown only: page cache and per-cpu page lists move it)\n",
+		       s0, s1, free0, free1);
+	if (have_slab)
+		ksft_test_result(s1 - s0 <= tol,
+				 "test 6: kernel slab memory across %ld create/exit, %ld REGISTER/UNREGISTER and %ld fork cycles: /proc/meminfo Slab %ld kB before, %ld kB after (settled%s), growth %ld kB, tolerance %ld kB (per-cpu and partial slabs, RCU-deferred frees; one leaked task_struct per thread cycle would be megabytes)\n",
+				 join_done, reg_done, proc_done, s0, s1,
+				 shrunk ? ", caches shrunk" : "", s1 - s0,
+				 tol);
+	else
+		ksft_test_result_skip("test 6: /proc/meminfo has no Slab: line: no slab total to compare\n");
+
+	if (nb < 0 || na < 0) {
+		ksft_test_result_skip("test 6: no /proc/slabinfo (%s; tinyconfig kernels use SLOB, which has none): per-cache counts not compared, the Slab: total above is the check\n",
+				      strerror(-(nb < 0 ? nb : na)));
+		return;
+	}
+	/*
+	 * A leak of one object per thread or per cycle grows its cache by
+	 * thousands; per-cpu and partial slabs move a cache by at most a
+	 * few slabs' worth.
+	 */
+	obj_tol = join_done / 4;
+	if (obj_tol < 64)
+		obj_tol = 64;
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb; j++) {
+			long g;
+
+			if (strcmp(after[i].name, before[j].name))
+				continue;
+			g = after[i].active - before[j].active;
+			if (g > worst_growth) {
+				worst_growth = g;
+				worst = i;
+			}
+			if (g > obj_tol)
+				ksft_print_msg("slab cache %s: %ld -> %ld active objects of %ld bytes\n",
+					       after[i].name, before[j].active,
+					       after[i].active,
+					       after[i].objsize);
+			break;
+		}
+	}
+	ksft_test_result(worst_growth <= obj_tol,
+			 "test 6: /proc/slabinfo, %d caches (%d shrunk first): the largest growth in active objects is %ld (%s), tolerance %ld (a quarter of the %ld thread cycles: a leak of one object per thread would exceed it)\n",
+			 na, shrunk, worst_growth,
+			 worst >= 0 ? after[worst].name : "none", obj_tol,
+			 join_done);
+}
+
+/* ---- soak: whole runs in fresh processes ---- */
+
+static int soak(int secs, int argc, char **argv)
+{
+	double end = now() + secs;
+	char path[] = "/tmp/ktls_stress_soak.XXXXXX";
+	int fd = mkstemp(path), runs = 0, failed = 0;
+	char **args = calloc(argc + 1, sizeof(*args));
+	int i, st;
+
+	ksft_print_header();
+	ktls_require(NULL);
+	ksft_set_plan(1);
+	if (fd < 0 || !args)
+		ksft_exit_fail_msg("mkstemp/calloc: %s\n", strerror(errno));
+	unlink(path);
+	args[0] = exe_path;
+	for (i = 1; i < argc; i++)
+		args[i] = argv[i];
+	while (now() < end && !failed) {
+		pid_t pid;
+
+		if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET))
+			ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			execv(exe_path, args);
+			_exit(99);
+		}
+		st = -1;
+		if (pid > 0)
+			waitpid(pid, &st, 0);
+		runs++;
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			char line[512];
+			FILE *f = fdopen(dup(fd), "r");
+
+			failed = 1;
+			ksft_print_msg("run %d: %s; its output:\n", runs,
+				       ktls_status_str(st));
+			if (f) {
+				rewind(f);
+				while (fgets(line, sizeof(line), f))
+					printf("#   %s", line);
+				fclose(f);
+			}
+		}
+	}
+	ksft_test_result(!failed, "soak: %d whole ktls_stress runs in %d s, %s\n",
+			 runs, secs, failed ? "one failed" : "all passed");
+	ksft_finished();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	double t0;
+
+	if (argc > 2 && !strcmp(argv[1], EXEC_ARG))
+		return ktls_exec_image_check(atol(argv[2]));
+	if (argc > 2 && !strcmp(argv[1], SOAK_ARG)) {
+		int secs = atoi(argv[2]);
+
+		argv[2] = argv[0];
+		return soak(secs, argc - 2, argv + 2);
+	}
+	parse_args(argc, argv);
+
+	ksft_print_header();
+	ktls_setup(true);
+	if (!ktls_vdso_ok)
+		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions\n");
+	is_root = geteuid() == 0;
+	main_tid = ktls_raw_gettid();
+	main_pid = ktls_raw_getpid();
+	ksft_print_msg("parameters: %d threads (%d changing credentials) x %d reads, %d credential cycles each; %d forkers x %d rounds, %d non-leader execs; %d signal readers, %d handler runs; %d join cycles, %d register cycles, %d fork cycles; %d background readers; Slab tolerance %ld kB; time budget %d s; %s\n",
+		       P.threads, P.changers, P.reads, P.cred_cycles, P.forkers,
+		       P.forks, P.execs, P.sig_readers, P.signals, P.joins,
+		       P.regs, P.procs, P.bg_readers, P.slab_tol_kb, P.budget,
+		       is_root ? "root" : "not root");
+	ksft_set_plan(4 + 6 + 2 + 4 + 2 + 2);
+	t0 = now();
+
+	test_readers_changers();
+	test_storms();
+	test_signals();
+	/* Tests 4 and 5 run inside the memory comparison of test 6. */
+	test_memory();
+
+	ksft_print_msg("total %.2f s\n", now() - t0);
+	ksft_finished();
+	return 0;
+}
