@@ -155,7 +155,7 @@ static int verify_main(const char *who, long offset, bool registered)
 	r = ktls_get_layout(&l);
 	if (r || l.offset != offset || l.size != kernel_layout.size ||
 	    l.alignment != kernel_layout.alignment) {
-		ksft_print_msg("%s: GET_LAYOUT -> %s size %u alignment %u offset %lld, expected 0 %u %u %ld\n",
+		ksft_print_msg("%s: GET_LAYOUT=%s size %u align %u offset %lld, want 0 %u %u %ld\n",
 			       who, ktls_ret_str(r), l.size, l.alignment,
 			       (long long)l.offset, kernel_layout.size,
 			       kernel_layout.alignment, offset);
@@ -187,7 +187,7 @@ static int verify_main(const char *who, long offset, bool registered)
 }
 
 /* SET_OFFSET @offset (if not 0), then REGISTER main if @reg. */
-static int setup(long offset, bool reg)
+static int main_setup(long offset, bool reg)
 {
 	long r = 0;
 
@@ -253,7 +253,7 @@ static int flag_child(void *arg)
 	uint32_t len = 0;
 	int v;
 
-	v = setup(off_before, reg_before);
+	v = main_setup(off_before, reg_before);
 	if (v)
 		return v;
 	memset(buf, PATTERN, sizeof(buf));
@@ -356,8 +356,14 @@ struct reg_probe {
 	long layout_off;
 	unsigned long fs;	/* the FS base the thread ran on */
 	struct ktls_snap after, unregistered;
-	volatile int done;
+	int done;		/* __atomic: the thread finished */
 };
+
+/* The raw thread has filled in @p. */
+static bool probe_finished(const struct reg_probe *p)
+{
+	return __atomic_load_n(&p->done, __ATOMIC_ACQUIRE);
+}
 
 static KTLS_RAW int reg_probe_fn(struct ktls_thread *t)
 {
@@ -384,7 +390,7 @@ static KTLS_RAW int reg_probe_fn(struct ktls_thread *t)
 	p->unreg2 = ktls_unregister();
 	if (p->wrfs)
 		ktls_wrfsbase(own);
-	p->done = 1;
+	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -393,7 +399,7 @@ static int judge_probe(const struct reg_probe *p, long expect, long offset)
 {
 	int v = 0;
 
-	if (!p->done) {
+	if (!probe_finished(p)) {
 		ksft_print_msg("the raw thread did not finish\n");
 		return V_SETUP;
 	}
@@ -451,7 +457,7 @@ static KTLS_RAW int clone_ok_fn(struct ktls_thread *t)
 	p->unreg = ktls_unregister();
 	ktls_snap_take(&p->unregistered, (const struct ktls_area *)p->area);
 	p->fs = ktls_get_fs();
-	p->done = 1;
+	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -546,7 +552,7 @@ static int offset_child(void *arg)
 		return v | V_CALL;
 	}
 	ktls_thread_join(&t);
-	if (!p->done || p->fs != tp ||
+	if (!probe_finished(p) || p->fs != tp ||
 	    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
 			     "clone3(CLONE_RSEQ_KTLS) thread") ||
 	    p->unreg || p->unregistered.area_tp)
@@ -585,7 +591,7 @@ static void test_offsets(void)
 				 c->what, (unsigned long)c->offset,
 				 ktls_ret_str(sh->ret), ktls_ret_str(c->expect),
 				 c->expect ?
-				 "then GET_LAYOUT offset 0, no area, REGISTER -ENOENT, vDSO == syscalls" :
+				 "then no offset, no area, REGISTER -ENOENT, vDSO == syscalls" :
 				 "then GET_LAYOUT returns it, and a raw thread with its area that far from its TCB REGISTERs (area right, UNREGISTER clears it) as does a clone3(CLONE_RSEQ_KTLS) thread",
 				 v_str(v));
 	}
@@ -710,7 +716,7 @@ static int ptr_child(void *arg)
 	int v;
 
 	/* GET_LAYOUT registered; SET_OFFSET in a process without offset. */
-	v = setup(get ? ktls_offset : 0, get);
+	v = main_setup(get ? ktls_offset : 0, get);
 	if (v)
 		return v;
 	switch (c->k) {
@@ -885,8 +891,10 @@ static const struct area_kind_info area_info[NR_AREA_KINDS] = {
 			  0, -EFAULT },
 	[A_VSYSCALL] = { "area in the vsyscall page 0xffffffffff600000", 0,
 			 -EFAULT },
-	[A_TP_TOP] = { "thread pointer 0x7ffffffff000 (end of user space) with the area below it mapped",
-		       0, 0 },
+	[A_TP_TOP] = {
+		"thread pointer 0x7ffffffff000 (end of user space) with the area below it mapped",
+		0, 0
+	},
 };
 
 struct area_case {
@@ -927,7 +935,7 @@ static int area_child(void *arg)
 	int v, threads;
 	long r;
 
-	v = setup(offset, main_reg);
+	v = main_setup(offset, main_reg);
 	if (v)
 		return v;
 	if (ktls_thread_prepare(&t, 0))
@@ -937,7 +945,8 @@ static int area_child(void *arg)
 	switch (c->k) {
 	case A_OWN:
 		tp = t.tls;
-		readable = writable_pattern = true;
+		readable = true;
+		writable_pattern = true;
 		break;
 	case A_TP0:
 		tp = 0;
@@ -999,7 +1008,8 @@ static int area_child(void *arg)
 		}
 		area = TASK_SIZE_MAX_X86 - KTLS_AREA_SIZE;
 		tp = area - offset;
-		readable = writable_pattern = true;
+		readable = true;
+		writable_pattern = true;
 		/* The TCB's self pointer, for the vDSO without FSGSBASE. */
 		if (c->k == A_LAST64)
 			*(unsigned long *)tp = tp;
@@ -1091,7 +1101,7 @@ static int area_child(void *arg)
 		sh->ret = r > 0 ? 0 : r;
 		if (r > 0) {
 			ktls_thread_join(&t);
-			if (!p->done || p->fs != tp ||
+			if (!probe_finished(p) || p->fs != tp ||
 			    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
 					     "clone3(CLONE_RSEQ_KTLS) thread") ||
 			    p->unreg || p->unregistered.area_tp)
@@ -1146,16 +1156,17 @@ static void test_areas(void)
 						 "area: REGISTER in a raw thread, %s -> %s, expected %s; %s; GET_LAYOUT offset kept, UNREGISTER -ENOENT after, accessors == syscalls in the thread and in main, main's registration kept, no thread left: %s\n",
 						 info->what, ktls_ret_str(sh->ret),
 						 ktls_ret_str(info->expect),
-						 info->expect ?
-						 "REGISTER again gives the same, the area's memory unchanged" :
-						 "the area right, UNREGISTER clears its tp",
+						 !info->expect ?
+						 "the area right, UNREGISTER clears its tp" :
+						 "REGISTER again gives the same, the area's memory unchanged",
 						 v_str(v));
 			else
 				ksft_test_result(v == 0,
 						 "area: clone3(CLONE_RSEQ_KTLS) with tls for %s -> %s, expected %s%s; no thread appeared on failure, the area's memory unchanged, main's registration and vDSO kept: %s\n",
 						 info->what, ktls_ret_str(sh->ret),
 						 ktls_ret_str(sh->expect),
-						 sh->expect == -EPERM ? " (the tls is beyond user space: the architecture refuses it, as it does without CLONE_RSEQ_KTLS)" : "",
+						 sh->expect != -EPERM ? "" :
+						 " (the tls is beyond user space: the architecture refuses it, as it does without CLONE_RSEQ_KTLS)",
 						 v_str(v));
 		}
 	}
@@ -1173,8 +1184,9 @@ int main(void)
 		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions\n");
 	fsgsbase = ktls_have_fsgsbase();
 	sh = ktls_shared_alloc(sizeof(*sh));
-	ksft_print_msg("static TLS offset %ld, FSGSBASE %s; every case runs in a child of a process that never registered\n",
-		       ktls_offset, fsgsbase ? "usable" : "not usable");
+	ksft_print_msg("static TLS offset %ld, FSGSBASE %s; %s\n",
+		       ktls_offset, fsgsbase ? "usable" : "not usable",
+		       "every case runs in a child of a process that never registered");
 	ksft_set_plan(4 + 2 + 16 + 8 + 1 + 2 * 11 + 2 * NR_AREA_KINDS);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -49,14 +49,13 @@
 #include "../kselftest.h"
 #include "ktls_util.h"
 
+#define EXE_PATH	"/proc/self/exe"
 #define EXEC_ARG	"--exec-check"
 #define SOAK_ARG	"--soak"
 #define CANARY		0x5a5a5a5a5a5a5a5aULL
 #define NR_RECYCLED	4
 #define ID_BASE		200000
 #define ID_STRIDE	1000
-
-extern char **environ;
 
 /* ---- parameters ---- */
 
@@ -110,7 +109,7 @@ static double deadline(double share, bool report)
 	       P.budget * share * (report ? 1 : 0.1);
 }
 
-static void usage(const char *prog)
+static void print_usage(const char *prog)
 {
 	printf("usage: %s [-m MULT] [-t THREADS] [-c CHANGERS] [-r READS] [-k CRED_CYCLES]\n"
 	       "          [-p FORKERS] [-f FORKS] [-e EXECS] [-s SIG_READERS] [-n SIGNALS]\n"
@@ -183,7 +182,7 @@ static void parse_args(int argc, char **argv)
 			P.no_mem = true;
 			break;
 		default:
-			usage(argv[0]);
+			print_usage(argv[0]);
 			exit(opt == 'h' ? 0 : KSFT_FAIL);
 		}
 	}
@@ -214,10 +213,7 @@ static void parse_args(int argc, char **argv)
 
 static bool is_root;
 static long main_tid, main_pid;
-static char exe_path[] = "/proc/self/exe";
-static char exec_arg[] = EXEC_ARG;
-static char zero_arg[] = "0";
-static char *exec_argv0[] = { exe_path, exec_arg, zero_arg, NULL };
+static char *exec_argv0[] = { EXE_PATH, EXEC_ARG, "0", NULL };
 
 static double now(void)
 {
@@ -243,8 +239,17 @@ static bool main_right(const char *who)
  * [4] its tid, [5] lenient (errno_location may be NULL while thread
  * pointer sharers live).  t->snap[0] is its first wrong look.
  */
-static volatile int rd_go, rd_stop, rd_arrived;
-static volatile long readers_active;
+/* Shared with the threads: __atomic accesses and the futex helpers only. */
+static int rd_go, rd_stop, rd_arrived;
+static long readers_active;
+
+/* Before the threads start: no go, no stop, nobody arrived. */
+static void rd_reset(int stop)
+{
+	__atomic_store_n(&rd_go, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&rd_stop, stop, __ATOMIC_RELAXED);
+	__atomic_store_n(&rd_arrived, 0, __ATOMIC_RELAXED);
+}
 
 static KTLS_RAW void reader_arrive(void)
 {
@@ -284,7 +289,8 @@ static KTLS_RAW int reader_fn(struct ktls_thread *t)
 				wrong = true;
 			ktls_ids_area(t->area, &v);
 			if (!ktls_ids_eq(&v, &ref) ||
-			    ((volatile struct ktls_area *)t->area)->tp != t->tls)
+			    __atomic_load_n(&t->area->tp, __ATOMIC_RELAXED) !=
+			    t->tls)
 				wrong = true;
 		}
 		if (wrong) {
@@ -325,9 +331,7 @@ static void bg_readers_start(struct readers *r, int n, bool lenient)
 	if (!r->t)
 		ksft_exit_fail_msg("calloc: out of memory\n");
 	r->n = 0;
-	rd_go = 0;
-	rd_stop = 0;
-	rd_arrived = 0;
+	rd_reset(0);
 	for (i = 0; i < n; i++) {
 		struct ktls_thread *t = &r->t[i];
 
@@ -380,7 +384,7 @@ static long bg_readers_stop(struct readers *r, const char *what, long *iters)
 
 /* ---- 1. readers and credential changers ---- */
 
-static volatile long cred_steps, cred_overlap;
+static long cred_steps, cred_overlap;	/* __atomic accesses */
 
 /*
  * One credential change in a changer thread, then its checks: the call
@@ -495,10 +499,9 @@ static void test_readers_changers(void)
 	tids = calloc(n, sizeof(*tids));
 	if (!thr || !tids)
 		ksft_exit_fail_msg("calloc: out of memory\n");
-	rd_go = 0;
-	rd_stop = 1;		/* readers run exactly P.reads iterations */
-	rd_arrived = 0;
-	cred_steps = cred_overlap = 0;
+	rd_reset(1);		/* readers run exactly P.reads iterations */
+	__atomic_store_n(&cred_steps, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&cred_overlap, 0, __ATOMIC_RELAXED);
 	t0 = now();
 	for (i = 0; i < n; i++) {
 		struct ktls_thread *t = &thr[i];
@@ -560,9 +563,9 @@ static void test_readers_changers(void)
 				snprintf(who, sizeof(who),
 					 "changer %ld (tid %ld)", t->val[3],
 					 t->val[4]);
-				ksft_print_msg("%s: %ld of %ld changes wrong, first with bits %#lx (1 call failed, 2 vdso!=syscalls, 4 ids not the ones set, 8 area!=syscalls, 16 errno_location, 32 tid)\n",
-					       who, t->val[1], t->val[0],
-					       t->val[6]);
+				ksft_print_msg("%s: %ld of %ld changes wrong, first bits %#lx %s\n",
+					       who, t->val[1], t->val[0], t->val[6],
+					       "(1 call failed, 2 vdso!=syscalls, 4 ids not the ones set, 8 area!=syscalls, 16 errno_location, 32 tid)");
 				ktls_ids_diff(who, "vdso", &t->snap[1].vdso,
 					      "syscall", &t->snap[1].sys);
 				ktls_ids_diff(who, "area", &t->snap[1].area_ids,
@@ -577,7 +580,7 @@ static void test_readers_changers(void)
 		if (t->val[1]) {
 			snprintf(who, sizeof(who), "reader %d (tid %ld)", i,
 				 t->val[4]);
-			ksft_print_msg("%s: %ld of %ld answers wrong; first foreign tid %ld; uid seen %ld%s\n",
+			ksft_print_msg("%s: %ld of %ld wrong; first foreign tid %ld; uid %ld%s\n",
 				       who, t->val[1], t->val[0], t->val[2],
 				       t->snap[0].vdso.uid,
 				       trace_id(t->snap[0].vdso.uid));
@@ -595,7 +598,7 @@ static void test_readers_changers(void)
 			 ncs, csteps, is_root ?
 			 "raw setresgid/setresuid to ids of their own and back to root" :
 			 "not root: setresuid/setresgid(-1, -1, -1) commits",
-			 cbad, cred_overlap);
+			 cbad, __atomic_load_n(&cred_overlap, __ATOMIC_RELAXED));
 	ksft_test_result(started && cleared && main_right("main after test 1"),
 			 "test 1: after the threads exited every area's tp is 0; main's area, vDSO and errno_location still right\n");
 	for (i = 0; i < started; i++)
@@ -605,6 +608,12 @@ static void test_readers_changers(void)
 }
 
 /* ---- 2. fork, vfork and exec storms ---- */
+
+/* Not yet gone (its CLONE_CHILD_CLEARTID word not cleared). */
+static bool thread_alive(struct ktls_thread *t)
+{
+	return __atomic_load_n(&t->ctid, __ATOMIC_RELAXED) != 0;
+}
 
 struct forker {
 	struct ktls_thread vf;		/* stack of the CLONE_VFORK children */
@@ -644,7 +653,7 @@ static KTLS_RAW int vfork_child_fn(struct ktls_thread *vf)
 static KTLS_RAW int vfork_exec_fn(struct ktls_thread *vf)
 {
 	(void)vf;
-	ktls_sys3(SYS_execve, exe_path, exec_argv0, environ);
+	ktls_sys3(SYS_execve, EXE_PATH, exec_argv0, environ);
 	return 99;
 }
 
@@ -668,7 +677,7 @@ static KTLS_RAW void forker_note(long *bad, int *first, int st)
 	(*bad)++;
 }
 
-static volatile int storm_stop;
+static int storm_stop;		/* __atomic accesses */
 
 static KTLS_RAW int forker_fn(struct ktls_thread *t)
 {
@@ -708,7 +717,7 @@ static KTLS_RAW int forker_fn(struct ktls_thread *t)
 			} else {
 				pid = ktls_sys0(SYS_fork);
 				if (pid == 0) {
-					ktls_sys3(SYS_execve, exe_path,
+					ktls_sys3(SYS_execve, EXE_PATH,
 						  exec_argv0, environ);
 					for (;;)
 						ktls_sys1(SYS_exit_group, 99);
@@ -729,21 +738,35 @@ static KTLS_RAW int forker_fn(struct ktls_thread *t)
 	return 0;
 }
 
-static volatile long vf_tid, vf_vdso_tid, vf_vdso_pid;
-static int *volatile vf_errno;
+/* What main's vfork child saw (it writes them, main reads them after). */
+static long vf_tid, vf_vdso_tid, vf_vdso_pid;
+static int *vf_errno;
 
-static __attribute__((noinline)) pid_t main_vfork(void)
+static KTLS_RAW pid_t main_vfork(void)
 {
 	pid_t pid = vfork();
 
 	if (pid == 0) {
-		vf_tid = ktls_raw_gettid();
-		vf_vdso_tid = ktls_vdso.gettid();
-		vf_vdso_pid = ktls_vdso.getpid();
-		vf_errno = ktls_vdso.errno_location();
+		__atomic_store_n(&vf_tid, ktls_raw_gettid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_vdso_tid, ktls_vdso.gettid(),
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_vdso_pid, ktls_vdso.getpid(),
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_errno, ktls_vdso.errno_location(),
+				 __ATOMIC_RELAXED);
 		_exit(0);
 	}
 	return pid;
+}
+
+/* What main's first wrong vfork child saw. */
+static void vfork_report(pid_t pid, int st, long tid, long vtid, long vpid,
+			 int *eloc)
+{
+	ksft_print_msg("main vfork child %d: status %#x, gettid %ld, vDSO tid %ld pid %ld\n",
+		       pid, st, tid, vtid, vpid);
+	ksft_print_msg("main vfork child %d: errno_location %p (main's slot %p)\n",
+		       pid, eloc, &ktls_tls_area.errno_value);
 }
 
 /* One exec from a non-leader thread, in a child process. */
@@ -768,7 +791,7 @@ static KTLS_RAW int nl_exec_fn(struct ktls_thread *t)
 	struct nl_exec *x = t->arg;
 
 	ktls_wait_for(&x->reader.go, 1);
-	ktls_sys3(SYS_execve, exe_path, x->argv, environ);
+	ktls_sys3(SYS_execve, EXE_PATH, x->argv, environ);
 	return 99;
 }
 
@@ -777,8 +800,8 @@ static int nl_exec_child(void *arg)
 	struct nl_exec *x = arg;
 
 	snprintf(x->pid_arg, sizeof(x->pid_arg), "%d", getpid());
-	x->argv[0] = exe_path;
-	x->argv[1] = exec_arg;
+	x->argv[0] = EXE_PATH;
+	x->argv[1] = EXEC_ARG;
 	x->argv[2] = x->pid_arg;
 	x->argv[3] = NULL;
 	if (ktls_thread_spawn(&x->reader, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
@@ -791,6 +814,16 @@ static int nl_exec_child(void *arg)
 	for (;;)
 		pause();
 	return 97;
+}
+
+static void nl_exec_report(const struct nl_exec *x, int st)
+{
+	ksft_print_msg("exec from a non-leader thread: %s (%s)\n",
+		       ktls_status_str(st),
+		       WIFEXITED(st) ? ktls_exec_bits_str(WEXITSTATUS(st)) : "");
+	ksft_print_msg("non-leader exec: areas' tp %#llx (reader), %#llx (execer), expected 0\n",
+		       (unsigned long long)x->reader.area->tp,
+		       (unsigned long long)x->execer.area->tp);
 }
 
 static void test_storms(void)
@@ -807,7 +840,7 @@ static void test_storms(void)
 
 	if (!thr || !fk)
 		ksft_exit_fail_msg("calloc: out of memory\n");
-	storm_stop = 0;
+	__atomic_store_n(&storm_stop, 0, __ATOMIC_RELAXED);
 	bg_readers_start(&rd, P.bg_readers, true);
 	for (i = 0; i < nf; i++) {
 		struct ktls_thread *t = &thr[i];
@@ -824,43 +857,47 @@ static void test_storms(void)
 
 	/* Meanwhile main: glibc vfork() and posix_spawn() (vfork + exec). */
 	for (i = 0; i < P.forks && now() < end; i++) {
+		long tid, vtid, vpid;
+		int *eloc;
 		pid_t pid;
 		int err;
 
-		vf_tid = vf_vdso_tid = vf_vdso_pid = 0;
-		vf_errno = (int *)1;
+		__atomic_store_n(&vf_tid, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_vdso_tid, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_vdso_pid, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_errno, (int *)1, __ATOMIC_RELAXED);
 		pid = main_vfork();
 		st = -1;
 		if (pid > 0)
 			waitpid(pid, &st, 0);
 		mv++;
-		if (pid <= 0 || st || vf_tid != pid || vf_vdso_tid != pid ||
-		    vf_vdso_pid != pid ||
-		    (vf_errno && vf_errno != &ktls_tls_area.errno_value)) {
+		tid = __atomic_load_n(&vf_tid, __ATOMIC_RELAXED);
+		vtid = __atomic_load_n(&vf_vdso_tid, __ATOMIC_RELAXED);
+		vpid = __atomic_load_n(&vf_vdso_pid, __ATOMIC_RELAXED);
+		eloc = __atomic_load_n(&vf_errno, __ATOMIC_RELAXED);
+		if (pid <= 0 || st || tid != pid || vtid != pid || vpid != pid ||
+		    (eloc && eloc != &ktls_tls_area.errno_value)) {
 			if (!mv_bad)
-				ksft_print_msg("main vfork child %d: status %#x, gettid %ld, vDSO tid %ld pid %ld, errno_location %p (main's slot %p)\n",
-					       pid, st, vf_tid, vf_vdso_tid,
-					       vf_vdso_pid, vf_errno,
-					       &ktls_tls_area.errno_value);
+				vfork_report(pid, st, tid, vtid, vpid, eloc);
 			mv_bad++;
 		}
 		if (i % 4 != 3)
 			continue;
-		err = posix_spawn(&pid, exe_path, NULL, NULL, exec_argv0,
+		err = posix_spawn(&pid, EXE_PATH, NULL, NULL, exec_argv0,
 				  environ);
 		st = -1;
 		if (!err)
 			waitpid(pid, &st, 0);
 		sp++;
 		if (err || st) {
-			ksft_print_msg("posix_spawn %s %s: %s, %s\n", exe_path,
+			ksft_print_msg("posix_spawn %s %s: %s, %s\n", EXE_PATH,
 				       EXEC_ARG, strerror(err),
 				       ktls_status_str(st));
 			sp_bad++;
 		}
 	}
 	for (i = 0; i < started; i++)
-		while (thr[i].ctid && now() < end)
+		while (thread_alive(&thr[i]) && now() < end)
 			usleep(10000);
 	if (now() >= end) {
 		cut = true;
@@ -881,11 +918,7 @@ static void test_storms(void)
 		ok = WIFEXITED(st) && !WEXITSTATUS(st) &&
 		     x->reader.area->tp == 0 && x->execer.area->tp == 0;
 		if (!ok)
-			ksft_print_msg("exec from a non-leader thread: %s (%s), reader area tp %#llx, exec'ing thread's area tp %#llx (expected 0 0)\n",
-				       ktls_status_str(st),
-				       WIFEXITED(st) ? ktls_exec_bits_str(WEXITSTATUS(st)) : "",
-				       (unsigned long long)x->reader.area->tp,
-				       (unsigned long long)x->execer.area->tp);
+			nl_exec_report(x, st);
 		nl++;
 		nl_bad += !ok;
 		ktls_thread_free(&x->reader);
@@ -959,14 +992,21 @@ static void test_storms(void)
 #define MAX_SIG_SLOTS	64
 #define ALT_STACK_SIZE	(32 * 1024)
 
-static volatile long sig_tids[MAX_SIG_SLOTS];
+/* Shared with the handlers: __atomic accesses only. */
+static long sig_tids[MAX_SIG_SLOTS];
 static const struct ktls_area *sig_areas[MAX_SIG_SLOTS];
-static volatile long sig_handled[MAX_SIG_SLOTS + 1];
-static volatile int sig_nslots;
-static volatile long sig_bad, sig_alarms;
+static long sig_handled[MAX_SIG_SLOTS + 1];
+static int sig_nslots;
+static long sig_bad, sig_alarms;
 static struct ktls_snap sig_first_bad;
-static volatile int sig_first_taken;
+static int sig_first_taken;
 static enum ktls_expect sig_first_e;
+
+/* The handler runs in slot @i so far (slot sig_nslots: the pthreads). */
+static long sig_count(int i)
+{
+	return __atomic_load_n(&sig_handled[i], __ATOMIC_RELAXED);
+}
 
 static KTLS_RAW void check_handler(int sig, siginfo_t *si, void *uc)
 {
@@ -979,7 +1019,7 @@ static KTLS_RAW void check_handler(int sig, siginfo_t *si, void *uc)
 	(void)si;
 	(void)uc;
 	for (i = 0; i < n; i++) {
-		if (sig_tids[i] == tid) {
+		if (__atomic_load_n(&sig_tids[i], __ATOMIC_RELAXED) == tid) {
 			area = sig_areas[i];
 			e = KTLS_EXPECT_AREA;
 			break;
@@ -1014,7 +1054,7 @@ static KTLS_RAW int sig_reader_fn(struct ktls_thread *t)
 	return reader_fn(t);
 }
 
-static volatile int pt_stop;
+static int pt_stop;		/* __atomic accesses */
 
 static void *pt_reader_fn(void *arg)
 {
@@ -1039,8 +1079,8 @@ static void test_signals(void)
 	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	long rbad = 0, riters = 0, sent = 0, pt_bad[2] = { 0, 0 };
-	long handled = 0, altfail = 0;
-	int i, started = 0, unsignalled = 0, npt = 0;
+	long handled = 0, altfail = 0, bad;
+	int i, started = 0, unsignalled = 0, npt = 0, nslots;
 	struct sigaction sa = { 0 };
 	pthread_t pt[2];
 	double t0 = now(), end = deadline(0.15, true);
@@ -1052,17 +1092,17 @@ static void test_signals(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGUSR1, &sa, NULL) || sigaction(SIGALRM, &sa, NULL))
 		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
-	memset((void *)sig_handled, 0, sizeof(sig_handled));
-	sig_bad = sig_alarms = 0;
-	sig_first_taken = 0;
+	for (i = 0; i <= MAX_SIG_SLOTS; i++)
+		__atomic_store_n(&sig_handled[i], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&sig_bad, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&sig_alarms, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&sig_first_taken, 0, __ATOMIC_RELAXED);
 	/* Slot 0: main, registered. */
-	sig_tids[0] = main_tid;
+	__atomic_store_n(&sig_tids[0], main_tid, __ATOMIC_RELAXED);
 	sig_areas[0] = &ktls_tls_area;
-	sig_nslots = 1;
+	__atomic_store_n(&sig_nslots, 1, __ATOMIC_SEQ_CST);
 
-	rd_go = 0;
-	rd_stop = 0;
-	rd_arrived = 0;
+	rd_reset(0);
 	for (i = 0; i < n; i++) {
 		struct ktls_thread *t = &thr[i];
 
@@ -1080,7 +1120,8 @@ static void test_signals(void)
 	}
 	wait_arrived(started);
 	for (i = 0; i < started; i++) {
-		sig_tids[1 + i] = thr[i].val[4];
+		__atomic_store_n(&sig_tids[1 + i], thr[i].val[4],
+				 __ATOMIC_RELAXED);
 		sig_areas[1 + i] = thr[i].area;
 		if (thr[i].val[7]) {
 			ksft_print_msg("signal reader %d: sigaltstack -> %s\n",
@@ -1089,7 +1130,7 @@ static void test_signals(void)
 		}
 	}
 	__atomic_store_n(&sig_nslots, 1 + started, __ATOMIC_SEQ_CST);
-	pt_stop = 0;
+	__atomic_store_n(&pt_stop, 0, __ATOMIC_RELAXED);
 	for (i = 0; i < 2; i++)
 		if (!pthread_create(&pt[i], NULL, pt_reader_fn, &pt_bad[i]))
 			npt++;
@@ -1104,7 +1145,7 @@ static void test_signals(void)
 		int k;
 
 		for (k = 0; k <= started + 1; k++)
-			h += sig_handled[k];
+			h += sig_count(k);
 		if (h >= P.signals)
 			break;
 		if (!ktls_sys3(SYS_tgkill, main_pid, thr[i % started].val[4],
@@ -1121,28 +1162,30 @@ static void test_signals(void)
 	rbad = bg_readers_stop(&(struct readers){ thr, started }, "signal",
 			       &riters);
 	/* bg_readers_stop freed thr; the slots keep the counts. */
-	for (i = 0; i <= sig_nslots; i++)
-		handled += sig_handled[i];
+	nslots = __atomic_load_n(&sig_nslots, __ATOMIC_SEQ_CST);
+	for (i = 0; i <= nslots; i++)
+		handled += sig_count(i);
 	/* Each reader sent at least two signals must have handled one. */
 	for (i = 0; sent >= 2L * started && i < started; i++)
-		if (!sig_handled[1 + i])
+		if (!sig_count(1 + i))
 			unsignalled++;
 	signal(SIGUSR1, SIG_DFL);
 	signal(SIGALRM, SIG_DFL);
 	free(alt);
 	ksft_print_msg("test 3: signals ran in %.2f s\n", now() - t0);
-	if (sig_first_taken) {
+	if (__atomic_load_n(&sig_first_taken, __ATOMIC_SEQ_CST)) {
 		ksft_print_msg("first wrong handler look (expected %s):\n",
 			       sig_first_e == KTLS_EXPECT_AREA ?
 			       "its own area" : "no area");
 		ktls_snap_check(&sig_first_bad, sig_first_e, "handler");
 	}
-	ksft_test_result(started == n && sent && !sig_bad && !unsignalled &&
-			 sig_handled[0] && !altfail,
+	bad = __atomic_load_n(&sig_bad, __ATOMIC_SEQ_CST);
+	ksft_test_result(started == n && sent && !bad && !unsignalled &&
+			 sig_count(0) && !altfail,
 			 "test 3: %ld SIGUSR1 by tgkill to %d KTLS readers (half on sigaltstack), SIGALRM every 1 ms to the process, while they, 2 pthreads and main read: %ld handlers ran (target %d; %ld SIGALRM, %ld in main, %ld in pthreads), each checking vDSO == syscalls, its own area and errno_location (NULL in pthreads): %ld wrong; %d readers got no signal (expected 0, 0)\n",
-			 sent, started, handled, P.signals, sig_alarms,
-			 sig_handled[0],
-			 sig_handled[sig_nslots], sig_bad, unsignalled);
+			 sent, started, handled, P.signals,
+			 __atomic_load_n(&sig_alarms, __ATOMIC_RELAXED),
+			 sig_count(0), sig_count(nslots), bad, unsignalled);
 	ksft_test_result(!rbad && !pt_bad[0] && !pt_bad[1],
 			 "test 3: the interrupted readers' own rounds (%ld): %ld wrong; pthreads: %ld wrong (expected 0)\n",
 			 riters, rbad, pt_bad[0] + pt_bad[1]);
@@ -1170,13 +1213,14 @@ static KTLS_RAW int short_fn(struct ktls_thread *t)
  * of a real waiter makes the exit path take longer between clearing that
  * word and going on.
  */
-static volatile int probe_seq, probe_done, probe_quit;
-static volatile int *volatile probe_word;
-static volatile int probe_val;
+static int probe_seq, probe_done, probe_quit;	/* __atomic and futex */
+static int *probe_word;
+static int probe_val;
 
 static KTLS_RAW int probe_waiter_fn(struct ktls_thread *t)
 {
 	int seq = 0;
+	int *word;
 
 	(void)t;
 	for (;;) {
@@ -1184,12 +1228,20 @@ static KTLS_RAW int probe_waiter_fn(struct ktls_thread *t)
 		seq++;
 		if (__atomic_load_n(&probe_quit, __ATOMIC_SEQ_CST))
 			break;
-		ktls_futex_wait(probe_word, probe_val);
+		word = __atomic_load_n(&probe_word, __ATOMIC_RELAXED);
+		ktls_futex_wait(word, __atomic_load_n(&probe_val,
+						      __ATOMIC_RELAXED));
 		/* The exit woke one waiter: pass it on to the joiner. */
-		ktls_futex_wake(probe_word);
+		ktls_futex_wake(word);
 		ktls_post(&probe_done, seq);
 	}
 	return 0;
+}
+
+/* The next round of the helper (only main posts probe_seq). */
+static int probe_next(void)
+{
+	return __atomic_load_n(&probe_seq, __ATOMIC_RELAXED) + 1;
 }
 
 /*
@@ -1238,24 +1290,29 @@ static void join_cycles(int cycles, bool probe, double end,
 	for (k = 0; k < NR_RECYCLED; k++)
 		if (ktls_thread_prepare(&t[k], 0))
 			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	probe_seq = probe_done = probe_quit = 0;
+	__atomic_store_n(&probe_seq, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&probe_done, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&probe_quit, 0, __ATOMIC_RELAXED);
 	if (probe && ktls_thread_prepare(&helper, 0) == 0 &&
 	    ktls_thread_spawn(&helper, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
 			      helper.tls, 0, probe_waiter_fn, NULL) <= 0)
 		ksft_exit_fail_msg("probe helper: clone3 failed\n");
 	for (i = 0; i < cycles && ((i & 15) || now() < end); i++) {
 		struct ktls_thread *s = &t[i % NR_RECYCLED];
-		volatile struct ktls_area *a = s->area;
+		struct ktls_area *a = s->area;	/* __atomic: the kernel's too */
 		long tid;
 		uint64_t tp;
 
 		k = i % NR_RECYCLED;
 		/* The canary we left after the last join on this TCB. */
-		if (canary[k] && a->tp != CANARY)
+		if (canary[k] &&
+		    __atomic_load_n(&a->tp, __ATOMIC_RELAXED) != CANARY)
 			r->canary_hit++;
-		s->val[0] = s->val[1] = s->val[2] = -1;
+		s->val[0] = -1;
+		s->val[1] = -1;
+		s->val[2] = -1;
 		s->val[3] = probe;
-		s->go = 0;
+		__atomic_store_n(&s->go, 0, __ATOMIC_RELAXED);
 		tid = ktls_thread_spawn(s, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
 					s->tls, 0, short_fn, NULL);
 		if (tid <= 0) {
@@ -1266,9 +1323,9 @@ static void join_cycles(int cycles, bool probe, double end,
 			continue;
 		}
 		if (probe) {
-			probe_word = &s->ctid;
-			probe_val = tid;
-			ktls_post(&probe_seq, probe_seq + 1);
+			__atomic_store_n(&probe_word, &s->ctid, __ATOMIC_RELAXED);
+			__atomic_store_n(&probe_val, tid, __ATOMIC_RELAXED);
+			ktls_post(&probe_seq, probe_next());
 			/* Let the helper get into FUTEX_WAIT. */
 			for (y = 0; y < 3; y++)
 				ktls_sys0(SYS_sched_yield);
@@ -1277,17 +1334,18 @@ static void join_cycles(int cycles, bool probe, double end,
 		} else {
 			ktls_thread_join(s);
 		}
-		tp = a->tp;
+		tp = __atomic_load_n(&a->tp, __ATOMIC_RELAXED);
 		if (tp) {
 			if (!r->tp_late)
 				r->first_tp = tp;
 			r->tp_late++;
 		}
 		/* User space reuses the memory: the kernel must leave it be. */
-		a->tp = CANARY;
+		__atomic_store_n(&a->tp, CANARY, __ATOMIC_RELAXED);
 		canary[k] = true;
 		if (probe)
-			ktls_wait_for(&probe_done, probe_seq);
+			ktls_wait_for(&probe_done,
+				      __atomic_load_n(&probe_seq, __ATOMIC_RELAXED));
 		r->cycles++;
 		if (s->val[0] || s->val[1] != tid || s->val[2] != tid) {
 			if (!r->wrong)
@@ -1296,8 +1354,8 @@ static void join_cycles(int cycles, bool probe, double end,
 		}
 	}
 	if (probe) {
-		probe_quit = 1;
-		ktls_post(&probe_seq, probe_seq + 1);
+		__atomic_store_n(&probe_quit, 1, __ATOMIC_SEQ_CST);
+		ktls_post(&probe_seq, probe_next());
 		ktls_thread_join(&helper);
 		ktls_thread_free(&helper);
 	}
@@ -1331,7 +1389,7 @@ static void test_exits(bool report)
 				       r.wrong, p.wrong, rbad);
 		return;
 	}
-	ksft_print_msg("test 4: %ld create/join cycles with readers in %.2f s, %ld probe cycles in %.2f s%s\n",
+	ksft_print_msg("test 4: %ld joins with readers in %.2f s, %ld probe joins in %.2f s%s\n",
 		       r.cycles, t1 - t0, p.cycles, now() - t1,
 		       r.cycles < cycles || p.cycles < cycles / 2 ?
 		       " (time budget reached: fewer cycles)" : "");
@@ -1374,7 +1432,7 @@ static KTLS_RAW unsigned int reg_cycle(const struct ktls_area *area)
 	return bad;
 }
 
-static volatile int reg_stop;
+static int reg_stop;		/* __atomic accesses */
 
 static KTLS_RAW int reg_thread_fn(struct ktls_thread *t)
 {
@@ -1417,8 +1475,8 @@ static void test_cycles(bool report)
 	int started = 0, st;
 	double t0 = now(), end = deadline(0.15, report);
 
-	rd_go = 0;
-	reg_stop = 0;
+	__atomic_store_n(&rd_go, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&reg_stop, 0, __ATOMIC_RELAXED);
 	for (i = 0; i < NR_REG_THREADS; i++) {
 		struct ktls_thread *t = &thr[i];
 
@@ -1450,7 +1508,7 @@ static void test_cycles(bool report)
 		main_bad++;
 	/* The threads finish their cycles, unless the budget is spent. */
 	for (i = 0; i < started; i++)
-		while (thr[i].ctid && now() < end)
+		while (thread_alive(&thr[i]) && now() < end)
 			usleep(10000);
 	__atomic_store_n(&reg_stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < started; i++) {
@@ -1458,9 +1516,10 @@ static void test_cycles(bool report)
 		th_cycles += thr[i].val[0];
 		th_bad += thr[i].val[1];
 		if (thr[i].val[1])
-			ksft_print_msg("raw thread %ld: %ld of %ld cycles wrong, first %s (256 REGISTER failed, 512 UNREGISTER failed, 1024 tp left)\n",
+			ksft_print_msg("raw thread %ld: %ld of %ld cycles wrong, first %s %s\n",
 				       i, thr[i].val[1], thr[i].val[0],
-				       ktls_bad_str(thr[i].val[2]));
+				       ktls_bad_str(thr[i].val[2]),
+				       "(256 REGISTER failed, 512 UNREGISTER failed, 1024 tp left)");
 		ktls_thread_free(&thr[i]);
 	}
 	if (main_bad)
@@ -1616,13 +1675,14 @@ static void test_memory(void)
 	na = slabinfo_read(after, MAX_CACHES);
 	have_slab = s0 >= 0 && s1 >= 0;
 	if (P.no_mem) {
-		ksft_test_result_skip("test 6: kernel memory not compared (-S: other load on the system; Slab %ld -> %ld kB)\n",
-				      s0, s1);
+		ksft_test_result_skip("test 6: memory not compared (%s; Slab %ld -> %ld kB)\n",
+				      "-S: other load on the system", s0, s1);
 		ksft_test_result_skip("test 6: /proc/slabinfo not compared (-S)\n");
 		return;
 	}
-	ksft_print_msg("memory: Slab %ld -> %ld kB, MemFree %ld -> %ld kB (MemFree is shown only: page cache and per-cpu page lists move it)\n",
-		       s0, s1, free0, free1);
+	ksft_print_msg("memory: Slab %ld -> %ld kB, MemFree %ld -> %ld kB (%s)\n",
+		       s0, s1, free0, free1,
+		       "MemFree is shown only: page cache and per-cpu page lists move it");
 	if (have_slab)
 		ksft_test_result(s1 - s0 <= tol,
 				 "test 6: kernel slab memory across %ld create/exit, %ld REGISTER/UNREGISTER and %ld fork cycles: /proc/meminfo Slab %ld kB before, %ld kB after (settled%s), growth %ld kB, tolerance %ld kB (per-cpu and partial slabs, RCU-deferred frees; one leaked task_struct per thread cycle would be megabytes)\n",
@@ -1630,11 +1690,12 @@ static void test_memory(void)
 				 shrunk ? ", caches shrunk" : "", s1 - s0,
 				 tol);
 	else
-		ksft_test_result_skip("test 6: /proc/meminfo has no Slab: line: no slab total to compare\n");
+		ksft_test_result_skip("test 6: /proc/meminfo has no Slab: line to compare\n");
 
 	if (nb < 0 || na < 0) {
-		ksft_test_result_skip("test 6: no /proc/slabinfo (%s; tinyconfig kernels use SLOB, which has none): per-cache counts not compared, the Slab: total above is the check\n",
-				      strerror(-(nb < 0 ? nb : na)));
+		ksft_test_result_skip("test 6: no /proc/slabinfo (%s): %s\n",
+				      strerror(-(nb < 0 ? nb : na)),
+				      "tinyconfig kernels use SLOB, which has none; per-cache counts not compared, the Slab: total above is the check");
 		return;
 	}
 	/*
@@ -1657,7 +1718,7 @@ static void test_memory(void)
 				worst = i;
 			}
 			if (g > obj_tol)
-				ksft_print_msg("slab cache %s: %ld -> %ld active objects of %ld bytes\n",
+				ksft_print_msg("slab %s: %ld -> %ld active objects of %ld bytes\n",
 					       after[i].name, before[j].active,
 					       after[i].active,
 					       after[i].objsize);
@@ -1673,7 +1734,7 @@ static void test_memory(void)
 
 /* ---- soak: whole runs in fresh processes ---- */
 
-static int soak(int secs, int argc, char **argv)
+static int run_soak(int secs, int argc, char **argv)
 {
 	double end = now() + secs;
 	char path[] = "/tmp/ktls_stress_soak.XXXXXX";
@@ -1687,7 +1748,7 @@ static int soak(int secs, int argc, char **argv)
 	if (fd < 0 || !args)
 		ksft_exit_fail_msg("mkstemp/calloc: %s\n", strerror(errno));
 	unlink(path);
-	args[0] = exe_path;
+	args[0] = EXE_PATH;
 	for (i = 1; i < argc; i++)
 		args[i] = argv[i];
 	while (now() < end && !failed) {
@@ -1700,7 +1761,7 @@ static int soak(int secs, int argc, char **argv)
 		if (pid == 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);
-			execv(exe_path, args);
+			execv(EXE_PATH, args);
 			_exit(99);
 		}
 		st = -1;
@@ -1738,7 +1799,7 @@ int main(int argc, char **argv)
 		int secs = atoi(argv[2]);
 
 		argv[2] = argv[0];
-		return soak(secs, argc - 2, argv + 2);
+		return run_soak(secs, argc - 2, argv + 2);
 	}
 	parse_args(argc, argv);
 
@@ -1749,11 +1810,16 @@ int main(int argc, char **argv)
 	is_root = geteuid() == 0;
 	main_tid = ktls_raw_gettid();
 	main_pid = ktls_raw_getpid();
-	ksft_print_msg("parameters: %d threads (%d changing credentials) x %d reads, %d credential cycles each; %d forkers x %d rounds, %d non-leader execs; %d signal readers, %d handler runs; %d join cycles, %d register cycles, %d fork cycles; %d background readers; Slab tolerance %ld kB; time budget %d s; %s\n",
-		       P.threads, P.changers, P.reads, P.cred_cycles, P.forkers,
-		       P.forks, P.execs, P.sig_readers, P.signals, P.joins,
-		       P.regs, P.procs, P.bg_readers, P.slab_tol_kb, P.budget,
-		       is_root ? "root" : "not root");
+	ksft_print_msg("parameters: %d threads (%d changers) x %d reads, %d credential cycles\n",
+		       P.threads, P.changers, P.reads, P.cred_cycles);
+	ksft_print_msg("parameters: %d forkers x %d rounds, %d non-leader execs\n",
+		       P.forkers, P.forks, P.execs);
+	ksft_print_msg("parameters: %d signal readers, %d handler runs\n",
+		       P.sig_readers, P.signals);
+	ksft_print_msg("parameters: %d join, %d register, %d fork cycles; %d background readers\n",
+		       P.joins, P.regs, P.procs, P.bg_readers);
+	ksft_print_msg("parameters: Slab tolerance %ld kB; time budget %d s; %s\n",
+		       P.slab_tol_kb, P.budget, is_root ? "root" : "not root");
 	ksft_set_plan(4 + 6 + 2 + 4 + 2 + 2);
 	t0 = now();
 

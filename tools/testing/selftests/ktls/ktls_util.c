@@ -27,6 +27,9 @@ bool ktls_vdso_ok;
 
 #define KTLS_STACK_SIZE	(128 * 1024)
 
+/* What a system call the kernel lacks returns (asm-generic/errno.h). */
+#define KTLS_ERRNO_NOSYS	38
+
 long ktls_set_offset(long offset)
 {
 	struct ktls_layout l = {
@@ -38,17 +41,17 @@ long ktls_set_offset(long offset)
 	return ktls_rseq(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET, 0);
 }
 
-KTLS_RAW void ktls_futex_wait(volatile int *addr, int val)
+KTLS_RAW void ktls_futex_wait(int *addr, int val)
 {
 	ktls_sys4(SYS_futex, addr, FUTEX_WAIT, val, NULL);
 }
 
-KTLS_RAW void ktls_futex_wake(volatile int *addr)
+KTLS_RAW void ktls_futex_wake(int *addr)
 {
 	ktls_sys3(SYS_futex, addr, FUTEX_WAKE, 0x7fffffff);
 }
 
-KTLS_RAW void ktls_wait_for(volatile int *addr, int val)
+KTLS_RAW void ktls_wait_for(int *addr, int val)
 {
 	int v;
 
@@ -56,10 +59,20 @@ KTLS_RAW void ktls_wait_for(volatile int *addr, int val)
 		ktls_futex_wait(addr, v);
 }
 
-KTLS_RAW void ktls_post(volatile int *addr, int val)
+KTLS_RAW void ktls_post(int *addr, int val)
 {
 	__atomic_store_n(addr, val, __ATOMIC_SEQ_CST);
 	ktls_futex_wake(addr);
+}
+
+/* One vDSO symbol, or NULL; counts the ones found in *n. */
+static void *ktls_vdso_sym(const char *name, int *n)
+{
+	void *sym = vdso_sym("LINUX_2.6", name);
+
+	if (sym)
+		(*n)++;
+	return sym;
 }
 
 int ktls_vdso_init(void)
@@ -72,19 +85,14 @@ int ktls_vdso_init(void)
 	if (!base)
 		return 0;
 	vdso_init_from_sysinfo_ehdr(base);
-#define KTLS_SYM(field, name) do {					\
-		ktls_vdso.field = vdso_sym("LINUX_2.6", name);		\
-		if (ktls_vdso.field)					\
-			n++;						\
-	} while (0)
-	KTLS_SYM(gettid, "__vdso_ktls_gettid");
-	KTLS_SYM(getpid, "__vdso_ktls_getpid");
-	KTLS_SYM(getuid, "__vdso_ktls_getuid");
-	KTLS_SYM(geteuid, "__vdso_ktls_geteuid");
-	KTLS_SYM(getgid, "__vdso_ktls_getgid");
-	KTLS_SYM(getegid, "__vdso_ktls_getegid");
-	KTLS_SYM(errno_location, "__vdso_ktls_errno_location");
-#undef KTLS_SYM
+	ktls_vdso.gettid = ktls_vdso_sym("__vdso_ktls_gettid", &n);
+	ktls_vdso.getpid = ktls_vdso_sym("__vdso_ktls_getpid", &n);
+	ktls_vdso.getuid = ktls_vdso_sym("__vdso_ktls_getuid", &n);
+	ktls_vdso.geteuid = ktls_vdso_sym("__vdso_ktls_geteuid", &n);
+	ktls_vdso.getgid = ktls_vdso_sym("__vdso_ktls_getgid", &n);
+	ktls_vdso.getegid = ktls_vdso_sym("__vdso_ktls_getegid", &n);
+	ktls_vdso.errno_location =
+		ktls_vdso_sym("__vdso_ktls_errno_location", &n);
 	ktls_vdso_ok = n == 7;
 	return n;
 }
@@ -111,15 +119,16 @@ KTLS_RAW void ktls_ids_vdso(struct ktls_ids *ids)
 
 KTLS_RAW void ktls_ids_area(const struct ktls_area *area, struct ktls_ids *ids)
 {
-	const volatile struct ktls_area *a = area;
-
-	/* The fields are unsigned; compare them as the syscalls return. */
-	ids->tid = (pid_t)a->tid;
-	ids->pid = (pid_t)a->pid;
-	ids->uid = (uid_t)a->uid;
-	ids->euid = (uid_t)a->euid;
-	ids->gid = (gid_t)a->gid;
-	ids->egid = (gid_t)a->egid;
+	/*
+	 * The kernel writes the area: one load per field.  The fields are
+	 * unsigned; compare them as the syscalls return.
+	 */
+	ids->tid = (pid_t)__atomic_load_n(&area->tid, __ATOMIC_RELAXED);
+	ids->pid = (pid_t)__atomic_load_n(&area->pid, __ATOMIC_RELAXED);
+	ids->uid = (uid_t)__atomic_load_n(&area->uid, __ATOMIC_RELAXED);
+	ids->euid = (uid_t)__atomic_load_n(&area->euid, __ATOMIC_RELAXED);
+	ids->gid = (gid_t)__atomic_load_n(&area->gid, __ATOMIC_RELAXED);
+	ids->egid = (gid_t)__atomic_load_n(&area->egid, __ATOMIC_RELAXED);
 }
 
 bool ktls_ids_eq(const struct ktls_ids *a, const struct ktls_ids *b)
@@ -128,24 +137,25 @@ bool ktls_ids_eq(const struct ktls_ids *a, const struct ktls_ids *b)
 	       a->euid == b->euid && a->gid == b->gid && a->egid == b->egid;
 }
 
+/* One field of ktls_ids_diff(). */
+static void ktls_id_diff(const char *who, const char *field,
+			 const char *a_name, long a, const char *b_name, long b)
+{
+	if (a != b)
+		ksft_print_msg("%s: %s %s=%ld but %s=%ld\n",
+			       who, field, a_name, a, b_name, b);
+}
+
 void ktls_ids_diff(const char *who, const char *a_name,
 		   const struct ktls_ids *a, const char *b_name,
 		   const struct ktls_ids *b)
 {
-#define KTLS_DIFF(f)							\
-	do {								\
-		if (a->f != b->f)					\
-			ksft_print_msg("%s: %s %s=%ld but %s=%ld\n",	\
-				       who, #f, a_name, a->f, b_name,	\
-				       b->f);				\
-	} while (0)
-	KTLS_DIFF(tid);
-	KTLS_DIFF(pid);
-	KTLS_DIFF(uid);
-	KTLS_DIFF(euid);
-	KTLS_DIFF(gid);
-	KTLS_DIFF(egid);
-#undef KTLS_DIFF
+	ktls_id_diff(who, "tid", a_name, a->tid, b_name, b->tid);
+	ktls_id_diff(who, "pid", a_name, a->pid, b_name, b->pid);
+	ktls_id_diff(who, "uid", a_name, a->uid, b_name, b->uid);
+	ktls_id_diff(who, "euid", a_name, a->euid, b_name, b->euid);
+	ktls_id_diff(who, "gid", a_name, a->gid, b_name, b->gid);
+	ktls_id_diff(who, "egid", a_name, a->egid, b_name, b->egid);
 }
 
 KTLS_RAW void ktls_snap_take(struct ktls_snap *s, const struct ktls_area *area)
@@ -161,11 +171,10 @@ KTLS_RAW void ktls_snap_take(struct ktls_snap *s, const struct ktls_area *area)
 	}
 	s->area = area;
 	if (area) {
-		const volatile struct ktls_area *a = area;
-
-		s->area_tp = a->tp;
+		s->area_tp = __atomic_load_n(&area->tp, __ATOMIC_RELAXED);
 		ktls_ids_area(area, &s->area_ids);
-		s->area_errno = a->errno_value;
+		s->area_errno = __atomic_load_n(&area->errno_value,
+						__ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&s->taken, true, __ATOMIC_SEQ_CST);
 }
@@ -200,7 +209,7 @@ bool ktls_snap_check(const struct ktls_snap *s, enum ktls_expect e,
 		ok = false;
 	}
 	if (e == KTLS_EXPECT_NO_AREA && s->area && s->area_tp == s->fs) {
-		ksft_print_msg("%s: area without registration claims tp=%#llx (the thread pointer)\n",
+		ksft_print_msg("%s: unregistered area claims tp=%#llx (the thread pointer)\n",
 			       who, (unsigned long long)s->area_tp);
 		ok = false;
 	}
@@ -217,7 +226,7 @@ bool ktls_snap_check(const struct ktls_snap *s, enum ktls_expect e,
 	case KTLS_EXPECT_AREA_SHARED:
 	case KTLS_EXPECT_SHARER:
 		if (s->errno_loc && s->errno_loc != slot) {
-			ksft_print_msg("%s: errno_location()=%p, expected NULL or the shared slot %p\n",
+			ksft_print_msg("%s: errno_location()=%p, expected NULL or shared slot %p\n",
 				       who, s->errno_loc, slot);
 			ok = false;
 		}
@@ -225,7 +234,7 @@ bool ktls_snap_check(const struct ktls_snap *s, enum ktls_expect e,
 	case KTLS_EXPECT_NO_AREA:
 	case KTLS_EXPECT_NONE:
 		if (s->errno_loc) {
-			ksft_print_msg("%s: errno_location()=%p for a thread without an area, expected NULL\n",
+			ksft_print_msg("%s: errno_location()=%p without an area, expected NULL\n",
 				       who, s->errno_loc);
 			ok = false;
 		}
@@ -245,19 +254,19 @@ void ktls_require(struct ktls_layout *layout)
 	long ret;
 
 	ret = ktls_get_layout(&l);
-	if (ret == -EINVAL || ret == -ENOSYS)
-		ksft_exit_skip("kernel without KTLS: rseq(&layout, 16, RSEQ_FLAG_KTLS_GET_LAYOUT, 0) returned %s\n",
+	if (ret == -EINVAL || ret == -KTLS_ERRNO_NOSYS)
+		ksft_exit_skip("kernel without KTLS: rseq(GET_LAYOUT) returned %s\n",
 			       ktls_ret_str(ret));
 	if (ret)
 		ksft_exit_fail_msg("rseq(RSEQ_FLAG_KTLS_GET_LAYOUT) returned %s, expected 0\n",
 				   ktls_ret_str(ret));
 	if (l.offset)
-		ksft_exit_skip("a KTLS offset (%lld) is registered at start-up (by the C library?): these tests need a process that registers itself\n",
+		ksft_exit_skip("KTLS offset %lld set at start-up (by libc?): tests set their own\n",
 			       (long long)l.offset);
 	ktls_offset = ktls_static_offset();
 	if (!ktls_offset || ktls_offset % KTLS_AREA_ALIGN ||
 	    ktls_offset < -KTLS_OFFSET_MAX || ktls_offset > KTLS_OFFSET_MAX)
-		ksft_exit_skip("static TLS offset %ld of the area is not usable (libc TLS layout)\n",
+		ksft_exit_skip("static TLS offset %ld of the area not usable (libc TLS layout)\n",
 			       ktls_offset);
 	if (layout)
 		*layout = l;
@@ -278,7 +287,7 @@ void ktls_setup(bool reg)
 	if (reg) {
 		ret = ktls_register();
 		if (ret)
-			ksft_exit_fail_msg("rseq(REGISTER) in the main thread returned %s, expected 0\n",
+			ksft_exit_fail_msg("REGISTER in main thread returned %s, expected 0\n",
 					   ktls_ret_str(ret));
 	}
 }
@@ -292,8 +301,7 @@ void ktls_setup(bool reg)
  * The child starts on t's stack with every register but rax, rcx and r11
  * as the parent had them, so t travels in r8.
  */
-__asm__(
-	"	.text\n"
+__asm__("	.text\n"
 	"	.p2align 4\n"
 	"	.globl ktls_clone3_asm\n"
 	"	.hidden ktls_clone3_asm\n"
@@ -311,11 +319,8 @@ __asm__(
 	"	ud2\n"
 	"	.size ktls_clone3_asm, .-ktls_clone3_asm\n");
 
-long ktls_clone3_asm(struct clone_args *args, size_t size,
-		     struct ktls_thread *t);
-void ktls_thread_entry(struct ktls_thread *t);
-
-__attribute__((used, visibility("hidden"), noreturn)) KTLS_RAW
+/* Called by ktls_clone3_asm in the child only; never returns. */
+__attribute__((visibility("hidden"))) __attribute_used__ KTLS_RAW
 void ktls_thread_entry(struct ktls_thread *t)
 {
 	t->ret = t->fn(t);
@@ -481,7 +486,7 @@ const char *ktls_errname(int err)
 	case EBUSY: return "EBUSY";
 	case EEXIST: return "EEXIST";
 	case EINVAL: return "EINVAL";
-	case ENOSYS: return "ENOSYS";
+	case KTLS_ERRNO_NOSYS: return "ENOSYS";
 	case EAGAIN: return "EAGAIN";
 	case ENOSPC: return "ENOSPC";
 	}
@@ -575,7 +580,7 @@ const char *ktls_bad_str(unsigned int bad)
 /* ---- the FS base ---- */
 
 #ifndef HWCAP2_FSGSBASE
-#define HWCAP2_FSGSBASE		(1 << 1)
+#define HWCAP2_FSGSBASE		0x2	/* bit 1 */
 #endif
 
 bool ktls_have_fsgsbase(void)

@@ -33,7 +33,7 @@
 #define __NR_clone3		435
 #endif
 #ifndef RSEQ_FLAG_UNREGISTER
-#define RSEQ_FLAG_UNREGISTER	(1U << 0)
+#define RSEQ_FLAG_UNREGISTER	0x1U		/* bit 0 */
 #endif
 #ifndef ARCH_SET_FS
 #define ARCH_SET_FS		0x1002
@@ -45,17 +45,27 @@
 #define CLONE_ARGS_SIZE_VER0	64
 #endif
 
+/*
+ * KTLS_RAW: for functions that run where the thread pointer may be bogus:
+ * no stack protector (its canary is read through %fs) and never inlined
+ * (GCC's noipa is noinline and more; one attribute list, so that the macro
+ * stays a single attribute).  Without noipa, noinline alone (<sys/cdefs.h>);
+ * the Makefile builds without the stack protector anyway.
+ */
 #if defined(__has_attribute)
 #if __has_attribute(no_stack_protector)
 #define KTLS_NOSSP	__attribute__((no_stack_protector))
+#if __has_attribute(noipa)
+#define KTLS_RAW	__attribute__((no_stack_protector, noipa))
+#endif
 #endif
 #endif
 #ifndef KTLS_NOSSP
 #define KTLS_NOSSP
 #endif
-
-/* For functions that run where the thread pointer may be bogus. */
-#define KTLS_RAW	KTLS_NOSSP __attribute__((noinline))
+#ifndef KTLS_RAW
+#define KTLS_RAW	__attribute_noinline__
+#endif
 
 /* Flags of a raw thread, as glibc's pthread_create uses them. */
 #define KTLS_THREAD_FLAGS	(CLONE_VM | CLONE_FS | CLONE_FILES |	\
@@ -145,12 +155,12 @@ static inline KTLS_NOSSP long ktls_raw_getpid(void)
 }
 
 /* Futex helpers on a plain int (raw-safe). */
-void ktls_futex_wait(volatile int *addr, int val);
-void ktls_futex_wake(volatile int *addr);
-/* Wait until *addr == val (raw-safe). */
-void ktls_wait_for(volatile int *addr, int val);
-/* Set *addr = val and wake its waiters (raw-safe). */
-void ktls_post(volatile int *addr, int val);
+void ktls_futex_wait(int *addr, int val);
+void ktls_futex_wake(int *addr);
+/* Wait until *addr == val (raw-safe; __atomic loads). */
+void ktls_wait_for(int *addr, int val);
+/* Set *addr = val (an __atomic store) and wake its waiters (raw-safe). */
+void ktls_post(int *addr, int val);
 
 /* ---- ids through each path ---- */
 
@@ -277,16 +287,20 @@ struct ktls_thread {
 	size_t stack_size;
 	unsigned long tls;		/* the fake TCB: default clone tls */
 	struct ktls_area *area;		/* tls + ktls_offset */
-	/* Set by ktls_thread_spawn(). */
-	volatile int ctid;		/* PARENT_SETTID / CHILD_CLEARTID */
+	/*
+	 * Set by ktls_thread_spawn().  ctid, done and go are shared with
+	 * other threads (and the kernel): they are only accessed through
+	 * __atomic builtins or the futex helpers above.
+	 */
+	int ctid;			/* PARENT_SETTID / CHILD_CLEARTID */
 	long tid;			/* spawn result */
 	ktls_thread_fn fn;
 	void *arg;
-	volatile int ret;		/* fn's return value */
-	volatile int done;		/* fn returned */
+	int ret;			/* fn's return value (in the thread) */
+	int done;			/* fn returned */
 	/* Free for the tests. */
 	struct ktls_snap snap[4];
-	volatile int go;
+	int go;
 	long val[8];
 };
 
@@ -311,6 +325,14 @@ long ktls_thread_start(struct ktls_thread *t, ktls_thread_fn fn, void *arg);
 /* Raw-safe: wait until the thread has exited (CHILD_CLEARTID). */
 void ktls_thread_join(struct ktls_thread *t);
 void ktls_thread_free(struct ktls_thread *t);
+
+/*
+ * Internal to ktls_util.c: its clone3() trampoline (in assembly: the child
+ * calls ktls_thread_entry(t) on t's stack), and the child's C entry.
+ */
+long ktls_clone3_asm(struct clone_args *args, size_t size,
+		     struct ktls_thread *t);
+void ktls_thread_entry(struct ktls_thread *t);
 
 /* ---- processes ---- */
 
