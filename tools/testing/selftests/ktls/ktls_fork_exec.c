@@ -30,71 +30,10 @@ static char exec_arg[] = EXEC_ARG;
 /* execve() and posix_spawn() do not write to the strings. */
 static char *exec_argv[] = { (char *)exe_path, exec_arg, NULL };
 
-/* ---- the exec'd image ---- */
-
-enum {
-	EX_OFFSET = 1,		/* GET_LAYOUT failed or offset != 0 */
-	EX_ACCESSORS = 2,	/* vDSO != syscalls, or errno_location set */
-	EX_REGISTER = 4,	/* REGISTER did not return ENOENT */
-	EX_FRESH = 8,		/* could not SET_OFFSET + REGISTER afresh */
-	EX_TID = 16,		/* gettid != getpid after exec */
-};
-
-static const char *exec_bits_str(int bits)
-{
-	static char buf[256];
-
-	if (bits < 0 || bits > 31)
-		return "not an exec-check status";
-	snprintf(buf, sizeof(buf), "%s%s%s%s%s%s",
-		 bits ? "" : "all right",
-		 bits & EX_OFFSET ? " offset-not-0" : "",
-		 bits & EX_ACCESSORS ? " accessors-wrong" : "",
-		 bits & EX_REGISTER ? " REGISTER-not-ENOENT" : "",
-		 bits & EX_FRESH ? " fresh-registration-failed" : "",
-		 bits & EX_TID ? " tid!=pid" : "");
-	return buf;
-}
-
-static int exec_check(void)
-{
-	struct ktls_layout l = { 0 };
-	struct ktls_snap s;
-	int bits = 0;
-	long ret;
-
-	ktls_vdso_init();
-	ret = ktls_get_layout(&l);
-	if (ret || l.offset != 0) {
-		ksft_print_msg("exec'd image: GET_LAYOUT -> %s offset %lld, expected 0 offset 0\n",
-			       ktls_ret_str(ret), (long long)l.offset);
-		bits |= EX_OFFSET;
-	}
-	ktls_snap_take(&s, &ktls_tls_area);
-	if (!ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "exec'd image"))
-		bits |= EX_ACCESSORS;
-	if (s.sys.tid != s.sys.pid)
-		bits |= EX_TID;
-	ret = ktls_register();
-	if (ret != -ENOENT) {
-		ksft_print_msg("exec'd image: REGISTER -> %s, expected -ENOENT\n",
-			       ktls_ret_str(ret));
-		bits |= EX_REGISTER;
-	}
-	ktls_offset = ktls_static_offset();
-	ret = ktls_set_offset(ktls_offset);
-	if (!ret)
-		ret = ktls_register();
-	ktls_snap_take(&s, &ktls_tls_area);
-	if (ret || !ktls_snap_check(&s, KTLS_EXPECT_AREA,
-				    "exec'd image registered")) {
-		ksft_print_msg("exec'd image: SET_OFFSET+REGISTER -> %s\n",
-			       ktls_ret_str(ret));
-		bits |= EX_FRESH;
-	}
-	fflush(stdout);
-	return bits;
-}
+/*
+ * The exec'd image (/proc/self/exe EXEC_ARG) checks itself with
+ * ktls_exec_image_check() and reports what was wrong as its exit status.
+ */
 
 /* ---- fork from the registered main thread ---- */
 
@@ -270,7 +209,7 @@ static void test_exec(void)
 			 ktls_snap_check(&after, KTLS_EXPECT_AREA,
 					 "parent after the exec child"),
 			 "fork + execve(/proc/self/exe %s) from the registered main thread (%s: %s): no offset (GET_LAYOUT 0), vDSO == syscalls, errno_location NULL, REGISTER -ENOENT, a fresh SET_OFFSET+REGISTER works; parent's area unaffected\n",
-			 EXEC_ARG, ktls_status_str(st), exec_bits_str(bits));
+			 EXEC_ARG, ktls_status_str(st), ktls_exec_bits_str(bits));
 }
 
 struct exec_thread_res {
@@ -317,7 +256,7 @@ static void test_exec_thread(void)
 	ksft_test_result(bits == 0 && ex_res->tp_before == t.tls &&
 			 t.area->tp == 0,
 			 "execve() in a raw CLONE_RSEQ_KTLS thread whose area is in MAP_SHARED memory (%s: %s, execve %s): tp %#llx before (expected %#lx), %#llx after the exec (expected 0)\n",
-			 ktls_status_str(st), exec_bits_str(bits),
+			 ktls_status_str(st), ktls_exec_bits_str(bits),
 			 ex_res->exec_ret ? ktls_ret_str(ex_res->exec_ret) :
 			 "ok", (unsigned long long)ex_res->tp_before, t.tls,
 			 (unsigned long long)t.area->tp);
@@ -343,7 +282,7 @@ static void test_posix_spawn(void)
 	ksft_test_result(!err && bits == 0 && ok,
 			 "posix_spawn (CLONE_VM|CLONE_VFORK + exec) of %s %s (%s: %s); afterwards the parent's area and vDSO still right\n",
 			 exe_path, EXEC_ARG, err ? strerror(err) :
-			 ktls_status_str(st), exec_bits_str(bits));
+			 ktls_status_str(st), ktls_exec_bits_str(bits));
 }
 
 /* ---- tasks sharing the parent's thread pointer ---- */
@@ -497,7 +436,7 @@ static void test_clone_vm(void)
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], EXEC_ARG))
-		return exec_check();
+		return ktls_exec_image_check(0);
 
 	ksft_print_header();
 	ktls_setup(true);
