@@ -9,15 +9,16 @@
  * timens, ktls: vvar_start = -5 * PAGE_SIZE), so the text finds
  * ktls_page RIP-relatively at image - PAGE_SIZE.  That page gets a struct
  * vdso_ktls_data whose offset points at an initial-exec __thread struct
- * ktls_area of this program, filled as the kernel fills it (tp = the
- * thread pointer, ids from the system calls).  The accessors are found
- * in the copy's own dynamic symbol table (parse_vdso.c, given the copy's
- * address) and timed like the guest rows:
+ * ktls_area of this program and whose key is HOST_KEY; the area is filled
+ * as the kernel fills it (owner = the thread pointer XOR the key, ids from
+ * the system calls).  The accessors are found in the copy's own dynamic
+ * symbol table (parse_vdso.c, given the copy's address) and timed like
+ * the guest rows:
  *
  *  - fast path: the area is valid;
- *  - fallback: the area's tp is 0, so the accessor makes the host's real
- *    system call; and "no offset": the vvar offset is 0 (a process that
- *    never registered);
+ *  - fallback: the area's owner word is 0, so the accessor makes the
+ *    host's real system call; and "no offset": the vvar offset is 0 (a
+ *    process that never registered);
  *  - twice: once as the image is (alternatives not applied: the thread
  *    pointer comes from mov %fs:0, the no-FSGSBASE path, and getcpu uses
  *    LSL), once with the image's FSGSBASE and RDPID alternatives applied
@@ -55,6 +56,9 @@
 #define VVAR_PAGES		5	/* vvar, pvclock, hvclock, timens, ktls */
 #define KTLS_PAGE		4	/* ktls_page = vvar_start + 4 * PAGE_SIZE */
 
+/* The copy's address-space key: bit 63 set, low 6 bits clear, as the kernel's. */
+#define HOST_KEY		0xc6a4a7935bd1e900ULL
+
 /* x86 feature numbers of the kernel's cpufeatures.h (6.1). */
 #define X86_FEATURE_FSGSBASE	(9 * 32 + 0)
 #define X86_FEATURE_RDPID	(16 * 32 + 22)
@@ -74,7 +78,12 @@ static __thread struct ktls_area host_area
 
 typedef unsigned int (*fn0_t)(void);
 
-enum state { ST_FAST, ST_TP0, ST_NOOFF };
+/*
+ * ST_FAST: valid area; ST_OWNER0: owner word 0 (fallback rows);
+ * ST_NOKEY: owner word = the thread pointer without the key (checked, not
+ * timed); ST_NOOFF: vvar offset 0.
+ */
+enum state { ST_FAST, ST_OWNER0, ST_NOKEY, ST_NOOFF };
 
 struct copy {
 	const char *where;	/* row label */
@@ -249,15 +258,16 @@ static void *copy_sym(struct copy *c, const char *name)
 
 static void set_state(struct copy *c, enum state s)
 {
+	uint64_t tp = (uint64_t)(uintptr_t)__builtin_thread_pointer();
+
 	c->vd->offset = s == ST_NOOFF ? 0 : area_offset;
-	c->vd->tp_sharers = 0;
-	host_area.tp = s == ST_TP0 ? 0 :
-		(uint64_t)(uintptr_t)__builtin_thread_pointer();
+	c->vd->key = HOST_KEY;
+	host_area.owner = s == ST_OWNER0 ? 0 : s == ST_NOKEY ? tp : tp ^ HOST_KEY;
 }
 
 static void fill_area(void)
 {
-	host_area.tp = (uintptr_t)__builtin_thread_pointer();
+	host_area.owner = (uintptr_t)__builtin_thread_pointer() ^ HOST_KEY;
 	host_area.tid = syscall(SYS_gettid);
 	host_area.pid = syscall(SYS_getpid);
 	host_area.uid = syscall(SYS_getuid);
@@ -347,23 +357,32 @@ static int check_copy(struct copy *c)
 	unsigned int cpu = ~0U;
 	const char *why = NULL;
 
+	/* A magic tid in the area tells an area read apart from a system call. */
 	set_state(c, ST_FAST);
 	host_area.tid = 0x7ffffff0;
 	if ((long)c->gettid() != 0x7ffffff0)
 		why = "the fast path does not read the area (magic tid)";
-	host_area.tid = tid;
 	if (!why && c->errno_location() != &host_area.errno_value)
 		why = "errno_location() does not see the area";
+	set_state(c, ST_NOKEY);
+	if (!why && (long)c->gettid() != tid)
+		why = "an owner word without the key is trusted";
+	if (!why && c->errno_location() != &host_area.errno_value)
+		why = "errno_location() does not return the slot of an invalid area";
+	set_state(c, ST_OWNER0);
 	if (!why && ((long)c->gettid() != tid || c->getuid() != getuid() ||
 		     (pid_t)c->getpid() != getpid()))
-		why = "the fast path disagrees with the system calls";
-	set_state(c, ST_TP0);
-	if (!why && (c->errno_location() || (long)c->gettid() != tid ||
-		     c->getuid() != getuid() || (pid_t)c->getpid() != getpid()))
-		why = "the tp = 0 fallback does not make the system call";
+		why = "the owner = 0 fallback does not make the system call";
+	if (!why && c->errno_location() != &host_area.errno_value)
+		why = "errno_location() does not return the slot when the owner word is 0";
 	set_state(c, ST_NOOFF);
 	if (!why && (c->errno_location() || (long)c->gettid() != tid))
 		why = "the offset = 0 fallback does not make the system call";
+	host_area.tid = tid;
+	set_state(c, ST_FAST);
+	if (!why && ((long)c->gettid() != tid || c->getuid() != getuid() ||
+		     (pid_t)c->getpid() != getpid()))
+		why = "the fast path disagrees with the system calls";
 	if (!why && c->getcpu &&
 	    (((long (*)(unsigned int *, void *, void *))c->getcpu)(&cpu, NULL,
 								   NULL) ||
@@ -436,11 +455,11 @@ int main(int argc, char **argv)
 		fast[2] = add_copy_row(c, "__vdso_ktls_getpid", "fast",
 				       c->getpid, ST_FAST, refs.getpid);
 		fb[0] = add_copy_row(c, "__vdso_ktls_gettid", "fallback",
-				     c->gettid, ST_TP0, refs.sys_gettid);
+				     c->gettid, ST_OWNER0, refs.sys_gettid);
 		fb[1] = add_copy_row(c, "__vdso_ktls_getuid", "fallback",
-				     c->getuid, ST_TP0, refs.getuid);
+				     c->getuid, ST_OWNER0, refs.getuid);
 		fb[2] = add_copy_row(c, "__vdso_ktls_getpid", "fallback",
-				     c->getpid, ST_TP0, refs.getpid);
+				     c->getpid, ST_OWNER0, refs.getpid);
 		i = add_copy_row(c, "__vdso_ktls_gettid", "no offset",
 				 c->gettid, ST_NOOFF, refs.sys_gettid);
 		if (k == 0)
@@ -461,14 +480,15 @@ int main(int argc, char **argv)
 
 	bench_add_text("image:      %s (%zu bytes), copied after 5 vvar pages; ktls_page = image - 4096",
 		       image_path, image_size);
-	bench_add_text("            holds struct vdso_ktls_data {offset %ld, tp_sharers 0} for a __thread area",
-		       area_offset);
+	bench_add_text("            holds struct vdso_ktls_data {offset %ld, key 0x%llx} for a __thread area",
+		       area_offset, (unsigned long long)HOST_KEY);
+	bench_add_text("            whose owner word is the thread pointer XOR the key");
 	bench_add_text("            \"host-mapped: mov %%fs:0\": alternatives NOT applied (a user-space copy):");
 	bench_add_text("            the thread pointer is read with mov %%fs:0 (no-FSGSBASE path), getcpu uses LSL");
 	if (copies[1].patched)
 		bench_add_text("            \"host-mapped: rdfsbase\": host_vdso applied %d FSGSBASE/RDPID alternatives itself",
 			       copies[1].patched);
-	bench_add_text("            fallback = area tp 0, no offset = vvar offset 0: the host's real system call");
+	bench_add_text("            fallback = area owner word 0, no offset = vvar offset 0: the host's real system call");
 	bench_add_text("            vDSO exception fixups do not work in a copy: only valid-pointer cases run");
 	bench_add_text("calls:      every row is an indirect call in a loop; the __thread row is that floor");
 

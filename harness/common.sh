@@ -29,6 +29,9 @@ config_fragments() {
 }
 tarball=/usr/src/linux-source-6.1.tar.xz
 mkdir -p "$build" "$logs" "$gbuild/logs"
+# ccache: paths below the project root are hashed relative to it, so that
+# a clone in another folder (CI) hits the same cache.
+export CCACHE_BASEDIR=$top CCACHE_NOHASHDIR=1
 
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

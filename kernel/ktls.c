@@ -9,48 +9,208 @@
  * ABI, the registration flow and every error are described in
  * include/uapi/linux/ktls.h and Documentation/userspace-api/ktls.rst.
  *
+ * The ownership proof.  The vDSO trusts an area only when its owner word
+ * equals the calling thread's thread pointer XORed with the address
+ * space's key (struct vdso_ktls_data::key, in the vvar page).  The kernel
+ * keeps that proof sound on every path it sees:
+ *
+ *  - Every address space gets a key of its own, never used before: fork
+ *    copies, MAP_SHARED memory and any other memory written for another
+ *    address space never validate in this one.
+ *  - Within an address space, struct ktls_mm files every task that runs
+ *    user code under its thread pointer (the FS base on x86-64).  An
+ *    owner writes a valid owner word only while it is the only task filed
+ *    under its thread pointer, and a task that arrives at a thread
+ *    pointer (clone, arch_prctl(ARCH_SET_FS), ptrace) invalidates a valid
+ *    word there before its first user instruction.  So a word that
+ *    validates was written for the one task that can read it.
+ *
  * The contract the kernel keeps:
  *
  *  - It writes an area only from the owning thread's own context: when the
  *    thread registers (synchronously, so a bad area is an error of the
- *    call) and on the return to user space after an event marked the area
- *    dirty (credentials, user namespace or its ID maps changed, a fork
- *    child's first return).  Such events set KTLS_TASK_DIRTY and
- *    TIF_NOTIFY_RESUME, as rseq does for cpu_id, so no user instruction of
- *    the thread runs between the change and the rewrite.  Two exceptions
- *    only clear the area's tp word: clone3(CLONE_RSEQ_KTLS), in the parent
- *    and the shared address space before the new thread runs (which also
- *    proves the area writable), and the exit and exec path (as
- *    CLONE_CHILD_CLEARTID clears its word), so that a recycled stack or
- *    TCB cannot present a dead thread's values.
- *  - It never writes errno_value.
- *  - A write that faults kills the process with SIGSEGV, as rseq does: an
- *    area that could not be rewritten must not be read as current.
- *  - Tasks that share the address space and the thread pointer of their
- *    creator (vfork(), CLONE_VM without CLONE_SETTLS) are counted in the
- *    per-address-space vDSO data; while the count is not zero the vDSO
- *    performs the system calls, so a sharer never reads its creator's area.
+ *    call) and on the return to user space after an event marked the task
+ *    (credentials, user namespace or its ID maps changed, a fork or clone
+ *    child's first return, a changed thread pointer, the end of a
+ *    thread-pointer collision).  Such events set KTLS_TASK_DIRTY (or
+ *    KTLS_TASK_MOVED) and TIF_NOTIFY_RESUME, as rseq does for cpu_id, so
+ *    no user instruction of the thread runs between the change and the
+ *    rewrite.
+ *  - It never writes errno_value, and it writes nothing once a thread has
+ *    started to exit: a thread may free the memory of its own area.
+ *  - An owner whose area cannot be written (unmapped or read-only) is
+ *    killed with SIGSEGV, as rseq does: an area that could not be
+ *    rewritten must not be read as current.
  *
- * Locking: the registered offset (signal_struct::ktls_offset) is set only
- * while the address space has a single user, and cleared only by execve(),
- * after de_thread().  A task's ktls_area and ktls_tp change only in its own
- * context, or in copy_process() before the child first runs.
+ * Locking: ktls_mm::lock (a spinlock) orders the registry and every write
+ * of an owner word; the writes run with page faults disabled, and a fault
+ * is resolved with the lock dropped before the write is tried again.  The
+ * registered offset (signal_struct::ktls_offset) is set only while the
+ * address space has a single user, and cleared only by execve(), after
+ * de_thread().  A task's ktls_area changes only in its own context, or in
+ * copy_process() before the child first runs.
  */
 #include <linux/bitops.h>
+#include <linux/compat.h>
 #include <linux/cred.h>
+#include <linux/gfp.h>
 #include <linux/ktls.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/mm_types.h>
+#include <linux/pagemap.h>
 #include <linux/pid.h>
+#include <linux/rbtree.h>
 #include <linux/resume_user_mode.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
 #include <asm/ktls.h>
+#include <vdso/ktls.h>
+
+/**
+ * struct ktls_mm - KTLS state of an address space with a registered offset
+ * @lock:	orders @tasks and the writes of owner words.
+ * @tasks:	every task of the address space that runs user code, ordered
+ *		by thread pointer (task_struct::ktls_tp), then by address.
+ * @page:	struct vdso_ktls_data, mapped read-only in the vvar area.
+ * @data:	@page's contents.
+ */
+struct ktls_mm {
+	spinlock_t lock;	/* orders @tasks and the owner word writes */
+	struct rb_root tasks;
+	struct page *page;
+	struct vdso_ktls_data *data;
+};
+
+/* Keys are never reused: bit 63 set, then a count. */
+static atomic64_t ktls_key_seq = ATOMIC64_INIT(0);
+
+struct ktls_mm *ktls_mm_alloc(long offset)
+{
+	struct ktls_mm *km = kzalloc(sizeof(*km), GFP_KERNEL);
+
+	if (!km)
+		return NULL;
+	km->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!km->page) {
+		kfree(km);
+		return NULL;
+	}
+	spin_lock_init(&km->lock);
+	km->tasks = RB_ROOT;
+	km->data = page_address(km->page);
+	km->data->offset = offset;
+	/* Low bits clear: a key never changes an area's alignment bits. */
+	km->data->key = BIT_ULL(63) |
+			((u64)atomic64_inc_return(&ktls_key_seq) * KTLS_AREA_ALIGN);
+	return km;
+}
+
+void ktls_mm_free(struct ktls_mm *km)
+{
+	if (!km)
+		return;
+	WARN_ON_ONCE(!RB_EMPTY_ROOT(&km->tasks));
+	__free_page(km->page);
+	kfree(km);
+}
+
+struct page *ktls_mm_page(struct ktls_mm *km)
+{
+	return km->page;
+}
+
+long ktls_mm_offset(struct ktls_mm *km)
+{
+	return km->data->offset;
+}
+
+/* What a valid owner word says for thread pointer @tp. */
+static u64 ktls_owner_word(struct ktls_mm *km, unsigned long tp)
+{
+	return tp ^ km->data->key;
+}
+
+/* ---- the registry: every task of the address space by thread pointer ---- */
+
+static bool ktls_node_less(struct rb_node *a, const struct rb_node *b)
+{
+	const struct task_struct *ta = rb_entry(a, struct task_struct, ktls_node);
+	const struct task_struct *tb = rb_entry(b, struct task_struct, ktls_node);
+
+	if (ta->ktls_tp != tb->ktls_tp)
+		return ta->ktls_tp < tb->ktls_tp;
+	return ta < tb;
+}
+
+static bool ktls_same_tp(struct rb_node *node, unsigned long tp)
+{
+	return node && rb_entry(node, struct task_struct, ktls_node)->ktls_tp == tp;
+}
+
+/* @t is filed and no other task is filed under its thread pointer. */
+static bool ktls_alone(struct task_struct *t)
+{
+	return !ktls_same_tp(rb_prev(&t->ktls_node), t->ktls_tp) &&
+	       !ktls_same_tp(rb_next(&t->ktls_node), t->ktls_tp);
+}
+
+/* Any task filed under @tp.  Called with km->lock held. */
+static struct task_struct *ktls_find_tp(struct ktls_mm *km, unsigned long tp)
+{
+	struct rb_node *node = km->tasks.rb_node;
+
+	while (node) {
+		struct task_struct *t = rb_entry(node, struct task_struct, ktls_node);
+
+		if (tp == t->ktls_tp)
+			return t;
+		node = tp < t->ktls_tp ? node->rb_left : node->rb_right;
+	}
+	return NULL;
+}
+
+static void ktls_mark(struct task_struct *t, int bit)
+{
+	set_bit(bit, &t->ktls_flags);
+	set_notify_resume(t);
+}
+
+static void ktls_file(struct ktls_mm *km, struct task_struct *t)
+{
+	rb_add(&t->ktls_node, &km->tasks, ktls_node_less);
+}
+
+/*
+ * Take @t out of the registry.  If that leaves an owner alone under the
+ * thread pointer @t leaves, the owner may write a valid word again: mark
+ * it.  Called with km->lock held.
+ */
+static void ktls_unfile(struct ktls_mm *km, struct task_struct *t)
+{
+	struct rb_node *prev = rb_prev(&t->ktls_node);
+	struct rb_node *next = rb_next(&t->ktls_node);
+	unsigned long tp = t->ktls_tp;
+	struct task_struct *other = NULL;
+
+	rb_erase(&t->ktls_node, &km->tasks);
+	RB_CLEAR_NODE(&t->ktls_node);
+	if (ktls_same_tp(prev, tp) && !ktls_same_tp(next, tp))
+		other = rb_entry(prev, struct task_struct, ktls_node);
+	else if (ktls_same_tp(next, tp) && !ktls_same_tp(prev, tp))
+		other = rb_entry(next, struct task_struct, ktls_node);
+	if (other && other->ktls_area && ktls_alone(other))
+		ktls_mark(other, KTLS_TASK_DIRTY);
+}
+
+/* ---- areas ---- */
 
 /*
  * Where thread pointer @tp puts the area: -EINVAL for a thread pointer of 0
@@ -73,11 +233,34 @@ static int ktls_area_at(unsigned long tp, long offset,
 	return 0;
 }
 
-/* Write the current values into current's area. */
-static int ktls_write_area(void)
+/*
+ * An area must lie in one private, writable mapping of the caller's
+ * address space: -EFAULT when no writable mapping holds it, -EINVAL when
+ * the mapping is shared (a fork child would write the parent's memory).
+ */
+static int ktls_area_mapping(struct ktls_area __user *area)
+{
+	unsigned long addr = (unsigned long)area;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma = vma_lookup(mm, addr);
+	if (!vma || addr + KTLS_AREA_SIZE > vma->vm_end ||
+	    !(vma->vm_flags & VM_WRITE))
+		ret = -EFAULT;
+	else if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE))
+		ret = -EINVAL;
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/* Write current's values and owner word, page faults disabled. */
+static int ktls_write_area_locked(struct ktls_mm *km, struct ktls_area __user *area)
 {
 	struct task_struct *t = current;
-	struct ktls_area __user *area = t->ktls_area;
 	const struct cred *cred = current_cred();
 	struct user_namespace *ns = cred->user_ns;
 	u32 tid = task_pid_vnr(t);
@@ -86,10 +269,12 @@ static int ktls_write_area(void)
 	u32 euid = from_kuid_munged(ns, cred->euid);
 	u32 gid = from_kgid_munged(ns, cred->gid);
 	u32 egid = from_kgid_munged(ns, cred->egid);
-	u64 tp = t->ktls_tp;
+	u64 owner = ktls_owner_word(km, t->ktls_tp);
 
 	if (!user_write_access_begin(area, sizeof(*area)))
 		return -EFAULT;
+	/* First: a reader that raced sees no valid word while values change. */
+	unsafe_put_user(0ULL, &area->owner, efault);
 	unsafe_put_user(tid, &area->tid, efault);
 	unsafe_put_user(pid, &area->pid, efault);
 	unsafe_put_user(uid, &area->uid, efault);
@@ -97,7 +282,7 @@ static int ktls_write_area(void)
 	unsafe_put_user(gid, &area->gid, efault);
 	unsafe_put_user(egid, &area->egid, efault);
 	/* Last: the area is valid only once every value is in place. */
-	unsafe_put_user(tp, &area->tp, efault);
+	unsafe_put_user(owner, &area->owner, efault);
 	user_write_access_end();
 	return 0;
 efault:
@@ -105,40 +290,118 @@ efault:
 	return -EFAULT;
 }
 
-static int ktls_clear_area(struct ktls_area __user *area)
+/*
+ * Make the owner word at @area invalid if it is valid for @tp, page
+ * faults disabled: -EFAULT if it could not be read, -EACCES if a valid
+ * word could not be written.  Memory that does not hold a valid word is
+ * left alone: a task without an area may have anything at its thread
+ * pointer plus the offset.
+ */
+static int ktls_invalidate_locked(struct ktls_mm *km,
+				  struct ktls_area __user *area, unsigned long tp)
 {
-	return put_user((u64)0, &area->tp) ? -EFAULT : 0;
+	u64 word;
+
+	if (__get_user(word, &area->owner))
+		return -EFAULT;
+	if (word != ktls_owner_word(km, tp))
+		return 0;
+	return __put_user(0ULL, &area->owner) ? -EACCES : 0;
 }
 
+/*
+ * Bring the word at current's thread pointer plus the offset to what the
+ * registry says: the owner, alone under its thread pointer, writes its
+ * values and a valid word; any other task makes a valid word invalid.
+ * -EFAULT when the owner's area, or memory holding a valid word, cannot be
+ * written.
+ */
+static int ktls_sync(struct ktls_mm *km)
+{
+	struct task_struct *t = current;
+	struct ktls_area __user *area;
+	bool write;
+	int ret;
+
+	for (;;) {
+		spin_lock(&km->lock);
+		area = t->ktls_area;
+		write = area && ktls_alone(t);
+		if (!area && ktls_area_at(t->ktls_tp, km->data->offset, &area)) {
+			spin_unlock(&km->lock);
+			return 0;	/* no user memory there */
+		}
+		pagefault_disable();
+		if (write)
+			ret = ktls_write_area_locked(km, area);
+		else
+			ret = ktls_invalidate_locked(km, area, t->ktls_tp);
+		pagefault_enable();
+		spin_unlock(&km->lock);
+		if (!ret)
+			return 0;
+		/* Resolve the fault without the lock, then try again. */
+		if (write || ret == -EACCES) {
+			if (fault_in_writeable((char __user *)area, sizeof(*area)))
+				return -EFAULT;
+		} else if (fault_in_readable((char __user *)&area->owner,
+					     sizeof(area->owner))) {
+			return 0;	/* nothing mapped: nothing to invalidate */
+		}
+	}
+}
+
+/* The area of @t no longer exists for the kernel. */
 static void ktls_forget(struct task_struct *t)
 {
 	t->ktls_area = NULL;
-	t->ktls_tp = 0;
 	clear_bit(KTLS_TASK_DIRTY, &t->ktls_flags);
-	clear_bit(KTLS_TASK_DROP, &t->ktls_flags);
 }
 
-static void ktls_mark(struct task_struct *t, int bit)
+static struct ktls_mm *ktls_mm_of(struct mm_struct *mm)
 {
-	set_bit(bit, &t->ktls_flags);
-	set_tsk_thread_flag(t, TIF_NOTIFY_RESUME);
+	/* Pairs with smp_store_release() in arch_ktls_mm_publish(). */
+	return mm ? smp_load_acquire(arch_ktls_mm(mm)) : NULL;
+}
+
+/*
+ * File current anew when its thread pointer changed: it loses any area
+ * (registered for the old thread pointer) and must invalidate what a
+ * valid word at the new one says.
+ */
+static void ktls_moved(struct ktls_mm *km)
+{
+	struct task_struct *t = current;
+	unsigned long tp = arch_ktls_thread_pointer(t);
+
+	if (tp == t->ktls_tp)
+		return;
+	spin_lock(&km->lock);
+	ktls_unfile(km, t);
+	t->ktls_tp = tp;
+	ktls_file(km, t);
+	spin_unlock(&km->lock);
+	ktls_forget(t);
+	set_bit(KTLS_TASK_DIRTY, &t->ktls_flags);
 }
 
 /* The one path that brings an area up to date, on the return to user. */
 void __ktls_handle_notify_resume(void)
 {
 	struct task_struct *t = current;
-	int ret = 0;
+	struct ktls_mm *km = ktls_mm_of(t->mm);
 
-	if (test_and_clear_bit(KTLS_TASK_DROP, &t->ktls_flags)) {
-		if (t->ktls_area)
-			ret = ktls_clear_area(t->ktls_area);
+	if (!km || RB_EMPTY_NODE(&t->ktls_node)) {
+		clear_bit(KTLS_TASK_MOVED, &t->ktls_flags);
 		ktls_forget(t);
-	} else if (test_and_clear_bit(KTLS_TASK_DIRTY, &t->ktls_flags) &&
-		   t->ktls_area) {
-		ret = ktls_write_area();
+		return;
 	}
-	if (unlikely(ret))
+	if (test_and_clear_bit(KTLS_TASK_MOVED, &t->ktls_flags))
+		ktls_moved(km);
+	/* Fully ordered: a later event marks the task again. */
+	if (!test_and_clear_bit(KTLS_TASK_DIRTY, &t->ktls_flags))
+		return;
+	if (unlikely(ktls_sync(km)))
 		force_sigsegv(SIGSEGV);
 }
 
@@ -148,10 +411,13 @@ void ktls_creds_changed(struct task_struct *t)
 		ktls_mark(t, KTLS_TASK_DIRTY);
 }
 
+/*
+ * @t's FS base may have been written (arch_prctl(), ptrace).  Called in
+ * any context, even atomic; @t sorts it out on its return to user mode.
+ */
 void ktls_thread_pointer_changed(struct task_struct *t)
 {
-	if (t->ktls_area)
-		ktls_mark(t, KTLS_TASK_DROP);
+	ktls_mark(t, KTLS_TASK_MOVED);
 }
 
 /*
@@ -163,95 +429,127 @@ void ktls_user_ns_changed(struct user_namespace *ns)
 {
 	struct task_struct *g, *t;
 
-	/* Pairs with smp_mb() in ktls_register(). */
+	/* Pairs with the barrier of test_and_clear_bit() in the notifier. */
 	smp_mb();
 	rcu_read_lock();
 	for_each_process_thread(g, t) {
-		if (READ_ONCE(t->ktls_area) && __task_cred(t)->user_ns == ns) {
-			set_bit(KTLS_TASK_DIRTY, &t->ktls_flags);
-			set_notify_resume(t);
-		}
+		if (READ_ONCE(t->ktls_area) && __task_cred(t)->user_ns == ns)
+			ktls_mark(t, KTLS_TASK_DIRTY);
 	}
 	rcu_read_unlock();
 }
 
 /*
- * Called from copy_process() with the child @p not yet running; may fail.
- * The child starts without an area unless CLONE_RSEQ_KTLS gives it one at
- * its new thread pointer, or it is a fork() child that keeps the parent's
- * thread pointer (and so has a copy of the parent's area).
+ * Whether an area at @addr in @mm comes along into a fork child: only from
+ * a private mapping that fork copies.  Called by the parent.
+ */
+static bool ktls_area_forks(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+	bool ret;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	ret = vma && !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE | VM_DONTCOPY));
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * Called from copy_process() with the child @p not yet running, after
+ * copy_mm(); may fail.  The child starts without an area unless
+ * CLONE_RSEQ_KTLS gives it one at its new thread pointer, or it is a fork()
+ * child that keeps the parent's thread pointer (and so has a copy of the
+ * parent's area).
  */
 int ktls_fork(struct task_struct *p, struct kernel_clone_args *args)
 {
 	u64 flags = args->flags;
-	unsigned long tp, child_tp;
 	struct ktls_area __user *area;
+	unsigned long child_tp;
+	struct ktls_mm *km;
 	long offset;
 	int ret;
 
 	p->ktls_area = NULL;
 	p->ktls_tp = 0;
 	p->ktls_flags = 0;
+	RB_CLEAR_NODE(&p->ktls_node);
 	if (!(flags & CLONE_THREAD))
 		p->signal->ktls_offset = READ_ONCE(current->signal->ktls_offset);
 	if (args->fn)	/* Kernel and io threads never run user code. */
 		return flags & CLONE_RSEQ_KTLS ? -EINVAL : 0;
 
 	offset = READ_ONCE(current->signal->ktls_offset);
-	tp = arch_ktls_thread_pointer(current);
-	child_tp = flags & CLONE_SETTLS ? args->tls : tp;
+	/* After copy_thread(): the FS base the child will run on. */
+	child_tp = arch_ktls_thread_pointer(p);
+	p->ktls_tp = child_tp;
 
 	if (flags & CLONE_RSEQ_KTLS) {
-		if (!(flags & CLONE_THREAD) || !(flags & CLONE_SETTLS))
+		if (!(flags & CLONE_THREAD) || !(flags & CLONE_SETTLS) ||
+		    in_compat_syscall())
 			return -EINVAL;
-		if (!offset)
+		km = ktls_mm_of(current->mm);
+		if (!offset || !km)
 			return -ENOENT;
 		ret = ktls_area_at(child_tp, offset, &area);
+		if (!ret)
+			ret = ktls_area_mapping(area);
 		if (ret)
 			return ret;
-		/*
-		 * The child's area is in this address space: clearing its tp
-		 * word now proves it writable, so that a bad area fails the
-		 * clone instead of killing the child on its first return.
-		 */
-		if (ktls_clear_area(area))
-			return -EFAULT;
+		/* Early answer only: the registry decides again on commit. */
+		spin_lock(&km->lock);
+		ret = ktls_find_tp(km, child_tp) ? -EBUSY : 0;
+		spin_unlock(&km->lock);
+		if (ret)
+			return ret;
 		p->ktls_area = area;
-		p->ktls_tp = child_tp;
-		ktls_mark(p, KTLS_TASK_DIRTY);
-	} else if (!(flags & CLONE_VM)) {
-		if (current->ktls_area && child_tp == tp) {
-			p->ktls_area = current->ktls_area;
-			p->ktls_tp = current->ktls_tp;
-			ktls_mark(p, KTLS_TASK_DIRTY);
-		}
-	} else if (child_tp == tp) {
-		set_bit(KTLS_TASK_TP_SHARER, &p->ktls_flags);
+	} else if (!(flags & CLONE_VM) && current->ktls_area &&
+		   child_tp == current->ktls_tp &&
+		   ktls_area_forks(current->mm, (unsigned long)current->ktls_area)) {
+		p->ktls_area = current->ktls_area;
 	}
 	return 0;
 }
 
-/* Called once copy_process() can no longer fail, before @p first runs. */
-void ktls_fork_commit(struct task_struct *p)
+/*
+ * Called once copy_process() can no longer fail, before @p first runs:
+ * file @p in its address space's registry.  Its first return to user mode
+ * writes its area, or invalidates a valid word at its thread pointer.
+ */
+void ktls_fork_commit(struct task_struct *p, struct kernel_clone_args *args)
 {
-	if (test_bit(KTLS_TASK_TP_SHARER, &p->ktls_flags) &&
-	    !vdso_ktls_tp_sharers(p->mm, 1))
-		clear_bit(KTLS_TASK_TP_SHARER, &p->ktls_flags);
+	struct ktls_mm *km;
+
+	if (args->fn)
+		return;
+	km = ktls_mm_of(p->mm);
+	if (!km) {
+		p->ktls_area = NULL;
+		return;
+	}
+	spin_lock(&km->lock);
+	ktls_file(km, p);
+	spin_unlock(&km->lock);
+	ktls_mark(p, KTLS_TASK_DIRTY);
 }
 
 /*
- * @t (current) leaves @mm: it exits or execs.  Called before
- * CLONE_CHILD_CLEARTID stores and wakes, so that a joiner that reuses the
- * thread's memory never sees this late write.
+ * @t (current) leaves @mm: it exits or execs.  Nothing is written: the
+ * thread's memory may be gone already.  A valid word it leaves behind is
+ * invalidated by the next task that arrives at its thread pointer.
  */
 void ktls_mm_release(struct task_struct *t, struct mm_struct *mm)
 {
-	if (test_and_clear_bit(KTLS_TASK_TP_SHARER, &t->ktls_flags))
-		vdso_ktls_tp_sharers(mm, -1);
-	/* Nothing to report on failure: the thread is leaving. */
-	if (t->ktls_area)
-		ktls_clear_area(t->ktls_area);
+	struct ktls_mm *km = ktls_mm_of(mm);
+
+	if (km && !RB_EMPTY_NODE(&t->ktls_node)) {
+		spin_lock(&km->lock);
+		ktls_unfile(km, t);
+		spin_unlock(&km->lock);
+	}
 	ktls_forget(t);
+	clear_bit(KTLS_TASK_MOVED, &t->ktls_flags);
 }
 
 /* After a successful execve(): the new image registers afresh. */
@@ -278,7 +576,9 @@ static long ktls_get_layout(struct ktls_layout __user *ulayout, u32 len)
 
 static long ktls_set_offset(struct ktls_layout __user *ulayout, u32 len)
 {
+	struct task_struct *t = current;
 	struct ktls_layout layout;
+	struct ktls_mm *km;
 	long ret;
 
 	if (len != sizeof(layout))
@@ -291,14 +591,24 @@ static long ktls_set_offset(struct ktls_layout __user *ulayout, u32 len)
 	if (!layout.offset || !IS_ALIGNED(layout.offset, KTLS_AREA_ALIGN) ||
 	    layout.offset > KTLS_OFFSET_MAX || layout.offset < -KTLS_OFFSET_MAX)
 		return -EINVAL;
-	if (READ_ONCE(current->signal->ktls_offset))
+	if (READ_ONCE(t->signal->ktls_offset))
 		return -EBUSY;
 	if (!current_is_single_threaded())
 		return -EBUSY;
-	ret = vdso_ktls_publish(current->mm, layout.offset);
-	if (ret)
+	km = ktls_mm_alloc(layout.offset);
+	if (!km)
+		return -ENOMEM;
+	/* Alone in the address space: nobody else can be filed meanwhile. */
+	t->ktls_tp = arch_ktls_thread_pointer(t);
+	ktls_file(km, t);
+	ret = arch_ktls_mm_publish(t->mm, km);
+	if (ret) {
+		RB_CLEAR_NODE(&t->ktls_node);
+		km->tasks = RB_ROOT;
+		ktls_mm_free(km);
 		return ret;
-	WRITE_ONCE(current->signal->ktls_offset, layout.offset);
+	}
+	WRITE_ONCE(t->signal->ktls_offset, layout.offset);
 	return 0;
 }
 
@@ -306,46 +616,71 @@ static long ktls_register(void)
 {
 	struct task_struct *t = current;
 	long offset = READ_ONCE(t->signal->ktls_offset);
+	struct ktls_mm *km = ktls_mm_of(t->mm);
 	struct ktls_area __user *area;
-	unsigned long tp;
 	int ret;
 
 	if (t->ktls_area)
 		return -EBUSY;
-	if (!offset)
+	if (!offset || !km || RB_EMPTY_NODE(&t->ktls_node))
 		return -ENOENT;
-	tp = arch_ktls_thread_pointer(t);
-	ret = ktls_area_at(tp, offset, &area);
+	/* File the thread under its FS base as it is now. */
+	clear_bit(KTLS_TASK_MOVED, &t->ktls_flags);
+	ktls_moved(km);
+	ret = ktls_area_at(t->ktls_tp, offset, &area);
+	if (!ret)
+		ret = ktls_area_mapping(area);
 	if (ret)
 		return ret;
-	t->ktls_tp = tp;
+	spin_lock(&km->lock);
+	if (!ktls_alone(t)) {
+		spin_unlock(&km->lock);
+		return -EBUSY;
+	}
 	WRITE_ONCE(t->ktls_area, area);
-	/* Read the ID maps only after a map writer can see the area. */
-	smp_mb();
-	ret = ktls_write_area();
-	if (ret)
-		ktls_forget(t);
-	else
-		clear_bit(KTLS_TASK_DIRTY, &t->ktls_flags);
-	return ret;
+	spin_unlock(&km->lock);
+	/*
+	 * Fully ordered before the ID maps are read: a map writer that
+	 * missed the area marks the task again.
+	 */
+	test_and_clear_bit(KTLS_TASK_DIRTY, &t->ktls_flags);
+	if (!ktls_sync(km))
+		return 0;
+	ktls_forget(t);
+	return -EFAULT;
 }
 
 static long ktls_unregister(void)
 {
 	struct task_struct *t = current;
+	struct ktls_mm *km = ktls_mm_of(t->mm);
+	struct ktls_area __user *area = t->ktls_area;
+	int ret;
 
-	if (!t->ktls_area)
+	if (!area || !km)
 		return -ENOENT;
-	if (ktls_clear_area(t->ktls_area))
-		return -EFAULT;
-	ktls_forget(t);
-	return 0;
+	for (;;) {
+		spin_lock(&km->lock);
+		pagefault_disable();
+		ret = ktls_invalidate_locked(km, area, t->ktls_tp);
+		pagefault_enable();
+		if (!ret)
+			ktls_forget(t);
+		spin_unlock(&km->lock);
+		if (!ret)
+			return 0;
+		if (fault_in_writeable((char __user *)area, sizeof(*area)))
+			return -EFAULT;
+	}
 }
 
 /* rseq(uptr, len, flags, sig) with one of the RSEQ_FLAG_KTLS_* flags. */
 long ktls_rseq(void __user *uptr, u32 len, int flags, u32 sig)
 {
 	if ((flags & ~RSEQ_FLAGS_KTLS) || hweight32(flags) != 1 || sig)
+		return -EINVAL;
+	/* The 32-bit ABIs have no KTLS vDSO and another thread pointer. */
+	if (in_compat_syscall())
 		return -EINVAL;
 
 	switch (flags) {

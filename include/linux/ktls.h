@@ -6,16 +6,17 @@
 #include <uapi/linux/ktls.h>
 
 struct kernel_clone_args;
+struct ktls_mm;
 struct mm_struct;
+struct page;
 struct user_namespace;
 
 #ifdef CONFIG_KTLS
 
 /* Bits of task_struct::ktls_flags. */
 enum ktls_task_bits {
-	KTLS_TASK_DIRTY,	/* values changed: rewrite the area */
-	KTLS_TASK_DROP,		/* thread pointer changed: clear, forget */
-	KTLS_TASK_TP_SHARER,	/* counted in the mm's tp_sharers */
+	KTLS_TASK_DIRTY,	/* sync the word at the thread pointer */
+	KTLS_TASK_MOVED,	/* the FS base may have changed */
 };
 
 #define RSEQ_FLAGS_KTLS	(RSEQ_FLAG_KTLS_GET_LAYOUT | RSEQ_FLAG_KTLS_SET_OFFSET | \
@@ -23,7 +24,7 @@ enum ktls_task_bits {
 
 long ktls_rseq(void __user *uptr, u32 len, int flags, u32 sig);
 int ktls_fork(struct task_struct *p, struct kernel_clone_args *args);
-void ktls_fork_commit(struct task_struct *p);
+void ktls_fork_commit(struct task_struct *p, struct kernel_clone_args *args);
 void ktls_mm_release(struct task_struct *t, struct mm_struct *mm);
 void ktls_execve(struct task_struct *t);
 void ktls_creds_changed(struct task_struct *t);
@@ -34,13 +35,18 @@ void __ktls_handle_notify_resume(void);
 static inline void ktls_handle_notify_resume(void)
 {
 	if (unlikely(READ_ONCE(current->ktls_flags) &
-		     (BIT(KTLS_TASK_DIRTY) | BIT(KTLS_TASK_DROP))))
+		     (BIT(KTLS_TASK_DIRTY) | BIT(KTLS_TASK_MOVED))))
 		__ktls_handle_notify_resume();
 }
 
-/* The architecture's vDSO keeps the per-address-space data page. */
-int vdso_ktls_publish(struct mm_struct *mm, long offset);
-bool vdso_ktls_tp_sharers(struct mm_struct *mm, int delta);
+/* Per address space state; the architecture keeps the pointer. */
+struct ktls_mm *ktls_mm_alloc(long offset);
+void ktls_mm_free(struct ktls_mm *km);
+struct page *ktls_mm_page(struct ktls_mm *km);
+long ktls_mm_offset(struct ktls_mm *km);
+
+/* The architecture's vDSO maps ktls_mm_page() in the vvar area. */
+int arch_ktls_mm_publish(struct mm_struct *mm, struct ktls_mm *km);
 
 #else /* !CONFIG_KTLS */
 
@@ -50,7 +56,8 @@ static inline int ktls_fork(struct task_struct *p,
 	return 0;
 }
 
-static inline void ktls_fork_commit(struct task_struct *p) { }
+static inline void ktls_fork_commit(struct task_struct *p,
+				    struct kernel_clone_args *args) { }
 
 static inline void ktls_mm_release(struct task_struct *t,
 				   struct mm_struct *mm) { }

@@ -6,18 +6,16 @@
  * calling thread's KTLS area, found at its thread pointer plus the
  * process's registered offset, and performs the system call itself when
  * the thread has no valid area.  It never fails and never answers with
- * another thread's value:
+ * another task's value:
  *
  *  - no offset registered (the vvar data says 0): system call;
- *  - a task in this address space shares its creator's thread pointer
- *    (tp_sharers != 0): system call, as the area at that thread pointer
- *    belongs to the creator;
- *  - the thread pointer cannot be read (0, or no TCB behind it): system
- *    call;
+ *  - the thread pointer cannot be read (0, or no TCB behind it) or is not
+ *    a user-space address: system call;
  *  - the load from the area faults (unmapped, kernel or non-canonical
  *    address): the exception table lands in the system call;
- *  - the area's tp word differs from the thread pointer (never
- *    registered, unregistered, exited, garbage, another TCB): system call.
+ *  - the area's owner word differs from the thread pointer XOR the
+ *    address space's key (never registered, unregistered, another task
+ *    shares the thread pointer, copied by fork, garbage): system call.
  *
  * The architecture supplies, in <asm/vdso/ktls.h>:
  *
@@ -35,6 +33,8 @@
 /*
  * The offset of the calling thread's area from its thread pointer, or 0
  * when the thread has no valid area.  *tp receives the thread pointer.
+ * A user-space thread pointer is positive, and the key has bit 63 set, so
+ * zeroed memory never validates.
  */
 static __always_inline long ktls_area_offset(unsigned long *tp)
 {
@@ -42,13 +42,13 @@ static __always_inline long ktls_area_offset(unsigned long *tp)
 	long offset = READ_ONCE(vd->offset);
 	__u64 owner;
 
-	if (!offset || READ_ONCE(vd->tp_sharers))
+	if (!offset)
 		return 0;
 	*tp = __arch_ktls_thread_pointer();
-	if (!*tp)
+	if ((long)*tp <= 0)
 		return 0;
-	if (!__arch_ktls_load_u64(offset + KTLS_FIELD(tp), &owner) ||
-	    owner != *tp)
+	if (!__arch_ktls_load_u64(offset + KTLS_FIELD(owner), &owner) ||
+	    (owner ^ READ_ONCE(vd->key)) != *tp)
 		return 0;
 	return offset;
 }
@@ -94,13 +94,24 @@ static __always_inline unsigned int __cvdso_ktls_getegid(void)
 	return ktls_read_u32(KTLS_FIELD(egid), __NR_getegid);
 }
 
-/* The calling thread's errno slot, or NULL when it has no valid area. */
+/*
+ * The calling thread's errno slot: its thread pointer plus the offset, as
+ * a __thread variable would be, whether or not the kernel's fields are
+ * valid there; NULL when no offset is registered, the thread pointer
+ * cannot be read, or no memory is mapped at the slot.
+ */
 static __always_inline int *__cvdso_ktls_errno_location(void)
 {
+	const struct vdso_ktls_data *vd = __arch_get_vdso_ktls_data();
+	long offset = READ_ONCE(vd->offset);
 	unsigned long tp;
-	long offset = ktls_area_offset(&tp);
+	__u32 val;
 
 	if (!offset)
+		return (int *)0;
+	tp = __arch_ktls_thread_pointer();
+	if ((long)tp <= 0 ||
+	    !__arch_ktls_load_u32(offset + KTLS_FIELD(errno_value), &val))
 		return (int *)0;
 	return (int *)(tp + offset + KTLS_FIELD(errno_value));
 }

@@ -18,7 +18,9 @@
  * The area under test is a __thread variable of this process (so it lies
  * at a fixed offset from the thread pointer, as libc would place it); its
  * fields hold fake values, so a value read from the area and one from the
- * system call can be told apart.
+ * system call can be told apart.  The ktls_page holds the offset and a key
+ * (KEY: bit 63 set, low 6 bits clear, as the kernel makes them), and a
+ * valid area's owner word is the thread pointer XORed with that key.
  *
  * Output is TAP; exit status 1 if a check failed, 2 on a setup error.
  * Build without the stack protector: some scenarios run with FS base 0.
@@ -56,6 +58,13 @@
 
 #define PAGE			4096UL
 #define DECOY_ADDR		0x10000000UL
+#define NEG_TCB_ADDR		0x30000000UL
+
+/* This address space's key, and another one's (a fork() copy's). */
+#define KEY			0xc6a4a7935bd1e900ULL
+#define WRONG_KEY		0x9e3779b97f4a7c40ULL
+
+#define ERRNO_OFF		offsetof(struct ktls_area, errno_value)
 
 struct alt_instr {
 	int32_t instr_offset;
@@ -344,7 +353,7 @@ static long raw_syscall2(long nr, long a, long b)
 static void reset_area(void)
 {
 	memset(&my_area, 0, sizeof(my_area));
-	my_area.tp = my_tp;
+	my_area.owner = my_tp ^ KEY;
 	my_area.tid = fakes[GETTID];
 	my_area.pid = fakes[GETPID];
 	my_area.uid = fakes[GETUID];
@@ -352,13 +361,17 @@ static void reset_area(void)
 	my_area.gid = fakes[GETGID];
 	my_area.egid = fakes[GETEGID];
 	kpage->offset = (long)((unsigned long)&my_area - my_tp);
-	kpage->tp_sharers = 0;
+	kpage->key = KEY;
 	nr_fixups = 0;
 }
 
-/* Every u32 accessor gives the real id (its system call); errno NULL. */
+/*
+ * Every u32 accessor gives the real id (its system call), with at least
+ * @min_fixups faults fixed up; errno_location returns exactly @want_errno
+ * (NULL, or the slot at the thread pointer plus the offset).
+ */
 static void expect_syscalls(const char *variant, const char *what,
-			    unsigned int min_fixups, bool errno_null)
+			    unsigned int min_fixups, int *want_errno)
 {
 	char bad[512] = "";
 	unsigned int i;
@@ -373,26 +386,31 @@ static void expect_syscalls(const char *variant, const char *what,
 				 got == fakes[i] ? ", the area's value" : "");
 	}
 	p = errno_fn();
-	if (errno_null && p)
+	if (p != want_errno)
 		snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
-			 " errno_location=%p (want NULL)", (void *)p);
+			 " errno_location=%p (want %p)", (void *)p, (void *)want_errno);
 	if (nr_fixups < min_fixups)
 		snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
 			 " %u fixups (want >= %u)", nr_fixups, min_fixups);
-	check(!bad[0], "%s: %s -> system call for every accessor%s%s", variant,
-	      what, bad[0] ? ":" : "", bad);
+	check(!bad[0], "%s: %s -> system call for every accessor, errno_location %s%s%s",
+	      variant, what, want_errno ? "the slot" : "NULL",
+	      bad[0] ? ":" : "", bad);
 }
 
 /*
  * Run every accessor with FS base @fsbase (a PROT_NONE page there unless
  * 0) and offset @offset, decoy areas at @fsbase + @offset; require the
- * system call and a NULL errno slot.
+ * system call.  The thread pointer is unreadable (%fs:0 faults: 0), except
+ * with RDFSBASE and a non-zero FS base, where it is the bare FS base: then
+ * errno_location returns the decoy's slot (mapped), else NULL.
  */
-static void decoy_scenario(const char *variant, unsigned long fsbase, long offset)
+static void decoy_scenario(const char *variant, bool fsgsbase,
+			   unsigned long fsbase, long offset)
 {
-	static const __u64 words[] = { 4, 5, 6, 14 };
+	static const __u64 words[] = { 0, 4, 5, 6, 14 };
 	unsigned long decoy_addr = fsbase + offset;
 	unsigned char *decoy, *tcb = NULL;
+	int *want_errno = NULL;
 	unsigned int w, i;
 
 	decoy = mmap((void *)decoy_addr, PAGE, PROT_READ | PROT_WRITE,
@@ -404,6 +422,8 @@ static void decoy_scenario(const char *variant, unsigned long fsbase, long offse
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 		if (tcb != (void *)fsbase)
 			die("mmap PROT_NONE at 0x%lx: %s", fsbase, strerror(errno));
+		if (fsgsbase)
+			want_errno = (int *)(decoy_addr + ERRNO_OFF);
 	}
 	for (w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
 		struct ktls_area *a = (struct ktls_area *)decoy;
@@ -413,7 +433,7 @@ static void decoy_scenario(const char *variant, unsigned long fsbase, long offse
 		int *ep;
 
 		memset(a, 0, sizeof(*a));
-		a->tp = words[w];
+		a->owner = words[w] ^ KEY;
 		a->tid = fakes[GETTID];
 		a->pid = fakes[GETPID];
 		a->uid = fakes[GETUID];
@@ -437,12 +457,14 @@ static void decoy_scenario(const char *variant, unsigned long fsbase, long offse
 				snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
 					 " %s=0x%x%s", names[i] + 12, got[i],
 					 got[i] == fakes[i] ? " (the decoy's)" : "");
-		if (ep)
+		if (ep != want_errno)
 			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
-				 " errno_location=%p", (void *)ep);
-		check(!bad[0], "%s: FS base 0x%lx%s, offset 0x%lx, decoy tp word %llu at 0x%lx -> system call, errno_location NULL%s%s",
+				 " errno_location=%p (want %p)", (void *)ep,
+				 (void *)want_errno);
+		check(!bad[0], "%s: FS base 0x%lx%s, offset 0x%lx, decoy owner word %llu ^ key at 0x%lx -> system call, errno_location %s%s%s",
 		      variant, fsbase, fsbase ? " (PROT_NONE)" : "", offset,
 		      (unsigned long long)words[w], decoy_addr,
+		      want_errno ? "the decoy's slot" : "NULL",
 		      bad[0] ? ":" : "", bad);
 	}
 	munmap(decoy, PAGE);
@@ -450,8 +472,78 @@ static void decoy_scenario(const char *variant, unsigned long fsbase, long offse
 		munmap(tcb, PAGE);
 }
 
-static void run_scenarios(const char *variant)
+/*
+ * A TCB whose self pointer (%fs:0) is negative as a long: FS base
+ * NEG_TCB_ADDR, a readable page whose first word is @self, offset +128,
+ * and there an area that would validate for thread pointer @self (owner
+ * word @owner, normally self ^ key).  Without FSGSBASE the thread pointer
+ * is @self: every accessor must take the system call and errno_location
+ * return NULL, no fault.  With RDFSBASE the thread pointer is the FS base,
+ * which the owner word does not match: system calls, and errno_location
+ * returns the area's slot.
+ */
+static void negative_tp_scenario(const char *variant, bool fsgsbase,
+				 __u64 self, __u64 owner, const char *what)
 {
+	unsigned long fsbase = NEG_TCB_ADDR;
+	const long offset = 128;
+	unsigned char *tcb;
+	struct ktls_area *a;
+	int *want_errno = fsgsbase ? (int *)(fsbase + offset + ERRNO_OFF) : NULL;
+	long set_ret, restore_ret;
+	__u32 got[NR_U32];
+	char bad[256] = "";
+	unsigned int i;
+	int *ep;
+
+	tcb = mmap((void *)fsbase, PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (tcb != (void *)fsbase)
+		die("mmap TCB at 0x%lx: %s", fsbase, strerror(errno));
+	*(__u64 *)tcb = self;
+	a = (struct ktls_area *)(tcb + offset);
+	memset(a, 0, sizeof(*a));
+	a->owner = owner;
+	a->tid = fakes[GETTID];
+	a->pid = fakes[GETPID];
+	a->uid = fakes[GETUID];
+	a->euid = fakes[GETEUID];
+	a->gid = fakes[GETGID];
+	a->egid = fakes[GETEGID];
+	reset_area();
+	kpage->offset = offset;
+
+	/* No libc and no TLS between here and the restore. */
+	set_ret = raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)fsbase);
+	for (i = 0; i < NR_U32; i++)
+		got[i] = u32_fn[i]();
+	ep = errno_fn();
+	restore_ret = raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)my_tp);
+	if (set_ret || restore_ret)
+		die("arch_prctl(ARCH_SET_FS) failed");
+
+	for (i = 0; i < NR_U32; i++)
+		if (got[i] != real[i])
+			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+				 " %s=0x%x%s", names[i] + 12, got[i],
+				 got[i] == fakes[i] ? " (the area's)" : "");
+	if (ep != want_errno)
+		snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+			 " errno_location=%p (want %p)", (void *)ep,
+			 (void *)want_errno);
+	if (nr_fixups)
+		snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+			 " %u fixups (want 0)", nr_fixups);
+	check(!bad[0], "%s: TCB self pointer 0x%llx (%s), offset %ld -> system call, errno_location %s%s%s",
+	      variant, (unsigned long long)self, what, offset,
+	      want_errno ? "the slot at the FS base" : "NULL",
+	      bad[0] ? ":" : "", bad);
+	munmap(tcb, PAGE);
+}
+
+static void run_scenarios(const char *variant, bool fsgsbase)
+{
+	int *slot = &my_area.errno_value;
 	unsigned char *pages;
 	char bad[256] = "";
 	unsigned int i;
@@ -467,56 +559,94 @@ static void run_scenarios(const char *variant)
 				 " %s=0x%x", names[i] + 12, got);
 	}
 	p = errno_fn();
-	check(!bad[0] && p == &my_area.errno_value && !nr_fixups,
-	      "%s: valid area at tp%+ld -> fields from the area, errno_location exact%s%s",
+	check(!bad[0] && p == slot && !nr_fixups,
+	      "%s: valid area at tp%+ld, owner tp ^ key -> fields from the area, errno_location exact%s%s",
 	      variant, (long)kpage->offset, bad[0] ? ":" : "", bad);
+
+	/* The same under another key: the image reads the key from the page. */
+	reset_area();
+	kpage->key = WRONG_KEY;
+	my_area.owner = my_tp ^ WRONG_KEY;
+	bad[0] = 0;
+	for (i = 0; i < NR_U32; i++) {
+		__u32 got = u32_fn[i]();
+
+		if (got != fakes[i])
+			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+				 " %s=0x%x", names[i] + 12, got);
+	}
+	p = errno_fn();
+	check(!bad[0] && p == slot && !nr_fixups,
+	      "%s: valid area under another key (page and owner word) -> fields from the area%s%s",
+	      variant, bad[0] ? ":" : "", bad);
 
 	reset_area();
 	kpage->offset = 0;
-	expect_syscalls(variant, "no offset", 0, true);
+	expect_syscalls(variant, "no offset", 0, NULL);
 
 	reset_area();
-	kpage->tp_sharers = 1;
-	expect_syscalls(variant, "tp_sharers 1", 0, true);
+	my_area.owner = my_tp;
+	expect_syscalls(variant, "owner word == tp without the key", 0, slot);
 
 	reset_area();
-	my_area.tp = my_tp ^ 0x1000;
-	expect_syscalls(variant, "tp word of another TCB", 0, true);
+	my_area.owner = my_tp ^ WRONG_KEY;
+	expect_syscalls(variant, "owner word == tp ^ another key (fork copy)", 0, slot);
 
 	reset_area();
-	my_area.tp = 0;
-	expect_syscalls(variant, "tp word 0", 0, true);
+	my_area.owner = (my_tp ^ 0x1000) ^ KEY;
+	expect_syscalls(variant, "owner word of another TCB", 0, slot);
 
-	/* Area in a PROT_NONE page: #PF on the tp word, fixed up. */
-	pages = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+	reset_area();
+	my_area.owner = 0;
+	expect_syscalls(variant, "owner word 0", 0, slot);
+
+	/*
+	 * Three pages: readable, PROT_NONE, readable.  An area inside the
+	 * PROT_NONE page: #PF on the owner word (and on the errno probe),
+	 * fixed up.
+	 */
+	pages = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (pages == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
-	mprotect(pages + PAGE, PAGE, PROT_NONE);
+	if (mprotect(pages + PAGE, PAGE, PROT_NONE))
+		die("mprotect: %s", strerror(errno));
 	reset_area();
 	kpage->offset = (long)((unsigned long)(pages + PAGE) - my_tp);
-	expect_syscalls(variant, "area unmapped (#PF on the tp word)", NR_U32 + 1, true);
+	expect_syscalls(variant, "area unmapped (#PF on the owner word and the errno slot)",
+			NR_U32 + 1, NULL);
 
 	/* Non-canonical area address: #GP, fixed up. */
 	reset_area();
 	kpage->offset = (long)(0x0000800000000000UL - my_tp);
-	expect_syscalls(variant, "area non-canonical (#GP on the tp word)", NR_U32 + 1, true);
+	expect_syscalls(variant, "area non-canonical (#GP on the owner word)", NR_U32 + 1, NULL);
 
 	/* Kernel area address: #PF (protection), fixed up. */
 	reset_area();
 	kpage->offset = (long)(0xffff888000000000UL - my_tp);
-	expect_syscalls(variant, "area at a kernel address (#PF)", NR_U32 + 1, true);
+	expect_syscalls(variant, "area at a kernel address (#PF)", NR_U32 + 1, NULL);
 
-	/* tp word at the end of a readable page, fields in a PROT_NONE one. */
+	/*
+	 * Owner word valid at the end of the first page, the fields and the
+	 * errno slot in the PROT_NONE one: each field load faults, and so
+	 * does the errno probe.
+	 */
 	reset_area();
-	*(__u64 *)(pages + PAGE - 8) = my_tp;
+	*(__u64 *)(pages + PAGE - 8) = my_tp ^ KEY;
 	kpage->offset = (long)((unsigned long)(pages + PAGE - 8) - my_tp);
-	expect_syscalls(variant, "tp word valid, field load faults", NR_U32, false);
-	p = errno_fn();
-	check(p == (int *)(pages + PAGE - 8 + offsetof(struct ktls_area, errno_value)),
-	      "%s: tp word valid, fields unreadable -> errno_location still tp+offset+32",
-	      variant);
-	munmap(pages, 2 * PAGE);
+	expect_syscalls(variant, "owner word valid, fields and errno slot unreadable",
+			NR_U32 + 1, NULL);
+
+	/*
+	 * Owner word (valid) in the PROT_NONE page, the errno slot at the
+	 * start of the third page: the accessors fault on the owner word,
+	 * errno_location returns the slot.
+	 */
+	reset_area();
+	kpage->offset = (long)((unsigned long)(pages + 2 * PAGE - ERRNO_OFF) - my_tp);
+	expect_syscalls(variant, "owner word unreadable, errno slot readable", NR_U32,
+			(int *)(pages + 2 * PAGE));
+	munmap(pages, 3 * PAGE);
 
 	/*
 	 * The thread pointer unreadable: FS base 0, or FS base at a page
@@ -524,13 +654,27 @@ static void run_scenarios(const char *variant)
 	 * bare base), so every accessor must take the system call.  A decoy
 	 * area sits where the area load lands, both with the registered
 	 * offset and with an offset register clobbered by the fixup (RDX =
-	 * fault address); its tp word is one of the values the kernel's
-	 * fixup leaves in RDI/RSI (trap 14, error code 4, 5 or 6): an
-	 * accessor that keeps the thread pointer or the offset in RDI, RSI
-	 * or RDX across the fault would believe it.
+	 * fault address); its owner word is, XORed with the key, one of the
+	 * values the kernel's fixup leaves in RDI/RSI (trap 14, error code
+	 * 4, 5 or 6) or the fixup's thread pointer 0: an accessor that keeps
+	 * the thread pointer or the offset in RDI, RSI or RDX across the
+	 * fault, or that accepts thread pointer 0, would believe it.
 	 */
-	decoy_scenario(variant, 0, DECOY_ADDR);
-	decoy_scenario(variant, DECOY_ADDR / 2, DECOY_ADDR / 2);
+	decoy_scenario(variant, fsgsbase, 0, DECOY_ADDR);
+	decoy_scenario(variant, fsgsbase, DECOY_ADDR / 2, DECOY_ADDR / 2);
+
+	/*
+	 * A thread pointer that is negative as a long (read from a TCB self
+	 * pointer; RDFSBASE cannot give one), with an area that matches it:
+	 * the key itself with owner word 0 (== key ^ key, as in zeroed
+	 * memory), and two
+	 * kernel-half values with owner word self ^ key.
+	 */
+	negative_tp_scenario(variant, fsgsbase, KEY, 0, "the key, owner word 0");
+	negative_tp_scenario(variant, fsgsbase, 0xffff888000001000ULL,
+			     0xffff888000001000ULL ^ KEY, "kernel half, owner self ^ key");
+	negative_tp_scenario(variant, fsgsbase, 0x8000000000000000ULL,
+			     0x8000000000000000ULL ^ KEY, "bit 63 alone, owner self ^ key");
 	check(!nr_foreign, "%s: no fault outside the exception table", variant);
 }
 
@@ -555,10 +699,10 @@ int main(int argc, char **argv)
 		real[i] = (__u32)syscall(nrs[i]);
 
 	load_image(false);
-	run_scenarios("movq %fs:0");
+	run_scenarios("movq %fs:0", false);
 	if (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) {
 		load_image(true);
-		run_scenarios("rdfsbase");
+		run_scenarios("rdfsbase", true);
 	} else {
 		printf("ok %u - rdfsbase: # SKIP no FSGSBASE for user space on this CPU/kernel\n",
 		       ++nr_checks);

@@ -35,21 +35,52 @@
  *      child an area at its new thread pointer plus the offset.
  *
  * A thread has no area when it never opted in, after
- * RSEQ_FLAG_KTLS_UNREGISTER, after execve(), and after its thread pointer
- * is changed through arch_prctl(ARCH_SET_FS) or ptrace (the kernel cannot
- * know that the new TCB reserves the space).  While a task shares the
- * thread pointer of a thread in the same address space (a vfork() child,
- * a CLONE_VM child without CLONE_SETTLS), the vDSO functions of that
- * address space use the system call, so the sharer is never served the
- * other thread's values.
+ * RSEQ_FLAG_KTLS_UNREGISTER, after execve(), and after the kernel sees its
+ * thread pointer change to another value (arch_prctl(ARCH_SET_FS),
+ * ptrace writes of fs_base or of the FS selector): the kernel cannot know
+ * that the new TCB reserves the space.  A write of the same value keeps
+ * the area, so a debugger that writes back every register costs nothing.
+ *
+ * Ownership.  The area holds an owner word: the owner's thread pointer
+ * XORed with a key that belongs to the address space and is never used by
+ * another one.  The vDSO trusts the area only when the word matches the
+ * calling thread's thread pointer and its address space's key, so memory
+ * copied by fork() or shared with another process never validates.  The
+ * kernel keeps a registry of every task of the address space by thread
+ * pointer: an area is valid only while its owner is the only task with
+ * that thread pointer.  A task that comes to share it (a vfork() child, a
+ * CLONE_VM child without CLONE_SETTLS, a thread moved onto another's TCB)
+ * invalidates the word before its first instruction; both then get the
+ * system call.  When the sharer leaves (exit, execve(), a new thread
+ * pointer), the owner's area is rewritten on its next entry to the kernel
+ * (its next accessor call, at the latest).
  *
  * The kernel writes the area only in the owning thread's own context: on
  * registration, and on the return to user space that follows any change
  * of the values (credentials, user namespace, fork), as rseq does for
- * cpu_id.  It clears the validity word when the thread unregisters,
- * exits or execs.  If a write faults (the area was unmapped or made
- * read-only), the thread receives SIGSEGV, as with rseq: the kernel never
- * leaves stale values that look valid.
+ * cpu_id.  It writes nothing when a thread exits or execs, so a thread
+ * may unmap the memory of its own area (as a detached thread that frees
+ * its stack does); a valid word left behind is invalidated by the next
+ * task that arrives at that thread pointer.  If the owner's area cannot be
+ * written (unmapped or made read-only), the thread is killed with SIGSEGV
+ * (not catchable), as with rseq: the kernel never leaves stale values that
+ * look valid.  The same holds for a task that arrives at a thread pointer
+ * whose area holds a valid word in memory it cannot write.
+ *
+ * errno_value belongs to user space: __vdso_ktls_errno_location() returns
+ * its address (thread pointer + offset + offsetof(errno_value)) in every
+ * thread whose thread pointer is readable and whose slot is mapped, valid
+ * area or not, like a __thread variable: a vfork() child shares its
+ * parent's slot as it shares the parent's TLS.  NULL when no offset is
+ * registered, the thread pointer is unreadable or the slot unmapped.
+ *
+ * Limits: a thread pointer changed without the kernel (WRFSBASE, loading a
+ * segment selector into FS) is not seen; a thread that moves that way
+ * onto another live thread's TCB can read that thread's values.  Without
+ * FSGSBASE the vDSO takes the thread pointer from the TCB's self pointer
+ * (%fs:0), as the psABI defines it.  KTLS is for 64-bit tasks: every
+ * operation fails with EINVAL in a 32-bit (ia32 or x32) system call, and
+ * 32-bit programs get no AT_KTLS_* entries.
  */
 
 #include <linux/types.h>
@@ -74,14 +105,19 @@
 /*
  * Give the calling thread an area at its thread pointer plus the
  * registered offset, written before the call returns (@rseq NULL,
- * @rseq_len 0, @sig 0).
+ * @rseq_len 0, @sig 0).  The area must lie in one private, writable
+ * mapping.
  */
 #define RSEQ_FLAG_KTLS_REGISTER		(1U << 4)
 
 /*
  * clone3() flag: the child gets an area at its new thread pointer
- * (clone_args.tls) plus the registered offset.  Requires CLONE_THREAD and
- * CLONE_SETTLS.  Kernels without KTLS reject it with EINVAL.
+ * (clone_args.tls) plus the registered offset, written before its first
+ * instruction.  Requires CLONE_THREAD and CLONE_SETTLS, and no task of the
+ * address space may have clone_args.tls as its thread pointer.  Kernels
+ * without KTLS reject it with EINVAL.  A fork() child keeps a copy of the
+ * forking thread's area, rewritten for it, unless the area's memory is
+ * not copied into the child (MADV_DONTFORK) or is shared with the parent.
  */
 #define CLONE_RSEQ_KTLS			0x400000000ULL
 
@@ -94,16 +130,19 @@
  *           is not a power of two, an offset of 0, not a multiple of the
  *           alignment, or beyond KTLS_OFFSET_MAX; REGISTER or clone3 with
  *           CLONE_RSEQ_KTLS when the thread pointer is 0 or the area would
- *           not be aligned to KTLS_AREA_ALIGN; CLONE_RSEQ_KTLS without
- *           CLONE_THREAD and CLONE_SETTLS.
+ *           not be aligned to KTLS_AREA_ALIGN, or when the area lies in a
+ *           shared mapping; CLONE_RSEQ_KTLS without CLONE_THREAD and
+ *           CLONE_SETTLS; any operation from a 32-bit system call.
  *   EFAULT  @rseq unreadable or unwritable; the area (thread pointer plus
- *           offset) outside the user address space or not writable; an
- *           UNREGISTER that could not clear the area (the thread stays
- *           registered).
+ *           offset) outside the user address space or not in one writable
+ *           mapping; an UNREGISTER that could not clear the area (the
+ *           thread stays registered).
  *   EBUSY   SET_OFFSET when an offset is already registered, or when the
  *           address space is shared with another task (more than one
  *           thread, or a CLONE_VM child); REGISTER when the calling thread
- *           already has an area.
+ *           already has an area, or another task of the address space has
+ *           the same thread pointer; CLONE_RSEQ_KTLS when a task of the
+ *           address space has clone_args.tls as its thread pointer.
  *   ENOENT  REGISTER or CLONE_RSEQ_KTLS when no offset is registered;
  *           UNREGISTER when the calling thread has no area.
  *   ENOMEM  SET_OFFSET could not allocate the process's vDSO data page.
@@ -132,9 +171,10 @@ struct ktls_layout {
 
 /**
  * struct ktls_area - one thread's KTLS area
- * @tp:		the thread pointer the kernel last wrote the area for; 0 when
- *		the area is not valid.  The vDSO compares it with the
- *		calling thread's thread pointer before trusting any field.
+ * @owner:	the owner's thread pointer XORed with the address space's
+ *		key; anything else (0 included) when the area is not valid.
+ *		The vDSO checks it against the calling thread's thread
+ *		pointer before trusting any field.
  * @tid:	gettid() of the owning thread, in its pid namespace.
  * @pid:	getpid() of the owning thread, in its pid namespace.
  * @uid:	getuid(), in the thread's user namespace.
@@ -150,7 +190,7 @@ struct ktls_layout {
  * space must treat them as read-only and read them through the vDSO.
  */
 struct ktls_area {
-	__u64 tp;
+	__u64 owner;
 	__u32 tid;
 	__u32 pid;
 	__u32 uid;

@@ -605,7 +605,7 @@ static int register_case_fn(void *arg)
 		if (!ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
 				     "raw thread after REGISTER"))
 			return 252;
-		if (t.val[1] != 0 || t.area->tp != 0)
+		if (t.val[1] != 0 || t.area->owner != 0)
 			return 253;
 	}
 	return t.val[0] < 0 ? (int)-t.val[0] : 0;
@@ -656,7 +656,7 @@ static void test_unregistered_process(const char *when)
 	}
 	ktls_snap_take(&s, &ktls_tls_area);
 	ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, when),
-			 "%s: vDSO accessors equal gettid/getpid/getuid/geteuid/getgid/getegid, errno_location NULL, area tp not set\n",
+			 "%s: vDSO accessors equal gettid/getpid/getuid/geteuid/getgid/getegid, errno_location NULL without an offset (else the slot), owner word not valid\n",
 			 when);
 }
 
@@ -714,9 +714,9 @@ static void test_set(void)
 			 "GET_LAYOUT after SET_OFFSET -> %s size=%u alignment=%u offset=%lld, expected 0 64 64 %ld\n",
 			 ktls_ret_str(ret2), l.size, l.alignment,
 			 (long long)l.offset, ktls_offset);
-	ksft_test_result(ktls_tls_area.tp == 0,
-			 "SET_OFFSET does not write the main thread's area: tp=%#llx, expected 0\n",
-			 (unsigned long long)ktls_tls_area.tp);
+	ksft_test_result(ktls_tls_area.owner == 0,
+			 "SET_OFFSET does not write the main thread's area: owner=%#llx, expected 0\n",
+			 (unsigned long long)ktls_tls_area.owner);
 }
 
 static void test_register(void)
@@ -781,8 +781,8 @@ static KTLS_RAW int snap_wait_fn(struct ktls_thread *t)
 static void test_thread_exit(void)
 {
 	struct ktls_thread t;
-	uint64_t alive_tp = 0;
-	bool ok = false;
+	uint64_t alive = 0, dead = 0;
+	bool ok = false, after = false;
 	long ret;
 
 	ret = ktls_thread_start(&t, snap_wait_fn, NULL);
@@ -791,17 +791,28 @@ static void test_thread_exit(void)
 			ktls_sys0(SYS_sched_yield);
 		ok = ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
 				     "raw CLONE_RSEQ_KTLS thread");
-		alive_tp = t.area->tp;
+		alive = t.area->owner;
 		ktls_post(&t.go, 1);
 		ktls_thread_join(&t);
+		dead = t.area->owner;
+		/* A thread without an area arrives at the dead one's TCB. */
+		if (ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, t.tls, 0,
+				      snap_wait_fn, NULL) > 0) {
+			ktls_post(&t.go, 1);
+			ktls_thread_join(&t);
+			after = ktls_snap_check(&t.snap[0], KTLS_EXPECT_NO_AREA,
+						"thread on a dead thread's TCB");
+		}
 	}
 	ksft_test_result(ret > 0 && ok,
 			 "clone3(CLONE_RSEQ_KTLS) -> %s; the thread's area has tp == its TCB and its ids, vDSO equal syscalls\n",
 			 ktls_ret_str(ret));
-	ksft_test_result(ret > 0 && alive_tp == t.tls && t.area->tp == 0,
-			 "thread exit clears tp: while alive tp=%#llx (expected %#lx), after exit tp=%#llx (expected 0)\n",
-			 (unsigned long long)alive_tp, t.tls,
-			 ret > 0 ? (unsigned long long)t.area->tp : 0ULL);
+	ksft_test_result(ret > 0 && alive == (t.tls ^ ktls_key()) && dead == alive,
+			 "thread exit writes nothing: owner word while alive %#llx (expected tp ^ key %#llx), after exit %#llx (expected the same)\n",
+			 (unsigned long long)alive, (unsigned long long)(t.tls ^ ktls_key()),
+			 (unsigned long long)dead);
+	ksft_test_result(after,
+			 "a thread without an area on the dead thread's TCB: the old owner word is invalidated, vDSO == its own syscalls\n");
 	ktls_thread_free(&t);
 }
 
@@ -812,15 +823,15 @@ static void test_unregister(void)
 
 	ret = ktls_unregister();
 	ktls_snap_take(&s, &ktls_tls_area);
-	ksft_test_result(ret == 0 && s.area_tp == 0 &&
+	ksft_test_result(ret == 0 && s.area_owner == 0 &&
 			 s.area_errno == SENTINEL1,
-			 "UNREGISTER -> %s with tp=%#llx errno_value=%#x, expected 0 with tp 0, errno_value %#x kept\n",
-			 ktls_ret_str(ret), (unsigned long long)s.area_tp,
+			 "UNREGISTER -> %s with owner=%#llx errno_value=%#x, expected 0 with owner 0, errno_value %#x kept\n",
+			 ktls_ret_str(ret), (unsigned long long)s.area_owner,
 			 s.area_errno, SENTINEL1);
 	if (ktls_vdso_ok)
 		ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA,
 						 "after UNREGISTER"),
-				 "after UNREGISTER: vDSO accessors equal the syscalls, errno_location NULL\n");
+				 "after UNREGISTER: vDSO accessors equal the syscalls, errno_location still the slot\n");
 	else
 		ksft_test_result_skip("after UNREGISTER: vDSO lacks __vdso_ktls_*\n");
 	ret2 = ktls_unregister();
@@ -856,7 +867,7 @@ int main(void)
 		      ARRAY_SIZE(clone_before_set) + 3 + 1 +
 		      ARRAY_SIZE(after_set_cases) +
 		      ARRAY_SIZE(clone_after_set) + NR_REGISTER_CASES +
-		      3 + ARRAY_SIZE(registered_cases) + 1 + 2 + 4);
+		      3 + ARRAY_SIZE(registered_cases) + 1 + 3 + 4);
 
 	/* A process that never registered anything. */
 	test_unregistered_process("fresh process");

@@ -204,7 +204,7 @@ static KTLS_RAW int unreg_ro_fn(struct ktls_thread *t)
 	ktls_snap_take(&fres->before, t->area);
 	ktls_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ | PROT_WRITE);
 	fres->r2 = ktls_unregister();
-	fres->tp_after = __atomic_load_n(&t->area->tp, __ATOMIC_RELAXED);
+	fres->tp_after = __atomic_load_n(&t->area->owner, __ATOMIC_RELAXED);
 	ktls_snap_take(&fres->after, t->area);
 	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	return 0;

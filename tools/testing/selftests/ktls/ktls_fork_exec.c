@@ -214,6 +214,7 @@ static void test_exec(void)
 
 struct exec_thread_res {
 	uint64_t tp_before;
+	uint64_t key;
 	long exec_ret;
 };
 
@@ -221,7 +222,8 @@ static struct exec_thread_res *ex_res;
 
 static KTLS_RAW int exec_thread_fn(struct ktls_thread *t)
 {
-	ex_res->tp_before = __atomic_load_n(&t->area->tp, __ATOMIC_RELAXED);
+	ex_res->tp_before = __atomic_load_n(&t->area->owner, __ATOMIC_RELAXED);
+	ex_res->key = ktls_key();
 	ex_res->exec_ret = ktls_sys3(SYS_execve, exe_path, exec_argv, environ);
 	for (;;)
 		ktls_sys1(SYS_exit_group, 99);
@@ -249,17 +251,17 @@ static void test_exec_thread(void)
 	int st, bits;
 
 	ex_res = ktls_shared_alloc(sizeof(*ex_res));
-	if (ktls_thread_prepare(&t, KTLS_PREP_SHARED))
+	if (ktls_thread_prepare(&t, 0))
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	st = ktls_fork_run(exec_thread_child, &t);
 	bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	ksft_test_result(bits == 0 && ex_res->tp_before == t.tls &&
-			 t.area->tp == 0,
-			 "execve() in a raw CLONE_RSEQ_KTLS thread whose area is in MAP_SHARED memory (%s: %s, execve %s): tp %#llx before (expected %#lx), %#llx after the exec (expected 0)\n",
+	ksft_test_result(bits == 0 && ex_res->key &&
+			 ex_res->tp_before == (t.tls ^ ex_res->key),
+			 "execve() in a raw CLONE_RSEQ_KTLS thread (%s: %s, execve %s): owner word %#llx before (expected tp ^ key %#llx); the new image starts without offset or area\n",
 			 ktls_status_str(st), ktls_exec_bits_str(bits),
 			 ex_res->exec_ret ? ktls_ret_str(ex_res->exec_ret) :
-			 "ok", (unsigned long long)ex_res->tp_before, t.tls,
-			 (unsigned long long)t.area->tp);
+			 "ok", (unsigned long long)ex_res->tp_before,
+			 (unsigned long long)(t.tls ^ ex_res->key));
 	ktls_thread_free(&t);
 	munmap(ex_res, sizeof(*ex_res));
 }
@@ -335,10 +337,9 @@ static void test_vfork(void)
 	vpid = __atomic_load_n(&vf_pid, __ATOMIC_RELAXED);
 	errno_loc = __atomic_load_n(&vf_errno, __ATOMIC_RELAXED);
 	ok = pid > 0 && tid == pid && vpid == pid && raw_tid == pid &&
-	     raw_pid == pid &&
-	     (!errno_loc || errno_loc == &ktls_tls_area.errno_value);
+	     raw_pid == pid && errno_loc == &ktls_tls_area.errno_value;
 	ksft_test_result(ok,
-			 "vfork() child (shares the parent's thread pointer): __vdso_ktls_gettid %ld getpid %ld, raw %ld %ld, expected vfork's return %d (parent tid %ld); errno_location %p (NULL or the parent's slot)\n",
+			 "vfork() child (shares the parent's thread pointer): __vdso_ktls_gettid %ld getpid %ld, raw %ld %ld, expected vfork's return %d (parent tid %ld); errno_location %p (the parent's slot, shared like its TLS)\n",
 			 tid, vpid, raw_tid, raw_pid, pid, ptid, errno_loc);
 	ktls_snap_take(&after, &ktls_tls_area);
 	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
@@ -425,7 +426,7 @@ static void test_clone_vm(void)
 	ksft_test_result(pid > 0 &&
 			 ktls_snap_check(&during, KTLS_EXPECT_AREA_SHARED,
 					 "parent while the CLONE_VM child lives"),
-			 "parent while the CLONE_VM child lives: its area intact, its vDSO == its syscalls (tid %ld)\n",
+			 "parent while the CLONE_VM child lives: its area not valid (shared thread pointer), its vDSO == its syscalls (tid %ld)\n",
 			 during.sys.tid);
 	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
 					 "parent after the CLONE_VM child"),

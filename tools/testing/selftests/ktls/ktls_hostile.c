@@ -420,12 +420,12 @@ static int judge_probe(const struct reg_probe *p, long expect, long offset)
 		if (!ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
 				     "raw thread after REGISTER"))
 			v |= V_VDSO;
-		if (p->unreg || p->unregistered.area_tp != 0 ||
+		if (p->unreg || p->unregistered.area_owner != 0 ||
 		    !ktls_snap_check(&p->unregistered, KTLS_EXPECT_NO_AREA,
 				     "raw thread after UNREGISTER")) {
 			ksft_print_msg("raw thread: UNREGISTER -> %s, tp %#llx\n",
 				       ktls_ret_str(p->unreg),
-				       (unsigned long long)p->unregistered.area_tp);
+				       (unsigned long long)p->unregistered.area_owner);
 			v |= V_STATE;
 		}
 	} else {
@@ -555,7 +555,7 @@ static int offset_child(void *arg)
 	if (!probe_finished(p) || p->fs != tp ||
 	    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
 			     "clone3(CLONE_RSEQ_KTLS) thread") ||
-	    p->unreg || p->unregistered.area_tp)
+	    p->unreg || p->unregistered.area_owner)
 		v |= V_VDSO;
 	return v;
 }
@@ -1104,7 +1104,7 @@ static int area_child(void *arg)
 			if (!probe_finished(p) || p->fs != tp ||
 			    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
 					     "clone3(CLONE_RSEQ_KTLS) thread") ||
-			    p->unreg || p->unregistered.area_tp)
+			    p->unreg || p->unregistered.area_owner)
 				v |= V_VDSO;
 		}
 		if (sh->ret != expect)

@@ -289,8 +289,7 @@ static KTLS_RAW int reader_fn(struct ktls_thread *t)
 				wrong = true;
 			ktls_ids_area(t->area, &v);
 			if (!ktls_ids_eq(&v, &ref) ||
-			    __atomic_load_n(&t->area->tp, __ATOMIC_RELAXED) !=
-			    t->tls)
+			    !ktls_area_valid(t->area, t->tls))
 				wrong = true;
 		}
 		if (wrong) {
@@ -554,7 +553,7 @@ static void test_readers_changers(void)
 	for (i = 0; i < started; i++) {
 		struct ktls_thread *t = &thr[i];
 
-		if (t->area->tp != 0)
+		if (t->area->owner != (t->tls ^ ktls_key()))
 			cleared = false;
 		if (t->val[7]) {
 			csteps += t->val[0];
@@ -600,7 +599,7 @@ static void test_readers_changers(void)
 			 "not root: setresuid/setresgid(-1, -1, -1) commits",
 			 cbad, __atomic_load_n(&cred_overlap, __ATOMIC_RELAXED));
 	ksft_test_result(started && cleared && main_right("main after test 1"),
-			 "test 1: after the threads exited every area's tp is 0; main's area, vDSO and errno_location still right\n");
+			 "test 1: after the threads exited every area's owner word is as they left it (exit writes nothing); main's area, vDSO and errno_location still right\n");
 	for (i = 0; i < started; i++)
 		ktls_thread_free(&thr[i]);
 	free(thr);
@@ -730,7 +729,7 @@ static KTLS_RAW int forker_fn(struct ktls_thread *t)
 
 		/* Our own area, with other forkers' sharers perhaps alive. */
 		ktls_snap_take(&s, t->area);
-		bad = ktls_snap_bad(&s, KTLS_EXPECT_AREA_SHARED);
+		bad = ktls_snap_bad(&s, KTLS_EXPECT_AREA);
 		if (bad && !f->own_bad)
 			f->first_own_bad = bad;
 		f->own_bad += !!bad;
@@ -816,14 +815,11 @@ static int nl_exec_child(void *arg)
 	return 97;
 }
 
-static void nl_exec_report(const struct nl_exec *x, int st)
+static void nl_exec_report(int st)
 {
 	ksft_print_msg("exec from a non-leader thread: %s (%s)\n",
 		       ktls_status_str(st),
 		       WIFEXITED(st) ? ktls_exec_bits_str(WEXITSTATUS(st)) : "");
-	ksft_print_msg("non-leader exec: areas' tp %#llx (reader), %#llx (execer), expected 0\n",
-		       (unsigned long long)x->reader.area->tp,
-		       (unsigned long long)x->execer.area->tp);
 }
 
 static void test_storms(void)
@@ -911,14 +907,13 @@ static void test_storms(void)
 		struct nl_exec *x = ktls_shared_alloc(sizeof(*x));
 		bool ok;
 
-		if (ktls_thread_prepare(&x->reader, KTLS_PREP_SHARED) ||
-		    ktls_thread_prepare(&x->execer, KTLS_PREP_SHARED))
+		if (ktls_thread_prepare(&x->reader, 0) ||
+		    ktls_thread_prepare(&x->execer, 0))
 			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 		st = ktls_fork_run(nl_exec_child, x);
-		ok = WIFEXITED(st) && !WEXITSTATUS(st) &&
-		     x->reader.area->tp == 0 && x->execer.area->tp == 0;
+		ok = WIFEXITED(st) && !WEXITSTATUS(st);
 		if (!ok)
-			nl_exec_report(x, st);
+			nl_exec_report(st);
 		nl++;
 		nl_bad += !ok;
 		ktls_thread_free(&x->reader);
@@ -967,19 +962,19 @@ static void test_storms(void)
 	}
 	ksft_test_result(started == nf && forks && !fork_bad && !vfork_bad &&
 			 !own_bad,
-			 "test 2: %d registered raw threads at once made %ld fork() children (each: its area at the same TCB shows it, tid == pid != the forker's, vDSO == syscalls, errno_location its slot) and %ld clone3(CLONE_VM|CLONE_VFORK) children (thread-pointer sharers: vDSO == their own syscalls, errno_location NULL or the shared slot): %ld + %ld wrong; the forkers' own areas wrong %ld times (expected 0)\n",
+			 "test 2: %d registered raw threads at once made %ld fork() children (each: its area at the same TCB shows it, tid == pid != the forker's, vDSO == syscalls, errno_location its slot) and %ld clone3(CLONE_VM|CLONE_VFORK) children (thread-pointer sharers: vDSO == their own syscalls, errno_location the shared slot): %ld + %ld wrong; the forkers' own areas wrong %ld times (expected 0)\n",
 			 started, forks, vforks, fork_bad, vfork_bad, own_bad);
 	ksft_test_result(execs && !exec_bad && !sp_bad,
 			 "test 2: %ld fork+execve and vfork+execve from those threads and %ld posix_spawn from main: every exec'd image has no offset, no area, vDSO == syscalls, REGISTER -ENOENT, registers afresh: %ld + %ld wrong\n",
 			 execs, sp, exec_bad, sp_bad);
 	ksft_test_result(mv && !mv_bad,
-			 "test 2: %ld glibc vfork() children of the registered main, during the storm: vDSO tid/pid == their own, errno_location NULL or main's slot: %ld wrong\n",
+			 "test 2: %ld glibc vfork() children of the registered main, during the storm: vDSO tid/pid == their own, errno_location main's slot: %ld wrong\n",
 			 mv, mv_bad);
 	ksft_test_result(nl && !nl_bad,
-			 "test 2: %ld execve() from a non-leader CLONE_RSEQ_KTLS thread while another one reads: the exec'd image keeps the pid, has no offset and no area, vDSO == syscalls; both old threads' areas have tp 0: %ld wrong\n",
+			 "test 2: %ld execve() from a non-leader CLONE_RSEQ_KTLS thread while another one reads: the exec'd image keeps the pid, has no offset and no area, vDSO == syscalls: %ld wrong\n",
 			 nl, nl_bad);
 	ksft_test_result(!rbad && rd.n == P.bg_readers,
-			 "test 2: %d readers read through the storms (%ld rounds): %ld wrong answers (errno_location may be NULL while sharers live)\n",
+			 "test 2: %d readers read through the storms (%ld rounds): %ld wrong answers (each its own ids and errno slot)\n",
 			 P.bg_readers, riters, rbad);
 	ksft_test_result(main_right("main after the storms"),
 			 "test 2: after the storms (no sharer left) main's errno_location is its slot again, vDSO == syscalls\n");
@@ -1064,7 +1059,8 @@ static void *pt_reader_fn(void *arg)
 	ktls_ids_sys(&ref);
 	while (!__atomic_load_n(&pt_stop, __ATOMIC_RELAXED)) {
 		ktls_ids_vdso(&v);
-		if (!ktls_ids_eq(&v, &ref) || ktls_vdso.errno_location())
+		if (!ktls_ids_eq(&v, &ref) ||
+		    ktls_vdso.errno_location() != &ktls_tls_area.errno_value)
 			(*bad)++;
 	}
 	return NULL;
@@ -1182,7 +1178,7 @@ static void test_signals(void)
 	bad = __atomic_load_n(&sig_bad, __ATOMIC_SEQ_CST);
 	ksft_test_result(started == n && sent && !bad && !unsignalled &&
 			 sig_count(0) && !altfail,
-			 "test 3: %ld SIGUSR1 by tgkill to %d KTLS readers (half on sigaltstack), SIGALRM every 1 ms to the process, while they, 2 pthreads and main read: %ld handlers ran (target %d; %ld SIGALRM, %ld in main, %ld in pthreads), each checking vDSO == syscalls, its own area and errno_location (NULL in pthreads): %ld wrong; %d readers got no signal (expected 0, 0)\n",
+			 "test 3: %ld SIGUSR1 by tgkill to %d KTLS readers (half on sigaltstack), SIGALRM every 1 ms to the process, while they, 2 pthreads and main read: %ld handlers ran (target %d; %ld SIGALRM, %ld in main, %ld in pthreads), each checking vDSO == syscalls, its own area and errno_location: %ld wrong; %d readers got no signal (expected 0, 0)\n",
 			 sent, started, handled, P.signals,
 			 __atomic_load_n(&sig_alarms, __ATOMIC_RELAXED),
 			 sig_count(0), sig_count(nslots), bad, unsignalled);
@@ -1306,7 +1302,7 @@ static void join_cycles(int cycles, bool probe, double end,
 		k = i % NR_RECYCLED;
 		/* The canary we left after the last join on this TCB. */
 		if (canary[k] &&
-		    __atomic_load_n(&a->tp, __ATOMIC_RELAXED) != CANARY)
+		    __atomic_load_n(&a->owner, __ATOMIC_RELAXED) != CANARY)
 			r->canary_hit++;
 		s->val[0] = -1;
 		s->val[1] = -1;
@@ -1334,14 +1330,15 @@ static void join_cycles(int cycles, bool probe, double end,
 		} else {
 			ktls_thread_join(s);
 		}
-		tp = __atomic_load_n(&a->tp, __ATOMIC_RELAXED);
-		if (tp) {
+		/* Exit writes nothing: the word is as the thread left it. */
+		tp = __atomic_load_n(&a->owner, __ATOMIC_RELAXED);
+		if (tp != (s->tls ^ ktls_key())) {
 			if (!r->tp_late)
 				r->first_tp = tp;
 			r->tp_late++;
 		}
 		/* User space reuses the memory: the kernel must leave it be. */
-		__atomic_store_n(&a->tp, CANARY, __ATOMIC_RELAXED);
+		__atomic_store_n(&a->owner, CANARY, __ATOMIC_RELAXED);
 		canary[k] = true;
 		if (probe)
 			ktls_wait_for(&probe_done,
@@ -1362,7 +1359,7 @@ static void join_cycles(int cycles, bool probe, double end,
 	/* Let the last exits finish, then look at the last canaries. */
 	usleep(20000);
 	for (k = 0; k < NR_RECYCLED; k++) {
-		if (canary[k] && t[k].area->tp != CANARY)
+		if (canary[k] && t[k].area->owner != CANARY)
 			r->canary_hit++;
 		ktls_thread_free(&t[k]);
 	}
@@ -1399,7 +1396,7 @@ static void test_exits(bool report)
 			 r.wrong ? ", first: " : "",
 			 r.wrong ? ktls_bad_str(r.first_bad) : "");
 	ksft_test_result(!r.tp_late && !p.tp_late,
-			 "test 4: exit clears the area's tp before CLONE_CHILD_CLEARTID reports the thread gone: tp still set when the joiner saw ctid 0 in %ld of %ld futex joins and %ld of %ld spinning joins (with a FUTEX_WAIT helper on the word) (first tp %#lx; expected 0)\n",
+			 "test 4: exit writes nothing to the area: its owner word was not the one the thread had when the joiner saw ctid 0 in %ld of %ld futex joins and %ld of %ld spinning joins (with a FUTEX_WAIT helper on the word) (first %#lx; expected none)\n",
 			 r.tp_late, r.cycles, p.tp_late, p.cycles,
 			 r.tp_late ? r.first_tp : p.first_tp);
 	ksft_test_result(!r.canary_hit && !p.canary_hit,
@@ -1427,7 +1424,7 @@ static KTLS_RAW unsigned int reg_cycle(const struct ktls_area *area)
 		bad |= 1 << 9;
 	ktls_snap_take(&s, area);
 	bad |= ktls_snap_bad(&s, KTLS_EXPECT_NO_AREA);
-	if (s.area_tp != 0)
+	if (s.area_owner != 0)
 		bad |= 1 << 10;
 	return bad;
 }

@@ -112,14 +112,15 @@ static void test_many(void)
 				       i, ktls_ret_str(t->val[0]), t->val[1]);
 			ok_layout = false;
 		}
-		if (t->area->tp != 0) {
-			ksft_print_msg("thread %d: area tp %#llx after exit\n",
-				       i, (unsigned long long)t->area->tp);
+		if (t->area->owner != (t->tls ^ ktls_key())) {
+			ksft_print_msg("thread %d: owner %#llx after exit, not %#llx\n",
+				       i, (unsigned long long)t->area->owner,
+				       (unsigned long long)(t->tls ^ ktls_key()));
 			cleared = false;
 		}
 	}
 	ksft_test_result(started && ok_snap,
-			 "each thread, alone and with all %d alive: area tp == its TCB, area ids == its gettid/getpid/get*id, vDSO == syscalls, errno_location == &its area.errno_value\n",
+			 "each thread, alone and with all %d alive: owner word == its TCB ^ key, area ids == its gettid/getpid/get*id, vDSO == syscalls, errno_location == &its area.errno_value\n",
 			 started);
 	ksft_test_result(started && ok_tid,
 			 "each thread's area tid == its gettid == clone3's return value, area pid == the process's pid %ld\n",
@@ -131,7 +132,7 @@ static void test_many(void)
 			 "GET_LAYOUT in each thread -> 0 with offset %ld (the process's)\n",
 			 ktls_offset);
 	ksft_test_result(started && cleared,
-			 "after the threads exited, each area's tp is 0\n");
+			 "after the threads exited, each area's owner word is as they left it (exit writes nothing)\n");
 	ktls_snap_take(&ms, &ktls_tls_area);
 	ksft_test_result(ktls_snap_check(&ms, KTLS_EXPECT_AREA, "main"),
 			 "main thread's own area still right after the threads (tid %ld)\n",
@@ -156,7 +157,7 @@ static void *pt_fn(void *arg)
 	struct pt_result *r = arg;
 
 	r->self_tp = ktls_tp();
-	r->tp_before = ktls_tls_area.tp;
+	r->tp_before = ktls_tls_area.owner;
 	ktls_snap_take(&r->before, &ktls_tls_area);
 	/* Everyone has looked before anyone registers. */
 	pthread_barrier_wait(&pt_barrier);
@@ -197,7 +198,7 @@ static void test_pthreads(void)
 
 		snprintf(who, sizeof(who), "pthread %d before REGISTER", i);
 		if (!ktls_snap_check(&r->before, KTLS_EXPECT_NO_AREA, who) ||
-		    r->tp_before == r->self_tp) {
+		    r->tp_before == (r->self_tp ^ ktls_key())) {
 			ok_before = false;
 		}
 		snprintf(who, sizeof(who), "pthread %d after REGISTER", i);
@@ -208,21 +209,21 @@ static void test_pthreads(void)
 			ok_reg = false;
 		}
 		snprintf(who, sizeof(who), "pthread %d after UNREGISTER", i);
-		if (r->unreg_ret || r->after.area_tp != 0 ||
+		if (r->unreg_ret || r->after.area_owner != 0 ||
 		    !ktls_snap_check(&r->after, KTLS_EXPECT_NO_AREA, who)) {
 			ksft_print_msg("%s: UNREGISTER -> %s, tp %#llx\n", who,
 				       ktls_ret_str(r->unreg_ret),
-				       (unsigned long long)r->after.area_tp);
+				       (unsigned long long)r->after.area_owner);
 			ok_after = false;
 		}
 	}
 	ksft_test_result(ok_before,
-			 "%d pthreads (glibc, no CLONE_RSEQ_KTLS): area tp != own thread pointer, vDSO == syscalls, errno_location NULL\n",
+			 "%d pthreads (glibc, no CLONE_RSEQ_KTLS): owner word not valid, vDSO == syscalls, errno_location its static-TLS slot\n",
 			 n);
 	ksft_test_result(ok_reg,
-			 "REGISTER in each pthread -> 0, then its static-TLS area holds its own tid/ids and tp, errno_location == &area.errno_value\n");
+			 "REGISTER in each pthread -> 0, then its static-TLS area holds its own tid/ids and owner word, errno_location == &area.errno_value\n");
 	ksft_test_result(ok_after,
-			 "UNREGISTER in each pthread -> 0, tp 0, vDSO == syscalls, errno_location NULL\n");
+			 "UNREGISTER in each pthread -> 0, owner 0, vDSO == syscalls, errno_location still the slot\n");
 	ktls_snap_take(&ms, &ktls_tls_area);
 	ksft_test_result(ktls_snap_check(&ms, KTLS_EXPECT_AREA, "main"),
 			 "main thread's area unaffected by the pthreads' REGISTER/UNREGISTER\n");

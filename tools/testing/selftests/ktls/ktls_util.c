@@ -21,6 +21,40 @@
 __thread struct ktls_area ktls_tls_area
 	__attribute__((tls_model("initial-exec")));
 long ktls_offset;
+/*
+ * The vDSO's view of the process (struct vdso_ktls_data, kernel-internal):
+ * the last vvar page, right below the vDSO text.
+ */
+struct ktls_vdso_data_view {
+	int64_t offset;
+	uint64_t key;
+};
+
+static const uint64_t *ktls_vvar_key;
+
+KTLS_RAW uint64_t ktls_key(void)
+{
+	return ktls_vvar_key ? __atomic_load_n(ktls_vvar_key, __ATOMIC_RELAXED) : 0;
+}
+
+KTLS_RAW bool ktls_area_valid(const struct ktls_area *area, unsigned long tp)
+{
+	uint64_t key = ktls_key();
+
+	return key && __atomic_load_n(&area->owner, __ATOMIC_RELAXED) == (tp ^ key);
+}
+
+KTLS_RAW bool ktls_fast_path(struct ktls_area *area)
+{
+	uint32_t tid = __atomic_load_n(&area->tid, __ATOMIC_RELAXED);
+	uint32_t sentinel = tid ^ 0x40000000;
+	bool fast;
+
+	__atomic_store_n(&area->tid, sentinel, __ATOMIC_RELAXED);
+	fast = (uint32_t)ktls_vdso.gettid() == sentinel;
+	__atomic_store_n(&area->tid, tid, __ATOMIC_RELAXED);
+	return fast;
+}
 
 struct ktls_vdso_fns ktls_vdso;
 bool ktls_vdso_ok;
@@ -38,7 +72,9 @@ long ktls_set_offset(long offset)
 		.offset = offset,
 	};
 
-	return ktls_rseq(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET, 0);
+	long ret = ktls_rseq(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET, 0);
+
+	return ret;
 }
 
 KTLS_RAW void ktls_futex_wait(int *addr, int val)
@@ -94,6 +130,9 @@ int ktls_vdso_init(void)
 	ktls_vdso.errno_location =
 		ktls_vdso_sym("__vdso_ktls_errno_location", &n);
 	ktls_vdso_ok = n == 7;
+	if (ktls_vdso_ok)
+		ktls_vvar_key = (const uint64_t *)(base - sysconf(_SC_PAGESIZE)) +
+				offsetof(struct ktls_vdso_data_view, key) / 8;
 	return n;
 }
 
@@ -160,6 +199,8 @@ void ktls_ids_diff(const char *who, const char *a_name,
 
 KTLS_RAW void ktls_snap_take(struct ktls_snap *s, const struct ktls_area *area)
 {
+	struct ktls_layout l;
+
 	s->fs = ktls_get_fs();
 	ktls_ids_sys(&s->sys);
 	s->vdso_done = false;
@@ -169,9 +210,11 @@ KTLS_RAW void ktls_snap_take(struct ktls_snap *s, const struct ktls_area *area)
 		s->errno_loc = ktls_vdso.errno_location();
 		s->vdso_done = true;
 	}
+	s->key = ktls_key();
+	s->offset = ktls_get_layout(&l) ? 0 : l.offset;
 	s->area = area;
 	if (area) {
-		s->area_tp = __atomic_load_n(&area->tp, __ATOMIC_RELAXED);
+		s->area_owner = __atomic_load_n(&area->owner, __ATOMIC_RELAXED);
 		ktls_ids_area(area, &s->area_ids);
 		s->area_errno = __atomic_load_n(&area->errno_value,
 						__ATOMIC_RELAXED);
@@ -182,65 +225,24 @@ KTLS_RAW void ktls_snap_take(struct ktls_snap *s, const struct ktls_area *area)
 bool ktls_snap_check(const struct ktls_snap *s, enum ktls_expect e,
 		     const char *who)
 {
-	int *slot = s->area ? &((struct ktls_area *)s->area)->errno_value
-			    : NULL;
-	bool own = e == KTLS_EXPECT_AREA || e == KTLS_EXPECT_AREA_SHARED;
-	bool ok = true;
+	unsigned int bad = ktls_snap_bad(s, e);
 
-	if (!s->taken) {
-		ksft_print_msg("%s: no snapshot was taken\n", who);
-		return false;
-	}
-	if (s->vdso_done && !ktls_ids_eq(&s->vdso, &s->sys)) {
+	if (!bad)
+		return true;
+	ksft_print_msg("%s: %s\n", who, ktls_bad_str(bad));
+	if (bad & KTLS_BAD_VDSO)
 		ktls_ids_diff(who, "vdso", &s->vdso, "syscall", &s->sys);
-		ok = false;
-	}
-	if (own && !s->area) {
-		ksft_print_msg("%s: no area address to check\n", who);
-		return false;
-	}
-	if (own && s->area_tp != s->fs) {
-		ksft_print_msg("%s: area tp=%#llx, expected the thread pointer %#lx\n",
-			       who, (unsigned long long)s->area_tp, s->fs);
-		ok = false;
-	}
-	if (own && !ktls_ids_eq(&s->area_ids, &s->sys)) {
+	if (bad & KTLS_BAD_IDS)
 		ktls_ids_diff(who, "area", &s->area_ids, "syscall", &s->sys);
-		ok = false;
-	}
-	if (e == KTLS_EXPECT_NO_AREA && s->area && s->area_tp == s->fs) {
-		ksft_print_msg("%s: unregistered area claims tp=%#llx (the thread pointer)\n",
-			       who, (unsigned long long)s->area_tp);
-		ok = false;
-	}
-	if (!s->vdso_done)
-		return ok;
-	switch (e) {
-	case KTLS_EXPECT_AREA:
-		if (s->errno_loc != slot) {
-			ksft_print_msg("%s: errno_location()=%p, expected &area.errno_value=%p\n",
-				       who, s->errno_loc, slot);
-			ok = false;
-		}
-		break;
-	case KTLS_EXPECT_AREA_SHARED:
-	case KTLS_EXPECT_SHARER:
-		if (s->errno_loc && s->errno_loc != slot) {
-			ksft_print_msg("%s: errno_location()=%p, expected NULL or shared slot %p\n",
-				       who, s->errno_loc, slot);
-			ok = false;
-		}
-		break;
-	case KTLS_EXPECT_NO_AREA:
-	case KTLS_EXPECT_NONE:
-		if (s->errno_loc) {
-			ksft_print_msg("%s: errno_location()=%p without an area, expected NULL\n",
-				       who, s->errno_loc);
-			ok = false;
-		}
-		break;
-	}
-	return ok;
+	if (bad & (KTLS_BAD_TP | KTLS_BAD_CLAIM))
+		ksft_print_msg("%s: area owner=%#llx, thread pointer %#lx ^ key %#llx = %#llx\n",
+			       who, (unsigned long long)s->area_owner, s->fs,
+			       (unsigned long long)s->key,
+			       (unsigned long long)(s->fs ^ s->key));
+	if (bad & KTLS_BAD_ERRNO)
+		ksft_print_msg("%s: errno_location()=%p, tp %#lx, offset %ld, area %p\n",
+			       who, s->errno_loc, s->fs, s->offset, s->area);
+	return false;
 }
 
 long ktls_static_offset(void)
@@ -284,6 +286,8 @@ void ktls_setup(bool reg)
 	if (ret)
 		ksft_exit_fail_msg("rseq(SET_OFFSET, offset=%ld) returned %s, expected 0\n",
 				   ktls_offset, ktls_ret_str(ret));
+	if (!ktls_key())
+		ksft_exit_fail_msg("no KTLS key in the vvar page after SET_OFFSET\n");
 	if (reg) {
 		ret = ktls_register();
 		if (ret)
@@ -437,7 +441,9 @@ int ktls_fork_run(int (*fn)(void *arg), void *arg)
 	if (pid < 0)
 		ksft_exit_fail_msg("fork: %s\n", strerror(errno));
 	if (pid == 0) {
-		int ret = fn(arg);
+		int ret;
+
+		ret = fn(arg);
 
 		fflush(stdout);
 		_exit(ret);
@@ -514,9 +520,10 @@ const char *ktls_ret_str(long ret)
 KTLS_RAW unsigned int ktls_snap_bad(const struct ktls_snap *s,
 				    enum ktls_expect e)
 {
-	int *slot = s->area ? &((struct ktls_area *)s->area)->errno_value
-			    : NULL;
-	bool own = e == KTLS_EXPECT_AREA || e == KTLS_EXPECT_AREA_SHARED;
+	bool own = e == KTLS_EXPECT_AREA;
+	bool claim = s->area && s->area_owner == (s->fs ^ s->key);
+	int *slot = s->offset ? (int *)(s->fs + s->offset +
+					offsetof(struct ktls_area, errno_value)) : NULL;
 	unsigned int bad = 0;
 
 	if (!__atomic_load_n(&s->taken, __ATOMIC_SEQ_CST))
@@ -525,29 +532,24 @@ KTLS_RAW unsigned int ktls_snap_bad(const struct ktls_snap *s,
 		bad |= KTLS_BAD_VDSO;
 	if (own && !s->area)
 		return bad | KTLS_BAD_NOAREA;
-	if (own && s->area_tp != s->fs)
+	if (own && !claim)
 		bad |= KTLS_BAD_TP;
 	if (own && !ktls_ids_eq(&s->area_ids, &s->sys))
 		bad |= KTLS_BAD_IDS;
-	if (e == KTLS_EXPECT_NO_AREA && s->area && s->area_tp == s->fs)
+	if (!own && e != KTLS_EXPECT_NONE && claim)
 		bad |= KTLS_BAD_CLAIM;
-	if (!s->vdso_done)
-		return bad;
-	switch (e) {
-	case KTLS_EXPECT_AREA:
-		if (s->errno_loc != slot)
+	/*
+	 * errno_location is the slot at the thread pointer plus the offset,
+	 * valid area or not: exactly that where the area is known to be
+	 * there, else that or NULL (unmapped); NULL without an offset.
+	 */
+	if (s->vdso_done && e != KTLS_EXPECT_NONE) {
+		if (!slot || (s->area && &s->area->errno_value == slot)) {
+			if (s->errno_loc != slot)
+				bad |= KTLS_BAD_ERRNO;
+		} else if (s->errno_loc && s->errno_loc != slot) {
 			bad |= KTLS_BAD_ERRNO;
-		break;
-	case KTLS_EXPECT_AREA_SHARED:
-	case KTLS_EXPECT_SHARER:
-		if (s->errno_loc && s->errno_loc != slot)
-			bad |= KTLS_BAD_ERRNO;
-		break;
-	case KTLS_EXPECT_NO_AREA:
-	case KTLS_EXPECT_NONE:
-		if (s->errno_loc)
-			bad |= KTLS_BAD_ERRNO;
-		break;
+		}
 	}
 	return bad;
 }
@@ -556,8 +558,8 @@ const char *ktls_bad_str(unsigned int bad)
 {
 	static const char *const names[] = {
 		"no-snapshot", "vdso!=syscalls", "no-area-address",
-		"area-tp!=thread-pointer", "area-ids!=syscalls",
-		"unregistered-area-claims-tp", "errno_location-wrong",
+		"area-owner!=thread-pointer^key", "area-ids!=syscalls",
+		"area-without-owner-claims-tp", "errno_location-wrong",
 	};
 	static char bufs[4][192];
 	static unsigned int n;

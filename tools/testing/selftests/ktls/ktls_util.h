@@ -126,7 +126,9 @@ static inline KTLS_NOSSP long ktls_get_layout(struct ktls_layout *l)
 	return ktls_rseq(l, sizeof(*l), RSEQ_FLAG_KTLS_GET_LAYOUT, 0);
 }
 
-/* SET_OFFSET with the kernel's size and alignment and @offset. */
+/*
+ * SET_OFFSET with the kernel's size and alignment and @offset.
+ */
 long ktls_set_offset(long offset);
 
 /* The thread pointer as the kernel knows it (arch_prctl, raw-safe). */
@@ -208,7 +210,9 @@ struct ktls_snap {
 	bool vdso_done;
 	int *errno_loc;
 	const struct ktls_area *area;
-	uint64_t area_tp;
+	uint64_t area_owner;
+	uint64_t key;		/* the taker's address space's key */
+	long offset;		/* its registered offset (0: none) */
 	struct ktls_ids area_ids;
 	int32_t area_errno;
 	bool taken;
@@ -219,26 +223,28 @@ void ktls_snap_take(struct ktls_snap *s, const struct ktls_area *area);
 enum ktls_expect {
 	/* The thread owns a valid area at s->area. */
 	KTLS_EXPECT_AREA,
-	/* The thread has no area; the memory at s->area is its own. */
+	/* The thread has no area; the memory at s->area is its own TCB's. */
 	KTLS_EXPECT_NO_AREA,
 	/* No area, and s->area is not to be judged (bogus TP). */
 	KTLS_EXPECT_NONE,
 	/*
 	 * A task sharing another thread's thread pointer and memory (vfork
 	 * child, CLONE_VM child without CLONE_SETTLS), s->area being that
-	 * thread's area: errno_location may be NULL or that shared slot.
+	 * thread's area: it must not validate; errno_location is that slot.
 	 */
 	KTLS_EXPECT_SHARER,
-	/* The owner of that area while the sharer lives: the same latitude. */
+	/* The owner of that area while the sharer lives: the same. */
 	KTLS_EXPECT_AREA_SHARED,
 };
 
 /*
  * Check a snapshot: the vDSO accessors equal the syscalls (when the vDSO
- * has them); with KTLS_EXPECT_AREA, the area's tp is the thread pointer,
- * its ids equal the syscalls and errno_location is &area->errno_value;
- * otherwise errno_location is NULL, and with KTLS_EXPECT_NO_AREA the area
- * does not claim this thread pointer.  Mismatches are printed with @who.
+ * has them); with KTLS_EXPECT_AREA, the area's owner word is the thread
+ * pointer ^ key and its ids equal the syscalls; otherwise (but
+ * KTLS_EXPECT_NONE) the owner word does not validate.  errno_location is
+ * the slot at the thread pointer plus the offset (NULL without an offset;
+ * it may be NULL where s->area is not that slot's area, as the slot may
+ * be unmapped).  Mismatches are printed with @who.
  */
 bool ktls_snap_check(const struct ktls_snap *s, enum ktls_expect e,
 		     const char *who);
@@ -249,6 +255,21 @@ extern __thread struct ktls_area ktls_tls_area
 	__attribute__((tls_model("initial-exec")));
 /* The registered offset (valid after ktls_setup()). */
 extern long ktls_offset;
+/*
+ * Raw-safe: the calling address space's key (struct vdso_ktls_data::key,
+ * read from the vvar page; 0 without an offset or without the KTLS vDSO):
+ * a valid area's owner word is its thread pointer ^ key.  A fork child
+ * has a key of its own.
+ */
+uint64_t ktls_key(void);
+/* Raw-safe: @area's owner word validates for thread pointer @tp. */
+bool ktls_area_valid(const struct ktls_area *area, unsigned long tp);
+/*
+ * Raw-safe, only when ktls_vdso_ok: the vDSO serves the calling thread
+ * from @area (its fast path): a sentinel written to area->tid comes back
+ * from __vdso_ktls_gettid().  The tid is restored.
+ */
+bool ktls_fast_path(struct ktls_area *area);
 
 /* %fs:0, the TCB's self pointer (x86-64 psABI): glibc's thread pointer. */
 static inline unsigned long ktls_tp(void)
@@ -357,9 +378,9 @@ enum {
 	KTLS_BAD_NOSNAP	= 1 << 0,	/* no snapshot was taken */
 	KTLS_BAD_VDSO	= 1 << 1,	/* a vDSO accessor != its syscall */
 	KTLS_BAD_NOAREA	= 1 << 2,	/* own area expected, no address */
-	KTLS_BAD_TP	= 1 << 3,	/* own area's tp != thread pointer */
+	KTLS_BAD_TP	= 1 << 3,	/* own area's owner != tp ^ key */
 	KTLS_BAD_IDS	= 1 << 4,	/* own area's ids != the syscalls */
-	KTLS_BAD_CLAIM	= 1 << 5,	/* no area, yet tp == thread pointer */
+	KTLS_BAD_CLAIM	= 1 << 5,	/* no area, yet the owner word validates */
 	KTLS_BAD_ERRNO	= 1 << 6,	/* errno_location() not as expected */
 };
 

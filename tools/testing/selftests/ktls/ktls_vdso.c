@@ -36,8 +36,7 @@ static void check_main(const char *when, enum ktls_expect e)
 	ksft_test_result(ktls_snap_check(&s, e, when),
 			 "%s: vDSO accessors == syscalls (tid %ld uid %ld), errno_location %s\n",
 			 when, s.sys.tid, s.sys.uid,
-			 e == KTLS_EXPECT_AREA ? "== &area.errno_value" :
-			 "NULL");
+			 "== &area.errno_value");
 }
 
 static void test_unregistered_main(void)
@@ -52,7 +51,7 @@ static void test_unregistered_main(void)
 	ok = !un && !re;
 	ok &= ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "main unregistered");
 	ksft_test_result(ok,
-			 "main thread after UNREGISTER (%s): vDSO == syscalls, errno_location NULL; REGISTER again -> %s\n",
+			 "main thread after UNREGISTER (%s): vDSO == syscalls, errno_location the slot; REGISTER again -> %s\n",
 			 ktls_ret_str(un), ktls_ret_str(re));
 }
 
@@ -73,7 +72,7 @@ static void test_pthread(void)
 		pthread_join(th, NULL);
 	ok &= ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "pthread");
 	ksft_test_result(ok,
-			 "pthread (no CLONE_RSEQ_KTLS): vDSO == syscalls (tid %ld), errno_location NULL\n",
+			 "pthread (no CLONE_RSEQ_KTLS): vDSO == syscalls (tid %ld), errno_location its static-TLS slot\n",
 			 s.sys.tid);
 }
 
@@ -114,7 +113,7 @@ static void test_raw(bool with_area, bool fake_copy)
 	ksft_test_result(ok,
 			 "%s (%s): vDSO == syscalls (tid %ld), errno_location %s\n",
 			 what, ktls_ret_str(ret), t.snap[0].vdso.tid,
-			 with_area ? "== &area.errno_value" : "NULL");
+			 "== &area.errno_value");
 	ktls_thread_free(&t);
 }
 
@@ -205,6 +204,7 @@ static void test_bogus(enum bogus k)
 	ok = WIFEXITED(st) && !WEXITSTATUS(st) && !bres->setfs_ret;
 	ok &= ktls_snap_check(&bres->snap, KTLS_EXPECT_NONE, bogus_names[k]);
 	ok &= bres->snap.fs == bres->want_fs;
+	ok &= !bres->snap.vdso_done || !bres->snap.errno_loc;
 	ksft_test_result(ok,
 			 "%s (fs %#lx): child %s (expected exit 0, no crash); vDSO == syscalls, errno_location NULL\n",
 			 bogus_names[k], bres->snap.fs, ktls_status_str(st));
@@ -267,7 +267,7 @@ static void test_move_tp(void)
 		}
 	}
 	ksft_test_result(ok,
-			 "CLONE_RSEQ_KTLS thread (%s) moves its TP with ARCH_SET_FS to a TCB holding a copy of its area, then back%s: no area either way (vDSO == syscalls, errno_location NULL, tp not claimed)\n",
+			 "CLONE_RSEQ_KTLS thread (%s) moves its TP with ARCH_SET_FS to a TCB holding a copy of its area, then back%s: no area either way (vDSO == syscalls, owner word not valid)\n",
 			 ktls_ret_str(ret),
 			 is_root ? ", then setresuid(-1, 1009, -1): vDSO euid 1009" :
 			 " (not root: no credential change)");
@@ -311,12 +311,13 @@ static void test_garbage(void)
 {
 	static const struct {
 		uint8_t fill;
-		int tp_kind;	/* 0: fill, 1: 0, 2: TP + 64 */
+		int tp_kind;	/* 0: fill, 1: 0, 2: another TP, 3: no key */
 		const char *what;
 	} pats[] = {
-		{ 0xa5, 0, "all 0xa5 (tp 0xa5a5a5a5a5a5a5a5)" },
-		{ 0x5a, 1, "fields 0x5a, tp 0" },
-		{ 0x3c, 2, "fields 0x3c, tp = thread pointer + 64" },
+		{ 0xa5, 0, "all 0xa5 (owner 0xa5a5a5a5a5a5a5a5)" },
+		{ 0x5a, 1, "fields 0x5a, owner 0" },
+		{ 0x3c, 2, "fields 0x3c, owner = (thread pointer + 64) ^ key" },
+		{ 0x77, 3, "fields 0x77, owner = the thread pointer, without the key" },
 	};
 	struct ktls_area saved;
 	struct ktls_snap s;
@@ -329,20 +330,22 @@ static void test_garbage(void)
 		memset(&ktls_tls_area, pats[i].fill, sizeof(ktls_tls_area));
 		ktls_tls_area.errno_value = errno_value;
 		if (pats[i].tp_kind == 1)
-			ktls_tls_area.tp = 0;
+			ktls_tls_area.owner = 0;
 		else if (pats[i].tp_kind == 2)
-			ktls_tls_area.tp = ktls_tp() + 64;
+			ktls_tls_area.owner = (ktls_tp() + 64) ^ ktls_key();
+		else if (pats[i].tp_kind == 3)
+			ktls_tls_area.owner = ktls_tp();
 		ktls_snap_take(&s, &ktls_tls_area);
 		memcpy(&ktls_tls_area, &saved, sizeof(saved));
 		ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA,
 						 pats[i].what),
-				 "main's area overwritten by user space (%s): vDSO == syscalls (tid %ld uid %ld), errno_location NULL\n",
+				 "main's area overwritten by user space (%s): vDSO == syscalls (tid %ld uid %ld), errno_location the slot\n",
 				 pats[i].what, s.sys.tid, s.sys.uid);
 	}
 	check_main("main's area restored from a saved copy", KTLS_EXPECT_AREA);
 }
 
-#define NR_GARBAGE 4
+#define NR_GARBAGE 5
 
 /* ---- signal handlers ---- */
 
@@ -420,7 +423,7 @@ static void test_signals(void)
 	ok &= ktls_snap_check(&sig_snap, KTLS_EXPECT_NO_AREA,
 			      "handler in pthread");
 	ksft_test_result(ok,
-			 "SIGUSR1 handler in a pthread without area: vDSO == syscalls (tid %ld), errno_location NULL\n",
+			 "SIGUSR1 handler in a pthread without area: vDSO == syscalls (tid %ld), errno_location its slot\n",
 			 sig_snap.sys.tid);
 	signal(SIGUSR1, SIG_DFL);
 }
@@ -467,7 +470,7 @@ static KTLS_RAW int looper_fn(struct ktls_thread *t)
 static void *pt_looper_fn(void *arg)
 {
 	ktls_wait_for(&loop_go, 1);
-	*(long *)arg = loop_body(NULL, NULL);
+	*(long *)arg = loop_body(&ktls_tls_area.errno_value, NULL);
 	return NULL;
 }
 

@@ -4,7 +4,8 @@
  * generic KTLS vDSO logic compiles unchanged in a user-space test and runs
  * against a state the test controls:
  *
- *  - ktls_mock.vd:	the process's struct vdso_ktls_data (the vvar page);
+ *  - ktls_mock.vd:	the process's struct vdso_ktls_data (the vvar page:
+ *			offset and key);
  *  - ktls_mock.tp:	what __arch_ktls_thread_pointer() returns (0 stands
  *			for "unreadable", as on x86 when %fs:0 faults);
  *  - ktls_mock.base:	the address that loads are relative to (the FS base
@@ -22,9 +23,9 @@
  * use offsets beyond 32 bits.
  *
  * A faulting load returns false and still writes *val, with a poison that
- * is the most dangerous value for the caller: the thread pointer for a
- * 64-bit load (so that code which ignored the fault would see a matching
- * tp word) and KTLS_MOCK_POISON32 for a 32-bit load.
+ * is the most dangerous value for the caller: the valid owner word for a
+ * 64-bit load (tp ^ vd.key, so that code which ignored the fault would see
+ * a matching owner word) and KTLS_MOCK_POISON32 for a 32-bit load.
  */
 #ifndef __MOCK_ASM_VDSO_KTLS_H
 #define __MOCK_ASM_VDSO_KTLS_H
@@ -103,7 +104,7 @@ static inline bool ktls_mock_load(long off, void *val, unsigned int size)
 	if (ok) {
 		memcpy(val, src, size);
 	} else if (size == 8) {
-		__u64 poison = ktls_mock.tp;
+		__u64 poison = ktls_mock.tp ^ ktls_mock.vd.key;
 
 		memcpy(val, &poison, 8);
 	} else {

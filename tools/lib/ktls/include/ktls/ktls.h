@@ -43,9 +43,10 @@ gid_t ktls_getgid(void);
 gid_t ktls_getegid(void);
 
 /*
- * Address of the calling thread's errno_value slot in its KTLS area
- * (__vdso_ktls_errno_location()); NULL when the thread has no area or the
- * kernel has no KTLS.
+ * Address of the errno_value slot at the calling thread's thread pointer
+ * plus the registered offset (__vdso_ktls_errno_location()), area or not,
+ * like a __thread variable; NULL when no offset is registered, the slot is
+ * not mapped, or the kernel has no KTLS.
  */
 int *ktls_errno_location(void);
 
