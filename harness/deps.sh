@@ -20,6 +20,32 @@ if [ -f "$top/tools/lib/ktls/DEPENDS" ]; then
 	done < "$top/tools/lib/ktls/DEPENDS"
 fi
 
+# The base the series is tested on (patches/base-version).  Debian's
+# security archive moves linux-source-6.1 every few weeks; install the
+# recorded version while the archive has it, else say so and take the
+# newest (patches/series applies with --fuzz=0 and names any hunk that
+# no longer applies).
+base_ver=$(cat "$top/patches/base-version")
+have_ver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+if [ "$have_ver" != "$base_ver" ] && [ "$(id -u)" -eq 0 ] &&
+   command -v apt-get >/dev/null; then
+	export DEBIAN_FRONTEND=noninteractive
+	if ! apt-cache madison linux-source-6.1 2>/dev/null | grep -q "| $base_ver |"; then
+		apt-get update -q >/dev/null
+	fi
+	if apt-cache madison linux-source-6.1 | grep -q "| $base_ver |"; then
+		echo "deps: installing linux-source-6.1=$base_ver (patches/base-version)"
+		apt-get install -y -q --no-install-recommends --allow-downgrades \
+			"linux-source-6.1=$base_ver" >/dev/null
+	elif [ -n "$have_ver" ]; then
+		echo "deps: note: linux-source-6.1 $base_ver is no longer in the archive;" \
+			"building on the installed $have_ver" >&2
+	else
+		echo "deps: note: linux-source-6.1 $base_ver is no longer in the archive;" \
+			"installing the newest" >&2
+	fi
+fi
+
 missing=()
 for p in "${pkgs[@]}"; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
