@@ -92,7 +92,7 @@ void bench_parse_opts(int argc, char **argv, const char *prog,
 	int opt;
 
 	bench_opts.prog = prog;
-	while ((opt = getopt_long(argc, argv, "o:Cc:r:t:w:qn:i:h", longopts,
+	while ((opt = getopt_long(argc, argv, "o:Cc:r:t:w:qn:i:Sh", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'o':

@@ -9,12 +9,12 @@
  *
  *  - __vdso_ktls_{gettid,getuid,getpid}: in the registered main thread
  *    (the fast path) and in a pthread, which has no area (glibc does not
- *    pass CLONE_RSEQ_KTLS): the fallback path, a system call;
+ *    pass CLONE_KTLS): the fallback path, a system call;
  *  - syscall(SYS_gettid), glibc gettid(), getuid(), getpid();
  *  - __vdso_getcpu, the rseq cpu_id load, a plain __thread load;
  *  - ktls_gettid() of libktls, when it was built;
  *  - scale: creating and joining N raw clone3() threads with and without
- *    CLONE_RSEQ_KTLS, a credential change with N threads alive, and the
+ *    CLONE_KTLS, a credential change with N threads alive, and the
  *    memory KTLS takes.
  */
 #include <errno.h>
@@ -23,7 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/ktls.h>
 #ifdef HAVE_LIBKTLS
@@ -36,8 +40,12 @@
 #ifndef AT_KTLS_SIZE
 #define AT_KTLS_SIZE		52
 #endif
-#ifndef SYS_rseq
-#define SYS_rseq		334
+#ifndef PR_KTLS
+#define PR_KTLS			0x4b544c53
+#define PR_KTLS_GET_LAYOUT	1
+#define PR_KTLS_SET_OFFSET	2
+#define PR_KTLS_REGISTER	3
+#define PR_KTLS_UNREGISTER	4
 #endif
 
 /* The area: the same offset from the thread pointer in every thread. */
@@ -45,7 +53,7 @@ static __thread struct ktls_area bench_area
 	__attribute__((tls_model("initial-exec")));
 
 static bool have_vdso;		/* the vDSO exports the accessors */
-static bool have_kernel;	/* rseq(RSEQ_FLAG_KTLS_GET_LAYOUT) works */
+static bool have_kernel;	/* prctl(PR_KTLS, PR_KTLS_GET_LAYOUT) works */
 static bool fast_ok;		/* the main thread's accessors use its area */
 static long reg_offset;	/* the registered offset */
 static char no_ktls[160];	/* why the KTLS rows do not run */
@@ -57,9 +65,9 @@ static int *(*v_errno_location)(void);
 
 static bool scale = true;
 
-static long rseq_ktls(void *p, unsigned int len, unsigned int flags)
+static long pr_ktls(unsigned long op, void *p, unsigned long size)
 {
-	return syscall(SYS_rseq, p, len, flags, 0) ? -errno : 0;
+	return prctl(PR_KTLS, op, (unsigned long)p, size, 0UL) ? -errno : 0;
 }
 
 static int extra_opt(int opt, const char *arg)
@@ -87,7 +95,7 @@ static void setup_ktls(void)
 		bench_vdso_sym("__vdso_ktls_errno_location");
 	have_vdso = v_gettid && v_getuid && v_getpid && v_geteuid &&
 		    v_errno_location;
-	ret = rseq_ktls(&l, sizeof(l), RSEQ_FLAG_KTLS_GET_LAYOUT);
+	ret = pr_ktls(PR_KTLS_GET_LAYOUT, &l, sizeof(l));
 	have_kernel = ret == 0;
 	if (!have_vdso) {
 		snprintf(no_ktls, sizeof(no_ktls),
@@ -97,7 +105,7 @@ static void setup_ktls(void)
 	}
 	if (!have_kernel) {
 		snprintf(no_fast, sizeof(no_fast),
-			 "n/a: rseq(RSEQ_FLAG_KTLS_GET_LAYOUT) failed: %s",
+			 "n/a: prctl(PR_KTLS, PR_KTLS_GET_LAYOUT) failed: %s",
 			 strerror(-ret));
 		return;
 	}
@@ -111,21 +119,21 @@ static void setup_ktls(void)
 		l.offset = reg_offset;
 		l.size = sizeof(bench_area);
 		l.alignment = __alignof__(bench_area);
-		ret = rseq_ktls(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET);
+		ret = pr_ktls(PR_KTLS_SET_OFFSET, &l, sizeof(l));
 		if (ret) {
 			snprintf(no_fast, sizeof(no_fast),
-				 "n/a: RSEQ_FLAG_KTLS_SET_OFFSET(%ld): %s",
+				 "n/a: PR_KTLS_SET_OFFSET(%ld): %s",
 				 reg_offset, strerror(-ret));
 			return;
 		}
 	}
-	ret = rseq_ktls(NULL, 0, RSEQ_FLAG_KTLS_REGISTER);
+	ret = pr_ktls(PR_KTLS_REGISTER, NULL, 0);
 	if (ret && ret != -EBUSY) {
 		snprintf(no_fast, sizeof(no_fast),
-			 "n/a: RSEQ_FLAG_KTLS_REGISTER: %s", strerror(-ret));
+			 "n/a: PR_KTLS_REGISTER: %s", strerror(-ret));
 		return;
 	}
-	/* The fast path is taken only if errno_location finds the area. */
+	/* The vDSO must see the registered offset, and its slot. */
 	if (v_errno_location() != (int *)(tp + reg_offset +
 					  offsetof(struct ktls_area,
 						   errno_value))) {
@@ -141,9 +149,15 @@ static void setup_ktls(void)
 	fast_ok = true;
 }
 
+/*
+ * A pthread has no area (UNREGISTER says ENOENT), so the accessors make
+ * the system call.  errno_location() cannot tell: it returns the thread's
+ * slot whenever an offset is registered, area or not.
+ */
 static void *check_no_area(void *arg)
 {
-	*(bool *)arg = v_errno_location() == NULL &&
+	*(bool *)arg = (!have_kernel ||
+			pr_ktls(PR_KTLS_UNREGISTER, NULL, 0) == -ENOENT) &&
 		       (long)v_gettid() == syscall(SYS_gettid);
 	return NULL;
 }
@@ -199,7 +213,7 @@ static void run_pthread_create(struct bench_row *r, long rounds)
 static int add_create_row(int n, int kind)
 {
 	static const char *const what[] = {
-		"clone3 threads", "clone3 threads + CLONE_RSEQ_KTLS",
+		"clone3 threads", "clone3 threads + CLONE_KTLS",
 		"pthreads (glibc)",
 	};
 	char name[96];
@@ -277,14 +291,14 @@ static void restore_euid(struct bench_row *r)
 static void prep_with_area(struct bench_row *r)
 {
 	(void)r;
-	rseq_ktls(NULL, 0, RSEQ_FLAG_KTLS_REGISTER);
+	pr_ktls(PR_KTLS_REGISTER, NULL, 0);
 }
 
 static void prep_without_area(struct bench_row *r)
 {
 	(void)r;
 	if (have_kernel)
-		rseq_ktls(NULL, 0, RSEQ_FLAG_KTLS_UNREGISTER);
+		pr_ktls(PR_KTLS_UNREGISTER, NULL, 0);
 }
 
 static int add_cred_row(int n, bool area, bool ktls_threads)
@@ -359,12 +373,108 @@ static void scale_creds(void)
 	}
 	restore_euid(NULL);
 	if (fast_ok)
-		rseq_ktls(NULL, 0, RSEQ_FLAG_KTLS_REGISTER);
+		pr_ktls(PR_KTLS_REGISTER, NULL, 0);
 	if (!fast_ok)
 		bench_add_text("note:       no KTLS: the credential rows run without areas, for reference");
 }
 
 /* ---- memory ---- */
+
+/* ---- scale: an ID map write beside N unrelated threads with areas ---- */
+
+#define IDMAP_UNRELATED	10000
+#define IDMAP_ROUNDS	7
+
+/*
+ * One uid_map write for a child that has an area in a new user namespace,
+ * in ns; 0 if it could not be made.
+ */
+static double idmap_write_once(void)
+{
+	int go[2], ready[2], status, fd;
+	char path[64], c = 0;
+	double t = 0;
+	pid_t pid;
+
+	if (pipe(go) || pipe(ready))
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		/* The fork child keeps the main thread's area. */
+		c = unshare(CLONE_NEWUSER) ? 1 : 0;
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(v_getuid() == (uid_t)syscall(SYS_getuid) ? 0 : 3);
+	}
+	if (pid > 0 && read(ready[0], &c, 1) == 1 && !c) {
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+		fd = open(path, O_WRONLY);
+		if (fd >= 0) {
+			uint64_t t0 = bench_now_ns();
+
+			if (write(fd, "0 0 1\n", 6) == 6)
+				t = bench_now_ns() - t0;
+			close(fd);
+		}
+	}
+	if (pid > 0 && (write(go[1], &c, 1) != 1 ||
+			waitpid(pid, &status, 0) != pid ||
+			!WIFEXITED(status) || WEXITSTATUS(status)))
+		t = 0;
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+	return t;
+}
+
+static int idmap_row(int n, int ref)
+{
+	static volatile int idmap_gate;
+	struct rawthread_pool p = { 0 };
+	double s[IDMAP_ROUNDS];
+	char name[96];
+	int i, k, started = 0;
+
+	snprintf(name, sizeof(name), "uid_map write, %d unrelated threads with areas", n);
+	i = bench_add("scale", name, "ktls", "per write", "ns/write");
+	bench_row(i)->ref = ref;
+	idmap_gate = 0;
+	if (n > 1 && rawthread_pool_init(&p, n, reg_offset) == 0)
+		for (; started < n; started++)
+			if (rawthread_start(&p.t[started], true, &idmap_gate) <= 0)
+				break;
+	for (k = 0; k < IDMAP_ROUNDS; k++) {
+		s[k] = idmap_write_once();
+		if (!s[k])
+			break;
+	}
+	rawthread_open_gate(&idmap_gate);
+	for (k = 0; k < started; k++)
+		rawthread_join(&p.t[k]);
+	rawthread_pool_free(&p);
+	if (n > 1 && started < n)
+		bench_set_na(i, "n/a: started %d of %d threads", started, n);
+	else if (k < IDMAP_ROUNDS)
+		bench_set_na(i, "n/a: the child in its new user namespace failed");
+	else
+		bench_set_samples(i, s, IDMAP_ROUNDS, 1);
+	return i;
+}
+
+static void scale_idmap(void)
+{
+	int i;
+
+	if (!fast_ok || geteuid()) {
+		i = bench_add("scale", "uid_map write", "ktls", "per write",
+			      "ns/write");
+		bench_set_na(i, "%s", !fast_ok ? no_fast : "n/a: needs root");
+		return;
+	}
+	i = idmap_row(IDMAP_UNRELATED, idmap_row(1, -1));
+	bench_set_note(i, "the write marks the areas of the namespace's own tasks only");
+}
 
 static void scale_memory(void)
 {
@@ -408,7 +518,7 @@ static void scale_memory(void)
 		      "pages");
 	if (have_vdso && have_kernel) {
 		bench_set_value(i, 1);
-		bench_set_note(i, "the 5th [vvar] page (struct vdso_ktls_data); the shared zero page until RSEQ_FLAG_KTLS_SET_OFFSET");
+		bench_set_note(i, "the 5th [vvar] page (struct vdso_ktls_data); the shared zero page until PR_KTLS_SET_OFFSET");
 	} else {
 		bench_set_na(i, "%s", no_ktls[0] ? no_ktls : no_fast);
 	}
@@ -505,6 +615,7 @@ int main(int argc, char **argv)
 	if (scale) {
 		scale_create();
 		scale_creds();
+		scale_idmap();
 	}
 	scale_memory();
 

@@ -20,6 +20,9 @@
 #ifndef CLONE_ARGS_SIZE_VER0
 #define CLONE_ARGS_SIZE_VER0	64
 #endif
+#ifndef CLONE_KTLS
+#define CLONE_KTLS		0x400000000ULL
+#endif
 
 #define RAW_STACK_SIZE		(16 * 1024)
 #define RAW_TCB_SIZE		64
@@ -144,7 +147,7 @@ RAW long rawthread_start(struct rawthread *t, bool ktls, volatile int *gate)
 	__builtin_memset(&ca, 0, sizeof(ca));
 	t->gate = gate;
 	t->ctid = 0;
-	ca.flags = RAW_THREAD_FLAGS | (ktls ? CLONE_RSEQ_KTLS : 0);
+	ca.flags = RAW_THREAD_FLAGS | (ktls ? CLONE_KTLS : 0);
 	ca.parent_tid = (uintptr_t)&t->ctid;
 	ca.child_tid = (uintptr_t)&t->ctid;
 	ca.stack = (uintptr_t)t->stack;

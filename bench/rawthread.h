@@ -34,7 +34,7 @@ int rawthread_pool_init(struct rawthread_pool *p, int n, long offset);
 void rawthread_pool_free(struct rawthread_pool *p);
 
 /*
- * clone3(CLONE_THREAD | CLONE_SETTLS | ..., plus CLONE_RSEQ_KTLS if
+ * clone3(CLONE_THREAD | CLONE_SETTLS | ..., plus CLONE_KTLS if
  * @ktls).  Returns the tid or -errno.
  */
 long rawthread_start(struct rawthread *t, bool ktls, volatile int *gate);

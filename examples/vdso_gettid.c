@@ -2,7 +2,7 @@
 /*
  * vdso_gettid: call __vdso_ktls_gettid() found through the vDSO, next to
  * the system call's answer, in a thread without an area and in one with
- * an area.
+ * an area.  The area is registered with prctl(PR_KTLS, ...).
  *
  * The vDSO is found with getauxval(AT_SYSINFO_EHDR) and its symbol looked
  * up with the kernel's reference parser (tools/testing/selftests/vDSO/
@@ -13,29 +13,39 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/ktls.h>
 
 #include "parse_vdso.h"
 
+/* For <linux/prctl.h> older than KTLS. */
+#ifndef PR_KTLS
+#define PR_KTLS			0x4b544c53
+#define PR_KTLS_SET_OFFSET	2
+#define PR_KTLS_REGISTER	3
+#endif
+
 typedef int (*gettid_fn)(void);
-typedef int *(*errno_location_fn)(void);
 
 static gettid_fn vdso_gettid;
-static errno_location_fn vdso_errno_location;
 static int mismatches;
 
 /* The area: the same offset from the thread pointer in every thread. */
 static __thread struct ktls_area area __attribute__((tls_model("initial-exec")));
 
-static void show(const char *who)
+/*
+ * @path: what the accessor does in this thread.  The vDSO cannot tell:
+ * __vdso_ktls_errno_location() returns the thread's errno slot whenever
+ * an offset is registered and the slot is mapped, area or not.
+ */
+static void show(const char *who, const char *path)
 {
 	int v = vdso_gettid();
 	long s = syscall(SYS_gettid);
 
-	printf("%-34s %18d %19ld   %s%s\n", who, v, s,
-	       vdso_errno_location() ? "area" : "no area: syscall",
+	printf("%-34s %18d %19ld   %s%s\n", who, v, s, path,
 	       v == s ? "" : "   MISMATCH");
 	mismatches += v != s;
 }
@@ -43,13 +53,13 @@ static void show(const char *who)
 static void *no_area_thread(void *arg)
 {
 	(void)arg;
-	show("pthread (no CLONE_RSEQ_KTLS)");
+	show("pthread (no CLONE_KTLS)", "no area: syscall");
 	return NULL;
 }
 
-static int ktls(void *p, unsigned int len, int flags)
+static int ktls(unsigned long op, void *p, unsigned long size)
 {
-	return syscall(SYS_rseq, p, len, flags, 0) ? -errno : 0;
+	return prctl(PR_KTLS, op, (unsigned long)p, size, 0UL) ? -errno : 0;
 }
 
 int main(void)
@@ -64,24 +74,22 @@ int main(void)
 
 	vdso_init_from_sysinfo_ehdr(getauxval(AT_SYSINFO_EHDR));
 	vdso_gettid = (gettid_fn)vdso_sym("LINUX_2.6", "__vdso_ktls_gettid");
-	vdso_errno_location = (errno_location_fn)
-		vdso_sym("LINUX_2.6", "__vdso_ktls_errno_location");
-	if (!vdso_gettid || !vdso_errno_location) {
+	if (!vdso_gettid) {
 		printf("this kernel's vDSO has no __vdso_ktls_gettid\n");
 		return 0;
 	}
 
 	printf("%-34s %18s %19s   %s\n", "thread", "__vdso_ktls_gettid",
 	       "syscall(SYS_gettid)", "path");
-	show("main, before registration");
-	ret = ktls(&layout, sizeof(layout), RSEQ_FLAG_KTLS_SET_OFFSET);
+	show("main, before registration", "no offset: syscall");
+	ret = ktls(PR_KTLS_SET_OFFSET, &layout, sizeof(layout));
 	if (!ret)
-		ret = ktls(NULL, 0, RSEQ_FLAG_KTLS_REGISTER);
+		ret = ktls(PR_KTLS_REGISTER, NULL, 0);
 	if (ret) {
 		printf("registration failed: %s\n", strerror(-ret));
 		return 1;
 	}
-	show("main, registered");
+	show("main, registered", "area");
 	pthread_create(&t, NULL, no_area_thread, NULL);
 	pthread_join(t, NULL);
 	return mismatches ? 1 : 0;

@@ -59,6 +59,7 @@
 #include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/pagemap.h>
+#include <linux/prctl.h>
 #include <linux/pid.h>
 #include <linux/rbtree.h>
 #include <linux/resume_user_mode.h>
@@ -92,7 +93,7 @@ struct ktls_mm {
 /* Keys are never reused: bit 63 set, then a count. */
 static atomic64_t ktls_key_seq = ATOMIC64_INIT(0);
 
-struct ktls_mm *ktls_mm_alloc(long offset)
+struct ktls_mm *ktls_mm_alloc(long offset, u32 size)
 {
 	struct ktls_mm *km = kzalloc(sizeof(*km), GFP_KERNEL);
 
@@ -107,6 +108,7 @@ struct ktls_mm *ktls_mm_alloc(long offset)
 	km->tasks = RB_ROOT;
 	km->data = page_address(km->page);
 	km->data->offset = offset;
+	km->data->size = size;
 	/* Low bits clear: a key never changes an area's alignment bits. */
 	km->data->key = BIT_ULL(63) |
 			((u64)atomic64_inc_return(&ktls_key_seq) * KTLS_AREA_ALIGN);
@@ -127,9 +129,10 @@ struct page *ktls_mm_page(struct ktls_mm *km)
 	return km->page;
 }
 
-long ktls_mm_offset(struct ktls_mm *km)
+/* A fork child's state: the same offset and size, a new key. */
+struct ktls_mm *ktls_mm_dup(struct ktls_mm *km)
 {
-	return km->data->offset;
+	return ktls_mm_alloc(km->data->offset, km->data->size);
 }
 
 /* What a valid owner word says for thread pointer @tp. */
@@ -257,6 +260,13 @@ static int ktls_area_mapping(struct ktls_area __user *area)
 	return ret;
 }
 
+/*
+ * Every field the kernel writes lies in the first KTLS_AREA_SIZE_VER0
+ * bytes, the least user space may reserve; fields added later must check
+ * the reserved size (struct vdso_ktls_data::size).
+ */
+static_assert(offsetofend(struct ktls_area, egid) <= KTLS_AREA_SIZE_VER0);
+
 /* Write current's values and owner word, page faults disabled. */
 static int ktls_write_area_locked(struct ktls_mm *km, struct ktls_area __user *area)
 {
@@ -324,6 +334,9 @@ static int ktls_sync(struct ktls_mm *km)
 	int ret;
 
 	for (;;) {
+		/* A task being killed stops retrying; it writes nothing more. */
+		if (fatal_signal_pending(t))
+			return -EFAULT;
 		spin_lock(&km->lock);
 		area = t->ktls_area;
 		write = area && ktls_alone(t);
@@ -342,7 +355,7 @@ static int ktls_sync(struct ktls_mm *km)
 			return 0;
 		/* Resolve the fault without the lock, then try again. */
 		if (write || ret == -EACCES) {
-			if (fault_in_writeable((char __user *)area, sizeof(*area)))
+			if (fault_in_safe_writeable((const char __user *)area, sizeof(*area)))
 				return -EFAULT;
 		} else if (fault_in_readable((char __user *)&area->owner,
 					     sizeof(area->owner))) {
@@ -351,9 +364,35 @@ static int ktls_sync(struct ktls_mm *km)
 	}
 }
 
+/*
+ * A task with an area is listed in the user namespace of its credentials,
+ * so that a write of that namespace's ID maps finds the areas to rewrite
+ * without walking unrelated tasks.
+ */
+static void ktls_ns_add(struct task_struct *t, struct user_namespace *ns)
+{
+	spin_lock(&ns->ktls_lock);
+	list_add(&t->ktls_ns_node, &ns->ktls_tasks);
+	t->ktls_ns = ns;
+	spin_unlock(&ns->ktls_lock);
+}
+
+static void ktls_ns_del(struct task_struct *t)
+{
+	struct user_namespace *ns = t->ktls_ns;
+
+	if (!ns)
+		return;
+	spin_lock(&ns->ktls_lock);
+	list_del(&t->ktls_ns_node);
+	t->ktls_ns = NULL;
+	spin_unlock(&ns->ktls_lock);
+}
+
 /* The area of @t no longer exists for the kernel. */
 static void ktls_forget(struct task_struct *t)
 {
+	ktls_ns_del(t);
 	t->ktls_area = NULL;
 	clear_bit(KTLS_TASK_DIRTY, &t->ktls_flags);
 }
@@ -405,10 +444,18 @@ void __ktls_handle_notify_resume(void)
 		force_sigsegv(SIGSEGV);
 }
 
+/* Called by commit_creds(), for current, with the new credentials in. */
 void ktls_creds_changed(struct task_struct *t)
 {
-	if (t->ktls_area)
-		ktls_mark(t, KTLS_TASK_DIRTY);
+	struct user_namespace *ns = current_user_ns();
+
+	if (!t->ktls_area)
+		return;
+	if (t->ktls_ns != ns) {
+		ktls_ns_del(t);
+		ktls_ns_add(t, ns);
+	}
+	ktls_mark(t, KTLS_TASK_DIRTY);
 }
 
 /*
@@ -423,20 +470,21 @@ void ktls_thread_pointer_changed(struct task_struct *t)
 /*
  * A uid or gid map of @ns was written: the IDs of every task whose
  * credentials are in @ns now read differently, without a credential
- * change.  Mark their areas dirty and kick them into the kernel.
+ * change.  Mark their areas dirty and kick them into the kernel.  The
+ * cost is that of the tasks with an area in @ns, whatever else runs.
  */
 void ktls_user_ns_changed(struct user_namespace *ns)
 {
-	struct task_struct *g, *t;
+	struct task_struct *t;
 
-	/* Pairs with the barrier of test_and_clear_bit() in the notifier. */
-	smp_mb();
-	rcu_read_lock();
-	for_each_process_thread(g, t) {
-		if (READ_ONCE(t->ktls_area) && __task_cred(t)->user_ns == ns)
-			ktls_mark(t, KTLS_TASK_DIRTY);
-	}
-	rcu_read_unlock();
+	/*
+	 * The maps are written before the lock is taken: a task listed
+	 * after it is released reads them when it writes its area.
+	 */
+	spin_lock(&ns->ktls_lock);
+	list_for_each_entry(t, &ns->ktls_tasks, ktls_ns_node)
+		ktls_mark(t, KTLS_TASK_DIRTY);
+	spin_unlock(&ns->ktls_lock);
 }
 
 /*
@@ -458,7 +506,7 @@ static bool ktls_area_forks(struct mm_struct *mm, unsigned long addr)
 /*
  * Called from copy_process() with the child @p not yet running, after
  * copy_mm(); may fail.  The child starts without an area unless
- * CLONE_RSEQ_KTLS gives it one at its new thread pointer, or it is a fork()
+ * CLONE_KTLS gives it one at its new thread pointer, or it is a fork()
  * child that keeps the parent's thread pointer (and so has a copy of the
  * parent's area).
  */
@@ -474,18 +522,21 @@ int ktls_fork(struct task_struct *p, struct kernel_clone_args *args)
 	p->ktls_area = NULL;
 	p->ktls_tp = 0;
 	p->ktls_flags = 0;
+	p->ktls_ns = NULL;
 	RB_CLEAR_NODE(&p->ktls_node);
-	if (!(flags & CLONE_THREAD))
+	if (!(flags & CLONE_THREAD)) {
 		p->signal->ktls_offset = READ_ONCE(current->signal->ktls_offset);
+		p->signal->ktls_denied = current->signal->ktls_denied;
+	}
 	if (args->fn)	/* Kernel and io threads never run user code. */
-		return flags & CLONE_RSEQ_KTLS ? -EINVAL : 0;
+		return flags & CLONE_KTLS ? -EINVAL : 0;
 
 	offset = READ_ONCE(current->signal->ktls_offset);
 	/* After copy_thread(): the FS base the child will run on. */
 	child_tp = arch_ktls_thread_pointer(p);
 	p->ktls_tp = child_tp;
 
-	if (flags & CLONE_RSEQ_KTLS) {
+	if (flags & CLONE_KTLS) {
 		if (!(flags & CLONE_THREAD) || !(flags & CLONE_SETTLS) ||
 		    in_compat_syscall())
 			return -EINVAL;
@@ -531,6 +582,8 @@ void ktls_fork_commit(struct task_struct *p, struct kernel_clone_args *args)
 	spin_lock(&km->lock);
 	ktls_file(km, p);
 	spin_unlock(&km->lock);
+	if (p->ktls_area)
+		ktls_ns_add(p, task_cred_xxx(p, user_ns));
 	ktls_mark(p, KTLS_TASK_DIRTY);
 }
 
@@ -552,14 +605,19 @@ void ktls_mm_release(struct task_struct *t, struct mm_struct *mm)
 	clear_bit(KTLS_TASK_MOVED, &t->ktls_flags);
 }
 
-/* After a successful execve(): the new image registers afresh. */
-void ktls_execve(struct task_struct *t)
+/*
+ * After a successful execve(): the new image registers afresh, unless it
+ * runs with AT_SECURE (setuid, setgid, file capabilities): its IDs then
+ * come from the kernel only, never from memory a bug could overwrite.
+ */
+void ktls_execve(struct task_struct *t, bool secure)
 {
 	ktls_forget(t);
 	WRITE_ONCE(t->signal->ktls_offset, 0);
+	t->signal->ktls_denied = secure;
 }
 
-static long ktls_get_layout(struct ktls_layout __user *ulayout, u32 len)
+static long ktls_get_layout(struct ktls_layout __user *ulayout, size_t usize)
 {
 	struct ktls_layout layout = {
 		.size = KTLS_AREA_SIZE,
@@ -567,35 +625,38 @@ static long ktls_get_layout(struct ktls_layout __user *ulayout, u32 len)
 		.offset = READ_ONCE(current->signal->ktls_offset),
 	};
 
-	if (len != sizeof(layout))
+	if (usize < KTLS_LAYOUT_SIZE_VER0)
 		return -EINVAL;
-	if (copy_to_user(ulayout, &layout, sizeof(layout)))
+	if (copy_to_user(ulayout, &layout, min(usize, sizeof(layout))))
 		return -EFAULT;
 	return 0;
 }
 
-static long ktls_set_offset(struct ktls_layout __user *ulayout, u32 len)
+static long ktls_set_offset(struct ktls_layout __user *ulayout, size_t usize)
 {
 	struct task_struct *t = current;
 	struct ktls_layout layout;
 	struct ktls_mm *km;
 	long ret;
 
-	if (len != sizeof(layout))
+	if (usize < KTLS_LAYOUT_SIZE_VER0)
 		return -EINVAL;
-	if (copy_from_user(&layout, ulayout, sizeof(layout)))
-		return -EFAULT;
-	if (layout.size < KTLS_AREA_SIZE || layout.alignment < KTLS_AREA_ALIGN ||
-	    !is_power_of_2(layout.alignment))
+	ret = copy_struct_from_user(&layout, sizeof(layout), ulayout, usize);
+	if (ret)
+		return ret;
+	if (layout.size < KTLS_AREA_SIZE_VER0 ||
+	    layout.alignment < KTLS_AREA_ALIGN || !is_power_of_2(layout.alignment))
 		return -EINVAL;
 	if (!layout.offset || !IS_ALIGNED(layout.offset, KTLS_AREA_ALIGN) ||
 	    layout.offset > KTLS_OFFSET_MAX || layout.offset < -KTLS_OFFSET_MAX)
 		return -EINVAL;
+	if (t->signal->ktls_denied)
+		return -EPERM;
 	if (READ_ONCE(t->signal->ktls_offset))
 		return -EBUSY;
 	if (!current_is_single_threaded())
 		return -EBUSY;
-	km = ktls_mm_alloc(layout.offset);
+	km = ktls_mm_alloc(layout.offset, min_t(u32, layout.size, KTLS_AREA_SIZE));
 	if (!km)
 		return -ENOMEM;
 	/* Alone in the address space: nobody else can be filed meanwhile. */
@@ -640,9 +701,11 @@ static long ktls_register(void)
 	WRITE_ONCE(t->ktls_area, area);
 	spin_unlock(&km->lock);
 	/*
-	 * Fully ordered before the ID maps are read: a map writer that
-	 * missed the area marks the task again.
+	 * Listed before the ID maps are read: a map writer that takes the
+	 * list's lock later marks the task; one that took it earlier wrote
+	 * the maps before, and they are read after the lock.
 	 */
+	ktls_ns_add(t, current_user_ns());
 	test_and_clear_bit(KTLS_TASK_DIRTY, &t->ktls_flags);
 	if (!ktls_sync(km))
 		return 0;
@@ -660,6 +723,8 @@ static long ktls_unregister(void)
 	if (!area || !km)
 		return -ENOENT;
 	for (;;) {
+		if (fatal_signal_pending(t))
+			return -EINTR;
 		spin_lock(&km->lock);
 		pagefault_disable();
 		ret = ktls_invalidate_locked(km, area, t->ktls_tp);
@@ -669,31 +734,34 @@ static long ktls_unregister(void)
 		spin_unlock(&km->lock);
 		if (!ret)
 			return 0;
-		if (fault_in_writeable((char __user *)area, sizeof(*area)))
+		if (fault_in_safe_writeable((const char __user *)area, sizeof(*area)))
 			return -EFAULT;
 	}
 }
 
-/* rseq(uptr, len, flags, sig) with one of the RSEQ_FLAG_KTLS_* flags. */
-long ktls_rseq(void __user *uptr, u32 len, int flags, u32 sig)
+/* prctl(PR_KTLS, op, arg, size, arg5) */
+long ktls_prctl(unsigned long op, unsigned long arg, unsigned long size,
+		unsigned long arg5)
 {
-	if ((flags & ~RSEQ_FLAGS_KTLS) || hweight32(flags) != 1 || sig)
+	void __user *uptr = (void __user *)arg;
+
+	if (arg5)
 		return -EINVAL;
 	/* The 32-bit ABIs have no KTLS vDSO and another thread pointer. */
 	if (in_compat_syscall())
 		return -EINVAL;
 
-	switch (flags) {
-	case RSEQ_FLAG_KTLS_GET_LAYOUT:
-		return ktls_get_layout(uptr, len);
-	case RSEQ_FLAG_KTLS_SET_OFFSET:
-		return ktls_set_offset(uptr, len);
-	case RSEQ_FLAG_KTLS_REGISTER:
-		if (uptr || len)
+	switch (op) {
+	case PR_KTLS_GET_LAYOUT:
+		return ktls_get_layout(uptr, size);
+	case PR_KTLS_SET_OFFSET:
+		return ktls_set_offset(uptr, size);
+	case PR_KTLS_REGISTER:
+		if (arg || size)
 			return -EINVAL;
 		return ktls_register();
-	case RSEQ_FLAG_KTLS_UNREGISTER:
-		if (uptr || len)
+	case PR_KTLS_UNREGISTER:
+		if (arg || size)
 			return -EINVAL;
 		return ktls_unregister();
 	}

@@ -19,14 +19,12 @@ enum ktls_task_bits {
 	KTLS_TASK_MOVED,	/* the FS base may have changed */
 };
 
-#define RSEQ_FLAGS_KTLS	(RSEQ_FLAG_KTLS_GET_LAYOUT | RSEQ_FLAG_KTLS_SET_OFFSET | \
-			 RSEQ_FLAG_KTLS_UNREGISTER | RSEQ_FLAG_KTLS_REGISTER)
-
-long ktls_rseq(void __user *uptr, u32 len, int flags, u32 sig);
+long ktls_prctl(unsigned long op, unsigned long arg, unsigned long size,
+		unsigned long arg5);
 int ktls_fork(struct task_struct *p, struct kernel_clone_args *args);
 void ktls_fork_commit(struct task_struct *p, struct kernel_clone_args *args);
 void ktls_mm_release(struct task_struct *t, struct mm_struct *mm);
-void ktls_execve(struct task_struct *t);
+void ktls_execve(struct task_struct *t, bool secure);
 void ktls_creds_changed(struct task_struct *t);
 void ktls_thread_pointer_changed(struct task_struct *t);
 void ktls_user_ns_changed(struct user_namespace *ns);
@@ -40,15 +38,21 @@ static inline void ktls_handle_notify_resume(void)
 }
 
 /* Per address space state; the architecture keeps the pointer. */
-struct ktls_mm *ktls_mm_alloc(long offset);
+struct ktls_mm *ktls_mm_alloc(long offset, u32 size);
+struct ktls_mm *ktls_mm_dup(struct ktls_mm *km);
 void ktls_mm_free(struct ktls_mm *km);
 struct page *ktls_mm_page(struct ktls_mm *km);
-long ktls_mm_offset(struct ktls_mm *km);
 
 /* The architecture's vDSO maps ktls_mm_page() in the vvar area. */
 int arch_ktls_mm_publish(struct mm_struct *mm, struct ktls_mm *km);
 
 #else /* !CONFIG_KTLS */
+
+static inline long ktls_prctl(unsigned long op, unsigned long arg,
+			      unsigned long size, unsigned long arg5)
+{
+	return -EINVAL;
+}
 
 static inline int ktls_fork(struct task_struct *p,
 			    struct kernel_clone_args *args)
@@ -62,7 +66,7 @@ static inline void ktls_fork_commit(struct task_struct *p,
 static inline void ktls_mm_release(struct task_struct *t,
 				   struct mm_struct *mm) { }
 
-static inline void ktls_execve(struct task_struct *t) { }
+static inline void ktls_execve(struct task_struct *t, bool secure) { }
 
 static inline void ktls_creds_changed(struct task_struct *t) { }
 

@@ -18,24 +18,25 @@
  * Only errno_value is user space's to read and write; the kernel never
  * writes it.
  *
- * Registration goes through the rseq() system call, whose flags argument
- * carries one of the RSEQ_FLAG_KTLS_* operations below; the rseq area
- * itself is unaffected by them.  A C library follows this flow:
+ * Registration goes through prctl(PR_KTLS, op, arg, size, 0), with the
+ * PR_KTLS_* operations of <linux/prctl.h>; clone3() takes CLONE_KTLS
+ * (<linux/sched.h>); the auxiliary vector carries AT_KTLS_SIZE and
+ * AT_KTLS_ALIGN (<linux/auxvec.h>).  A C library follows this flow:
  *
  *   1. At start-up, learn the area's size and alignment from the auxiliary
  *      vector (AT_KTLS_SIZE, AT_KTLS_ALIGN; absent on kernels without
- *      KTLS), or with RSEQ_FLAG_KTLS_GET_LAYOUT.
+ *      KTLS), or with PR_KTLS_GET_LAYOUT.
  *   2. Reserve that many bytes, so aligned, at the same offset from the
  *      thread pointer in every thread (static TLS or the TCB).
  *   3. While still single-threaded, register the offset for the thread
- *      group with RSEQ_FLAG_KTLS_SET_OFFSET.  The offset stays until
+ *      group with PR_KTLS_SET_OFFSET.  The offset stays until
  *      execve(); a fork() child inherits it.
- *   4. Opt the main thread in with RSEQ_FLAG_KTLS_REGISTER, and create
- *      every further thread with clone3(CLONE_RSEQ_KTLS), which gives the
+ *   4. Opt the main thread in with PR_KTLS_REGISTER, and create
+ *      every further thread with clone3(CLONE_KTLS), which gives the
  *      child an area at its new thread pointer plus the offset.
  *
  * A thread has no area when it never opted in, after
- * RSEQ_FLAG_KTLS_UNREGISTER, after execve(), and after the kernel sees its
+ * PR_KTLS_UNREGISTER, after execve(), and after the kernel sees its
  * thread pointer change to another value (arch_prctl(ARCH_SET_FS),
  * ptrace writes of fs_base or of the FS selector): the kernel cannot know
  * that the new TCB reserves the space.  A write of the same value keeps
@@ -85,55 +86,57 @@
 
 #include <linux/types.h>
 
-/* rseq() flags for KTLS; exactly one per call, and never with another flag. */
-
 /*
- * Copy the kernel's struct ktls_layout to @rseq (@rseq_len must be
- * sizeof(struct ktls_layout), @sig 0).  offset is the registered offset,
- * 0 if none.
+ * The operations, prctl(PR_KTLS, op, arg, size, 0); the fifth argument is
+ * 0 for all of them.
+ *
+ * PR_KTLS_GET_LAYOUT	copy the kernel's struct ktls_layout to @arg, at
+ *			most @size bytes (@size at least
+ *			KTLS_LAYOUT_SIZE_VER0).  offset is the registered
+ *			offset, 0 if none.
+ * PR_KTLS_SET_OFFSET	register the thread group's offset, from the struct
+ *			ktls_layout at @arg, @size bytes long: a larger
+ *			struct from newer user space is accepted when the
+ *			bytes the kernel does not know are zero.  size is
+ *			what user space reserves in every thread, at least
+ *			KTLS_AREA_SIZE_VER0; the kernel writes no byte of an
+ *			area beyond it.  alignment must be at least
+ *			KTLS_AREA_ALIGN and a power of two; offset a
+ *			non-zero multiple of KTLS_AREA_ALIGN within
+ *			+/- KTLS_OFFSET_MAX.
+ * PR_KTLS_REGISTER	give the calling thread an area at its thread
+ *			pointer plus the registered offset, written before
+ *			the call returns (@arg and @size 0).  The area must
+ *			lie in one private, writable mapping.
+ * PR_KTLS_UNREGISTER	remove the calling thread's area (@arg and @size 0).
+ *
+ * clone3() with CLONE_KTLS: the child gets an area at its new thread
+ * pointer (clone_args.tls) plus the registered offset, written before its
+ * first instruction.  Requires CLONE_THREAD and CLONE_SETTLS, and no task
+ * of the address space may have clone_args.tls as its thread pointer.
+ * Kernels without KTLS reject it with EINVAL.  A fork() child keeps a copy
+ * of the forking thread's area, rewritten for it, unless the area's memory
+ * is not copied into the child (MADV_DONTFORK) or is shared with the
+ * parent.
  */
-#define RSEQ_FLAG_KTLS_GET_LAYOUT	(1U << 1)
-/*
- * Register the thread group's offset, read from the struct ktls_layout at
- * @rseq (@rseq_len must be sizeof(struct ktls_layout), @sig 0).  size and
- * alignment must be at least the kernel's, alignment a power of two, and
- * offset a non-zero multiple of KTLS_AREA_ALIGN within +/- KTLS_OFFSET_MAX.
- */
-#define RSEQ_FLAG_KTLS_SET_OFFSET	(1U << 2)
-/* Remove the calling thread's area (@rseq NULL, @rseq_len 0, @sig 0). */
-#define RSEQ_FLAG_KTLS_UNREGISTER	(1U << 3)
-/*
- * Give the calling thread an area at its thread pointer plus the
- * registered offset, written before the call returns (@rseq NULL,
- * @rseq_len 0, @sig 0).  The area must lie in one private, writable
- * mapping.
- */
-#define RSEQ_FLAG_KTLS_REGISTER		(1U << 4)
-
-/*
- * clone3() flag: the child gets an area at its new thread pointer
- * (clone_args.tls) plus the registered offset, written before its first
- * instruction.  Requires CLONE_THREAD and CLONE_SETTLS, and no task of the
- * address space may have clone_args.tls as its thread pointer.  Kernels
- * without KTLS reject it with EINVAL.  A fork() child keeps a copy of the
- * forking thread's area, rewritten for it, unless the area's memory is
- * not copied into the child (MADV_DONTFORK) or is shared with the parent.
- */
-#define CLONE_RSEQ_KTLS			0x400000000ULL
 
 /*
  * Errors of the KTLS operations:
  *
- *   EINVAL  a flag combination other than one KTLS flag; @rseq_len or @sig
- *           not as required; @rseq not NULL where it must be; SET_OFFSET
- *           with a size or alignment below the kernel's, an alignment that
- *           is not a power of two, an offset of 0, not a multiple of the
- *           alignment, or beyond KTLS_OFFSET_MAX; REGISTER or clone3 with
- *           CLONE_RSEQ_KTLS when the thread pointer is 0 or the area would
- *           not be aligned to KTLS_AREA_ALIGN, or when the area lies in a
- *           shared mapping; CLONE_RSEQ_KTLS without CLONE_THREAD and
- *           CLONE_SETTLS; any operation from a 32-bit system call.
- *   EFAULT  @rseq unreadable or unwritable; the area (thread pointer plus
+ *   EINVAL  an unknown operation; a non-zero fifth argument, or @arg or
+ *           @size not as required; a @size below KTLS_LAYOUT_SIZE_VER0;
+ *           SET_OFFSET with a size below KTLS_AREA_SIZE_VER0, an
+ *           alignment below KTLS_AREA_ALIGN or not a power of two, an
+ *           offset of 0, not a multiple of KTLS_AREA_ALIGN, or beyond
+ *           KTLS_OFFSET_MAX; REGISTER or clone3 with CLONE_KTLS when the
+ *           thread pointer is 0 or the area would not be aligned to
+ *           KTLS_AREA_ALIGN, or when the area lies in a shared mapping;
+ *           CLONE_KTLS without CLONE_THREAD and CLONE_SETTLS; any
+ *           operation from a 32-bit system call.  Kernels without KTLS
+ *           answer EINVAL to PR_KTLS and to CLONE_KTLS.
+ *   E2BIG   SET_OFFSET with a @size larger than the kernel's struct
+ *           ktls_layout whose extra bytes are not zero.
+ *   EFAULT  @arg unreadable or unwritable; the area (thread pointer plus
  *           offset) outside the user address space or not in one writable
  *           mapping; an UNREGISTER that could not clear the area (the
  *           thread stays registered).
@@ -141,11 +144,14 @@
  *           address space is shared with another task (more than one
  *           thread, or a CLONE_VM child); REGISTER when the calling thread
  *           already has an area, or another task of the address space has
- *           the same thread pointer; CLONE_RSEQ_KTLS when a task of the
+ *           the same thread pointer; CLONE_KTLS when a task of the
  *           address space has clone_args.tls as its thread pointer.
- *   ENOENT  REGISTER or CLONE_RSEQ_KTLS when no offset is registered;
+ *   ENOENT  REGISTER or CLONE_KTLS when no offset is registered;
  *           UNREGISTER when the calling thread has no area.
  *   ENOMEM  SET_OFFSET could not allocate the process's vDSO data page.
+ *   EPERM   SET_OFFSET in a program exec'd with AT_SECURE (setuid, setgid,
+ *           file capabilities) or its fork children: their IDs always come
+ *           from the system calls, never from memory a bug could forge.
  *
  * clone3() keeps its own errors besides these: for example EPERM for a
  * clone_args.tls beyond the user address space.
@@ -153,7 +159,9 @@
 
 /**
  * struct ktls_layout - what the kernel asks user space to reserve
- * @size:	bytes of the area; KTLS_AREA_SIZE on this kernel, may grow.
+ * @size:	bytes of the area: from the kernel, the bytes it fills
+ *		(KTLS_AREA_SIZE here, AT_KTLS_SIZE; it may grow); to the
+ *		kernel, the bytes user space reserved.
  * @alignment:	alignment of the area, a power of two.
  * @offset:	offset of the area from the thread pointer, the same in every
  *		thread of the thread group; 0 when none is registered.
@@ -164,7 +172,12 @@ struct ktls_layout {
 	__s64 offset;
 };
 
+/* The first struct ktls_layout: size, alignment, offset. */
+#define KTLS_LAYOUT_SIZE_VER0	16
+
+/* The area this kernel fills, and the smallest one user space may reserve. */
 #define KTLS_AREA_SIZE		64
+#define KTLS_AREA_SIZE_VER0	64
 #define KTLS_AREA_ALIGN		64
 /* Largest registrable |offset| from the thread pointer. */
 #define KTLS_OFFSET_MAX		(1LL << 30)

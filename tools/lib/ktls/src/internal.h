@@ -4,6 +4,7 @@
 
 /* The kernel's UAPI header, from -I<tree>/include/uapi. */
 #include <linux/ktls.h>
+#include <linux/prctl.h>
 #include <stdbool.h>
 #include <ktls/ktls.h>
 
@@ -17,6 +18,23 @@
 #endif
 #ifndef AT_KTLS_ALIGN
 #define AT_KTLS_ALIGN	53
+#endif
+
+/*
+ * The KTLS operations, prctl(PR_KTLS, op, arg, size, 0) of <linux/prctl.h>,
+ * and the clone3() flag of <linux/sched.h>, for installed kernel headers
+ * older than KTLS; spelled as there, so the headers may come before or
+ * after.  Kernels without KTLS answer EINVAL to both.
+ */
+#ifndef PR_KTLS
+#define PR_KTLS			0x4b544c53	/* "KTLS" */
+#define PR_KTLS_GET_LAYOUT	1
+#define PR_KTLS_SET_OFFSET	2
+#define PR_KTLS_REGISTER	3
+#define PR_KTLS_UNREGISTER	4
+#endif
+#ifndef CLONE_KTLS
+#define CLONE_KTLS		0x400000000ULL
 #endif
 
 /* getauxval() without its errno side effect. */

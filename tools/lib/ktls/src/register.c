@@ -4,7 +4,7 @@
  *
  * The area is an initial-exec __thread variable: static TLS sits at the
  * same offset from the thread pointer in every thread, which is what
- * RSEQ_FLAG_KTLS_SET_OFFSET registers.
+ * prctl(PR_KTLS, PR_KTLS_SET_OFFSET) registers.
  */
 #include <errno.h>
 
@@ -21,18 +21,23 @@ enum {
 
 static int ktls_support;
 
-static long ktls_rseq(void *arg, uint32_t len, unsigned int flags)
+/* prctl(PR_KTLS, @op, @arg, @size, 0): 0 or a negative errno. */
+static long ktls_prctl(unsigned long op, void *arg, size_t size)
 {
-	return ktls_arch_syscall4(SYS_rseq, (long)arg, len, flags, 0);
+	return ktls_arch_syscall6(SYS_prctl, PR_KTLS, op, (long)arg, size, 0,
+				  0);
 }
 
-/* RSEQ_FLAG_KTLS_GET_LAYOUT; kernels without KTLS reject the flag. */
+/*
+ * PR_KTLS_GET_LAYOUT; kernels without KTLS reject PR_KTLS as an unknown
+ * prctl option (EINVAL).
+ */
 static int ktls_get_layout(struct ktls_layout *layout)
 {
 	long ret;
 
 	*layout = (struct ktls_layout){ 0 };
-	ret = ktls_rseq(layout, sizeof(*layout), RSEQ_FLAG_KTLS_GET_LAYOUT);
+	ret = ktls_prctl(PR_KTLS_GET_LAYOUT, layout, sizeof(*layout));
 	if (ret == -EINVAL || ret == -ENOSYS)
 		return -ENOTSUP;
 	return ret;
@@ -111,7 +116,7 @@ KTLS_API int ktls_set_offset(void)
 	if (size > layout.size || alignment > layout.alignment)
 		return -ENOSPC;
 
-	ret = ktls_rseq(&layout, sizeof(layout), RSEQ_FLAG_KTLS_SET_OFFSET);
+	ret = ktls_prctl(PR_KTLS_SET_OFFSET, &layout, sizeof(layout));
 	if (ret == -EBUSY && !ktls_registered_offset(&current) &&
 	    current == layout.offset)
 		return 0;
@@ -124,7 +129,7 @@ KTLS_API int ktls_register_thread(void)
 
 	if (!ktls_kernel_supported())
 		return -ENOTSUP;
-	ret = ktls_rseq(NULL, 0, RSEQ_FLAG_KTLS_REGISTER);
+	ret = ktls_prctl(PR_KTLS_REGISTER, NULL, 0);
 	return ret == -EBUSY ? 0 : ret;
 }
 
@@ -132,7 +137,7 @@ KTLS_API int ktls_unregister_thread(void)
 {
 	if (!ktls_kernel_supported())
 		return -ENOTSUP;
-	return ktls_rseq(NULL, 0, RSEQ_FLAG_KTLS_UNREGISTER);
+	return ktls_prctl(PR_KTLS_UNREGISTER, NULL, 0);
 }
 
 KTLS_API int ktls_setup(void)

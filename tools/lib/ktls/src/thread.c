@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Minimal threads made with clone3(CLONE_RSEQ_KTLS).
+ * Minimal threads made with clone3(CLONE_KTLS).
  *
  * One anonymous mapping per thread, from low to high addresses:
  *
@@ -162,7 +162,7 @@ int ktls_thread_create_flags(struct ktls_thread **thread,
 		.flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
 			 CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |
 			 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |
-			 (ktls ? CLONE_RSEQ_KTLS : 0),
+			 (ktls ? CLONE_KTLS : 0),
 		.child_tid = (uintptr_t)&t->tid,
 		.parent_tid = (uintptr_t)&t->tid,
 		.stack = (uintptr_t)stack,

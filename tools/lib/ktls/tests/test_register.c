@@ -1,26 +1,41 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Registration helpers.  On a kernel without KTLS each one returns
- * -ENOTSUP and the kernel itself rejects the KTLS flags with EINVAL; on a
- * KTLS kernel the whole flow runs in a forked (so single-threaded) child.
+ * -ENOTSUP and the kernel itself rejects prctl(PR_KTLS) and CLONE_KTLS
+ * with EINVAL; on a KTLS kernel the whole flow runs in a forked (so
+ * single-threaded) child.
+ *
+ * The ABI's numbers are spelled out here, as for AT_KTLS_SIZE and
+ * AT_KTLS_ALIGN, so that the tests do not depend on the installed kernel
+ * headers and check the values themselves against the kernel.
  */
 #include <errno.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common.h"
 
+/* prctl(PR_KTLS, @op, @arg, @size, 0) */
+static int pr_ktls(unsigned long op, void *arg, size_t size)
+{
+	return prctl(0x4b544c53 /* PR_KTLS */, op, (unsigned long)arg, size,
+		     0UL);
+}
+
+/* Asks the kernel itself, not the library under test. */
 static bool kernel_has_ktls(void)
 {
-	size_t size, align;
+	struct ktls_layout layout;
 
-	return !ktls_query_layout(&size, &align);
+	return !pr_ktls(1 /* PR_KTLS_GET_LAYOUT */, &layout, sizeof(layout));
 }
 
 static void *thread_pointer(void)
@@ -62,16 +77,31 @@ static void test_offset_same_in_threads(void **state)
 	assert_int_equal(offset, ktls_offset());
 }
 
-/* What the library relies on: old kernels reject the KTLS flags. */
+/*
+ * What the library relies on: old kernels reject prctl(PR_KTLS) as an
+ * unknown option, and CLONE_KTLS, with EINVAL.  Each operation is issued
+ * as libktls issues it, so the EINVAL can only come from PR_KTLS itself.
+ */
 static void test_kernel_rejects_flags(void **state)
 {
-	static const unsigned int flags[] = {
-		RSEQ_FLAG_KTLS_SET_OFFSET, RSEQ_FLAG_KTLS_UNREGISTER,
-		RSEQ_FLAG_KTLS_REGISTER,
+	struct ktls_layout layout, unchanged;
+	struct ktls_layout set = {
+		.size = KTLS_AREA_SIZE,
+		.alignment = KTLS_AREA_ALIGN,
+		.offset = ktls_offset(),
 	};
-	struct ktls_layout layout = { 0 };
+	const struct {
+		unsigned long op;
+		void *arg;
+		size_t size;
+	} ops[] = {
+		{ 1 /* PR_KTLS_GET_LAYOUT */, &layout, sizeof(layout) },
+		{ 2 /* PR_KTLS_SET_OFFSET */, &set, sizeof(set) },
+		{ 3 /* PR_KTLS_REGISTER */, NULL, 0 },
+		{ 4 /* PR_KTLS_UNREGISTER */, NULL, 0 },
+	};
 	struct clone_args args = {
-		.flags = CLONE_RSEQ_KTLS,
+		.flags = 0x400000000ULL,	/* CLONE_KTLS */
 		.exit_signal = SIGCHLD,
 	};
 	long ret;
@@ -82,15 +112,15 @@ static void test_kernel_rejects_flags(void **state)
 		skip();
 	assert_int_equal(getauxval(52), 0);	/* AT_KTLS_SIZE */
 	assert_int_equal(getauxval(53), 0);	/* AT_KTLS_ALIGN */
-	errno = 0;
-	assert_int_equal(syscall(SYS_rseq, &layout, sizeof(layout),
-				 RSEQ_FLAG_KTLS_GET_LAYOUT, 0), -1);
-	assert_int_equal(errno, EINVAL);
-	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+	memset(&layout, 0xa5, sizeof(layout));
+	unchanged = layout;
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		errno = 0;
-		assert_int_equal(syscall(SYS_rseq, NULL, 0, flags[i], 0), -1);
+		assert_int_equal(pr_ktls(ops[i].op, ops[i].arg, ops[i].size),
+				 -1);
 		assert_int_equal(errno, EINVAL);
 	}
+	assert_memory_equal(&layout, &unchanged, sizeof(layout));
 	/* Were the flag accepted, this would fork: the child leaves at once. */
 	ret = syscall(SYS_clone3, &args, sizeof(args));
 	if (ret == 0)
@@ -110,12 +140,17 @@ static int noop_fn(void *arg)
 static void test_without_ktls(void **state)
 {
 	struct ktls_thread *t = (struct ktls_thread *)1;
+	struct ktls_layout layout;
 	size_t size = 1, align = 1;
 	ptrdiff_t offset = 1;
 
 	(void)state;
 	if (kernel_has_ktls())
 		skip();
+	errno = 0;
+	assert_int_equal(pr_ktls(1 /* PR_KTLS_GET_LAYOUT */, &layout,
+				 sizeof(layout)), -1);
+	assert_int_equal(errno, EINVAL);
 	errno = 4242;
 	assert_int_equal(ktls_query_layout(&size, &align), -ENOTSUP);
 	assert_int_equal(ktls_registered_offset(&offset), -ENOTSUP);

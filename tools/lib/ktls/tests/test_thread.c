@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The thread machinery of ktls_thread_create() (stack, guard pages, TLS
- * block, TCB, signal mask, join), run without CLONE_RSEQ_KTLS through the
+ * block, TCB, signal mask, join), run without CLONE_KTLS through the
  * library's internal entry point so that it works on any kernel.  Linked
  * with libktls.a.  The thread functions use no C library state, only the
  * library's raw system calls.

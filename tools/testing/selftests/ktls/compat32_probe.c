@@ -2,14 +2,15 @@
 /*
  * A 32-bit (ia32) program, built with -m32 -nostdlib, that ktls_owner runs
  * to check that KTLS stays out of 32-bit tasks: no AT_KTLS_* entries in
- * its auxiliary vector, and every KTLS operation of rseq() fails with
+ * its auxiliary vector, and every prctl(PR_KTLS) operation fails with
  * EINVAL.  Its exit status is 0 when all is right, else a bit per failed
  * check.
  */
 #include <linux/ktls.h>
+#include <linux/prctl.h>
 
 #define NR_EXIT_32	1
-#define NR_RSEQ_32	386
+#define NR_PRCTL_32	172
 #define AT_NULL		0
 #define AT_KTLS_SIZE_	52
 #define AT_KTLS_ALIGN_	53
@@ -21,9 +22,14 @@ static long sys(long nr, long a, long b, long c, long d)
 
 	__asm__ volatile ("int $0x80"
 			  : "=a" (ret)
-			  : "0" (nr), "b" (a), "c" (b), "d" (c), "S" (d)
+			  : "0" (nr), "b" (a), "c" (b), "d" (c), "S" (d), "D" (0L)
 			  : "memory");
 	return ret;
+}
+
+static long ktls(long op, void *arg, long size)
+{
+	return sys(NR_PRCTL_32, PR_KTLS, op, (long)arg, size);
 }
 
 static struct ktls_layout layout;
@@ -40,16 +46,14 @@ void probe_main(unsigned long *sp)
 	for (p++; p[0] != AT_NULL; p += 2)
 		if (p[0] == AT_KTLS_SIZE_ || p[0] == AT_KTLS_ALIGN_)
 			bad |= 1;
-	if (sys(NR_RSEQ_32, (long)&layout, sizeof(layout),
-		RSEQ_FLAG_KTLS_GET_LAYOUT, 0) != -EINVAL_)
+	if (ktls(PR_KTLS_GET_LAYOUT, &layout, sizeof(layout)) != -EINVAL_)
 		bad |= 2;
 	layout.size = KTLS_AREA_SIZE;
 	layout.alignment = KTLS_AREA_ALIGN;
 	layout.offset = -KTLS_AREA_SIZE;
-	if (sys(NR_RSEQ_32, (long)&layout, sizeof(layout),
-		RSEQ_FLAG_KTLS_SET_OFFSET, 0) != -EINVAL_)
+	if (ktls(PR_KTLS_SET_OFFSET, &layout, sizeof(layout)) != -EINVAL_)
 		bad |= 4;
-	if (sys(NR_RSEQ_32, 0, 0, RSEQ_FLAG_KTLS_REGISTER, 0) != -EINVAL_)
+	if (ktls(PR_KTLS_REGISTER, 0, 0) != -EINVAL_)
 		bad |= 8;
 	for (;;)
 		sys(NR_EXIT_32, bad, 0, 0, 0);

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,31 +24,102 @@
 
 #define SENTINEL1	0x5eed1234
 #define SENTINEL2	0x0ddba11
-#define FLAG_BIT5	0x20U		/* bit 5 */
+#define PATTERN		0xa5
 
 static long page_size;
 static struct ktls_layout kernel_layout;
 
-/* ---- rseq() in a forked child ---- */
+/* ---- prctl(PR_KTLS) in a forked child ---- */
 
-struct rseq_call {
-	void *ptr;
-	uint32_t len;
-	int flags;
-	uint32_t sig;
+#define LSZ	sizeof(struct ktls_layout)
+
+/* A struct ktls_layout and the 16 bytes after it (a newer, larger one). */
+union layout_buf {
+	struct ktls_layout l;
+	unsigned char b[2 * LSZ];
 };
 
-static int rseq_call_fn(void *arg)
-{
-	struct rseq_call *c = arg;
-	long ret = ktls_rseq(c->ptr, c->len, c->flags, c->sig);
+struct prctl_call {
+	unsigned long op;
+	const void *arg;
+	unsigned long size;
+	unsigned long arg5;
+	union layout_buf buf;	/* arg points here for the P_LAYOUT* kinds */
+};
 
-	return ret < 0 ? (int)-ret : (ret ? 255 : 0);
+/* What the child found wrong besides the call's result (exit statuses). */
+enum {
+	C_GOT_LAYOUT = 240,	/* GET_LAYOUT: the 16 bytes are not the layout */
+	C_GOT_TAIL,		/* GET_LAYOUT wrote beyond the 16 bytes */
+	C_SET_LOST,		/* SET_OFFSET: GET_LAYOUT lacks the offset */
+	C_REJ_WROTE,		/* a rejected call wrote the buffer */
+	C_REJ_STATE,		/* a rejected call changed offset or area */
+};
+
+/* The offset GET_LAYOUT reports; LONG_MIN if it fails. */
+static long cur_offset(void)
+{
+	struct ktls_layout l = { 0 };
+
+	return ktls_get_layout(&l) ? LONG_MIN : (long)l.offset;
+}
+
+/*
+ * Make the call.  Then an accepted GET_LAYOUT must have written the layout
+ * and no byte beyond its 16, an accepted SET_OFFSET must show in
+ * GET_LAYOUT, and a rejected call must have written nothing and changed
+ * neither the offset nor the main thread's area (its owner word).
+ */
+static int prctl_call_fn(void *arg)
+{
+	struct prctl_call *c = arg;
+	bool own_buf = c->arg == &c->buf;
+	union layout_buf before = c->buf;
+	uint64_t owner = ktls_tls_area.owner;
+	long offset = cur_offset(), now;
+	long ret = ktls_prctl(c->op, c->arg, c->size, c->arg5);
+
+	if (ret > 0)
+		return 255;
+	if (!ret && own_buf && c->op == PR_KTLS_GET_LAYOUT) {
+		if (c->buf.l.size != KTLS_AREA_SIZE ||
+		    c->buf.l.alignment != KTLS_AREA_ALIGN ||
+		    c->buf.l.offset != offset) {
+			ksft_print_msg("GET_LAYOUT wrote %u %u %lld, expected %u %u %ld\n",
+				       c->buf.l.size, c->buf.l.alignment,
+				       (long long)c->buf.l.offset,
+				       KTLS_AREA_SIZE, KTLS_AREA_ALIGN, offset);
+			return C_GOT_LAYOUT;
+		}
+		if (memcmp(c->buf.b + LSZ, before.b + LSZ, LSZ))
+			return C_GOT_TAIL;
+	}
+	if (!ret && own_buf && c->op == PR_KTLS_SET_OFFSET) {
+		now = cur_offset();
+		if (now != c->buf.l.offset) {
+			ksft_print_msg("GET_LAYOUT offset %ld after SET_OFFSET of %lld\n",
+				       now, (long long)c->buf.l.offset);
+			return C_SET_LOST;
+		}
+	}
+	if (ret < 0) {
+		if (own_buf && memcmp(&c->buf, &before, sizeof(before)))
+			return C_REJ_WROTE;
+		now = cur_offset();
+		if (now != offset || ktls_tls_area.owner != owner) {
+			ksft_print_msg("%s: offset %ld -> %ld, owner word %#llx -> %#llx\n",
+				       ktls_ret_str(ret), offset, now,
+				       (unsigned long long)owner,
+				       (unsigned long long)ktls_tls_area.owner);
+			return C_REJ_STATE;
+		}
+	}
+	return ret < 0 ? (int)-ret : 0;
 }
 
 /*
  * Run the call in a forked child: the errno it failed with, 0 on success,
- * 255 for a positive return, or -1 when the child was killed.
+ * 255 for a positive return, a C_* status, or -1 when the child was killed.
  */
 static int errno_in_child(int (*fn)(void *), void *arg)
 {
@@ -63,45 +135,61 @@ static const char *child_err_str(int err)
 {
 	if (err < 0)
 		return "child killed";
-	if (err == 255)
+	switch (err) {
+	case 255:
 		return "a positive value";
+	case C_GOT_LAYOUT:
+		return "0, but not the layout written";
+	case C_GOT_TAIL:
+		return "0, but bytes beyond the 16 of the layout written";
+	case C_SET_LOST:
+		return "0, but GET_LAYOUT does not return the offset";
+	case C_REJ_WROTE:
+		return "an error, but the buffer written";
+	case C_REJ_STATE:
+		return "an error, but the offset or the area changed";
+	}
 	return ktls_errname(err);
 }
 
-static const char *flags_str(int flags)
+static const char *op_str(unsigned long op)
 {
-	static char bufs[4][128];
-	static unsigned int n;
-	char *b = bufs[n++ % 4];
+	static const char *const names[] = {
+		[PR_KTLS_GET_LAYOUT] = "PR_KTLS_GET_LAYOUT",
+		[PR_KTLS_SET_OFFSET] = "PR_KTLS_SET_OFFSET",
+		[PR_KTLS_REGISTER] = "PR_KTLS_REGISTER",
+		[PR_KTLS_UNREGISTER] = "PR_KTLS_UNREGISTER",
+	};
+	static char b[64];
+	unsigned long low = op & 0xff;
 
-	b[0] = 0;
-	if (flags & RSEQ_FLAG_UNREGISTER)
-		strcat(b, "|RSEQ_FLAG_UNREGISTER");
-	if (flags & RSEQ_FLAG_KTLS_GET_LAYOUT)
-		strcat(b, "|GET_LAYOUT");
-	if (flags & RSEQ_FLAG_KTLS_SET_OFFSET)
-		strcat(b, "|SET_OFFSET");
-	if (flags & RSEQ_FLAG_KTLS_UNREGISTER)
-		strcat(b, "|UNREGISTER");
-	if (flags & RSEQ_FLAG_KTLS_REGISTER)
-		strcat(b, "|REGISTER");
-	if (flags & ~0x1f)
-		sprintf(b + strlen(b), "|%#x", flags & ~0x1f);
-	return b[0] ? b + 1 : "0";
+	if (op < ARRAY_SIZE(names) && names[op])
+		return names[op];
+	if (low < ARRAY_SIZE(names) && names[low])
+		snprintf(b, sizeof(b), "%s|%#lx", names[low], op & ~0xffUL);
+	else
+		snprintf(b, sizeof(b), "%#lx", op);
+	return b;
 }
 
 /* ---- the argument table ---- */
 
 enum ptr_kind {
 	P_NULL,		/* NULL */
-	P_LAYOUT,	/* a good struct ktls_layout */
+	P_LAYOUT,	/* a layout, then 16 bytes PATTERN */
+	P_LAYOUT_ZT,	/* a layout, then 16 zero bytes */
+	P_LAYOUT_Z8,	/* a layout, then 8 zero bytes, 8 bytes PATTERN */
+	P_LAYOUT_NZ31,	/* a layout, then 15 zero bytes and 0x01 */
 	P_RDONLY,	/* a read-only page holding a good layout */
 	P_NONE,		/* a PROT_NONE page */
 };
 
 static const char *const ptr_names[] = {
 	[P_NULL] = "NULL",
-	[P_LAYOUT] = "&layout",
+	[P_LAYOUT] = "&layout+16 bytes 0xa5",
+	[P_LAYOUT_ZT] = "&layout+16 zero bytes",
+	[P_LAYOUT_Z8] = "&layout+8 zero bytes+8 bytes 0xa5",
+	[P_LAYOUT_NZ31] = "&layout+15 zero bytes+0x01",
 	[P_RDONLY] = "read-only page",
 	[P_NONE] = "PROT_NONE page",
 };
@@ -124,132 +212,142 @@ enum layout_kind {
 };
 
 struct arg_case {
-	int flags;
+	unsigned long op;
 	enum ptr_kind ptr;
-	int len;		/* -1: sizeof(struct ktls_layout) */
-	uint32_t sig;
+	unsigned long size;
+	unsigned long arg5;
 	enum layout_kind layout;
 	int expect;
 	const char *what;
 };
 
-#define LSZ	-1
-
 static const struct arg_case before_set_cases[] = {
-	/* GET_LAYOUT */
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, 0, 0, L_GOOD, EINVAL, "len 0" },
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, 15, 0, L_GOOD, EINVAL, "len 15" },
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, 17, 0, L_GOOD, EINVAL, "len 17" },
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, 32, 0, L_GOOD, EINVAL, "len 32" },
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, LSZ, 1, L_GOOD, EINVAL, "sig 1" },
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, LSZ, 0x53053053, L_GOOD, EINVAL,
-	  "sig 0x53053053 (the rseq signature)" },
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_NULL, LSZ, 0, L_GOOD, EFAULT,
+	/* GET_LAYOUT: a size of at least 16 gets the 16 bytes, no more. */
+	{ PR_KTLS_GET_LAYOUT, P_LAYOUT, 0, 0, L_GOOD, EINVAL, "size 0" },
+	{ PR_KTLS_GET_LAYOUT, P_LAYOUT, 15, 0, L_GOOD, EINVAL, "size 15" },
+	{ PR_KTLS_GET_LAYOUT, P_LAYOUT, 17, 0, L_GOOD, 0,
+	  "size 17: the layout written, the 17th byte and after untouched" },
+	{ PR_KTLS_GET_LAYOUT, P_LAYOUT, 32, 0, L_GOOD, 0,
+	  "size 32: the layout written, the last 16 bytes untouched" },
+	{ PR_KTLS_GET_LAYOUT, P_LAYOUT, LSZ, 1, L_GOOD, EINVAL, "arg5 1" },
+	{ PR_KTLS_GET_LAYOUT, P_LAYOUT, LSZ, 0x53053053, L_GOOD, EINVAL,
+	  "arg5 0x53053053" },
+	{ PR_KTLS_GET_LAYOUT, P_NULL, LSZ, 0, L_GOOD, EFAULT,
 	  "NULL destination" },
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_RDONLY, LSZ, 0, L_GOOD, EFAULT,
+	{ PR_KTLS_GET_LAYOUT, P_RDONLY, LSZ, 0, L_GOOD, EFAULT,
 	  "read-only destination" },
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT, P_NONE, LSZ, 0, L_GOOD, EFAULT,
+	{ PR_KTLS_GET_LAYOUT, P_NONE, LSZ, 0, L_GOOD, EFAULT,
 	  "PROT_NONE destination" },
-	/* SET_OFFSET */
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, 0, 0, L_GOOD, EINVAL, "len 0" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, 15, 0, L_GOOD, EINVAL, "len 15" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, 24, 0, L_GOOD, EINVAL, "len 24" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 1, L_GOOD, EINVAL, "sig 1" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_NULL, LSZ, 0, L_GOOD, EFAULT,
+	/* SET_OFFSET; a larger struct must have zeros beyond the 16 bytes. */
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, 0, 0, L_GOOD, EINVAL, "size 0" },
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, 15, 0, L_GOOD, EINVAL, "size 15" },
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT_ZT, 24, 0, L_GOOD, 0,
+	  "size 24, its last 8 bytes zero: taken as the 16-byte layout" },
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT_Z8, 24, 0, L_GOOD, 0,
+	  "size 24, its last 8 bytes zero, non-zero bytes beyond the size" },
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, 24, 0, L_GOOD, E2BIG,
+	  "size 24, its last 8 bytes non-zero" },
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT_NZ31, 32, 0, L_GOOD, E2BIG,
+	  "size 32, its last byte non-zero" },
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 1, L_GOOD, EINVAL, "arg5 1" },
+	{ PR_KTLS_SET_OFFSET, P_NULL, LSZ, 0, L_GOOD, EFAULT,
 	  "NULL source" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_NONE, LSZ, 0, L_GOOD, EFAULT,
+	{ PR_KTLS_SET_OFFSET, P_NONE, LSZ, 0, L_GOOD, EFAULT,
 	  "PROT_NONE source" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_ZERO, EINVAL,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_ZERO, EINVAL,
 	  "offset 0" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_PLUS8, EINVAL,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_PLUS8, EINVAL,
 	  "offset static+8 (misaligned)" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_PLUS32, EINVAL,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_PLUS32, EINVAL,
 	  "offset static+32 (misaligned)" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_BELOW_MIN, EINVAL,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_BELOW_MIN, EINVAL,
 	  "offset -(KTLS_OFFSET_MAX+64)" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_ABOVE_MAX, EINVAL,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_ABOVE_MAX, EINVAL,
 	  "offset KTLS_OFFSET_MAX+64" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_SIZE_63, EINVAL,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_SIZE_63, EINVAL,
 	  "size 63" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_SIZE_0, EINVAL,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_SIZE_0, EINVAL,
 	  "size 0" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_32, EINVAL,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_32, EINVAL,
 	  "alignment 32" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_0, EINVAL,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_0, EINVAL,
 	  "alignment 0" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_96, EINVAL,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_96, EINVAL,
 	  "alignment 96 (not a power of two)" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_65, EINVAL,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_ALIGN_65, EINVAL,
 	  "alignment 65 (not a power of two)" },
 	/*
 	 * UNREGISTER / REGISTER.  Their bad arguments are tried where
 	 * ENOENT cannot apply (after SET_OFFSET, while registered), as the
 	 * header does not order EINVAL before ENOENT.
 	 */
-	{ RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, 0, 0, L_GOOD, ENOENT,
+	{ PR_KTLS_UNREGISTER, P_NULL, 0, 0, L_GOOD, ENOENT,
 	  "no area registered" },
-	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, 0, 0, L_GOOD, ENOENT,
+	{ PR_KTLS_REGISTER, P_NULL, 0, 0, L_GOOD, ENOENT,
 	  "no offset registered" },
-	/* flag combinations */
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT | RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ,
-	  0, L_GOOD, EINVAL, "two KTLS flags" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET | RSEQ_FLAG_KTLS_REGISTER, P_LAYOUT, LSZ,
-	  0, L_GOOD, EINVAL, "two KTLS flags" },
-	{ RSEQ_FLAG_KTLS_REGISTER | RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, 0, 0,
-	  L_GOOD, EINVAL, "two KTLS flags" },
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT | RSEQ_FLAG_KTLS_UNREGISTER, P_LAYOUT, LSZ,
-	  0, L_GOOD, EINVAL, "two KTLS flags" },
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT | RSEQ_FLAG_KTLS_REGISTER, P_LAYOUT, LSZ,
-	  0, L_GOOD, EINVAL, "two KTLS flags" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET | RSEQ_FLAG_KTLS_UNREGISTER, P_LAYOUT, LSZ,
-	  0, L_GOOD, EINVAL, "two KTLS flags" },
-	{ 0x1e, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL, "all four KTLS flags" },
-	{ RSEQ_FLAG_UNREGISTER | RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT, LSZ, 0,
-	  L_GOOD, EINVAL, "KTLS flag with RSEQ_FLAG_UNREGISTER" },
-	{ RSEQ_FLAG_UNREGISTER | RSEQ_FLAG_KTLS_REGISTER, P_NULL, 0, 0,
-	  L_GOOD, EINVAL, "KTLS flag with RSEQ_FLAG_UNREGISTER" },
-	{ RSEQ_FLAG_KTLS_GET_LAYOUT | FLAG_BIT5, P_LAYOUT, LSZ, 0, L_GOOD,
-	  EINVAL, "KTLS flag with unknown bit 5" },
-	{ RSEQ_FLAG_KTLS_REGISTER | (int)(1U << 31), P_NULL, 0, 0, L_GOOD,
-	  EINVAL, "KTLS flag with unknown bit 31" },
-	{ FLAG_BIT5, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL,
-	  "unknown bit 5 alone" },
+	/* No operation: nothing written, nothing registered. */
+	{ 0, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL, "op 0" },
+	{ 5, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL, "op 5, one past the last" },
+	{ 6, P_NULL, 0, 0, L_GOOD, EINVAL, "op 6" },
+	{ 0x100, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL, "op 0x100 (0 in 8 bits)" },
+	{ PR_KTLS_GET_LAYOUT | 0x100, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL,
+	  "GET_LAYOUT in the low 8 bits" },
+	{ PR_KTLS_SET_OFFSET | 0x100, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL,
+	  "SET_OFFSET in the low 8 bits, a good layout" },
+	{ ~0UL, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL, "op -1" },
+	{ PR_KTLS_GET_LAYOUT | 1UL << 32, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL,
+	  "GET_LAYOUT in the low 32 bits" },
+	{ PR_KTLS_REGISTER | 1UL << 32, P_NULL, 0, 0, L_GOOD, EINVAL,
+	  "REGISTER in the low 32 bits" },
+	{ PR_KTLS_GET_LAYOUT | 1UL << 5, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL,
+	  "GET_LAYOUT with bit 5" },
+	{ PR_KTLS_REGISTER | 1UL << 31, P_NULL, 0, 0, L_GOOD, EINVAL,
+	  "REGISTER with bit 31" },
+	{ 1UL << 31, P_LAYOUT, LSZ, 0, L_GOOD, EINVAL, "op 1 << 31" },
 };
 
 static const struct arg_case after_set_cases[] = {
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_GOOD, EBUSY,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_GOOD, EBUSY,
 	  "same offset again" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_OTHER, EBUSY,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT_ZT, 24, 0, L_GOOD, EBUSY,
+	  "same offset again, size 24 with its last 8 bytes zero" },
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_OFF_OTHER, EBUSY,
 	  "another offset (static-64)" },
-	{ RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, 0, 0, L_GOOD, ENOENT,
+	{ PR_KTLS_GET_LAYOUT, P_LAYOUT, 32, 0, L_GOOD, 0,
+	  "size 32, offset set: the layout written, the last 16 bytes untouched" },
+	{ PR_KTLS_UNREGISTER, P_NULL, 0, 0, L_GOOD, ENOENT,
 	  "offset set, thread not registered" },
-	{ RSEQ_FLAG_KTLS_REGISTER, P_LAYOUT, 0, 0, L_GOOD, EINVAL,
-	  "non-NULL ptr, offset set" },
-	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, 8, 0, L_GOOD, EINVAL,
-	  "len 8, offset set" },
-	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, LSZ, 0, L_GOOD, EINVAL,
-	  "len 16, offset set" },
-	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, 0, 1, L_GOOD, EINVAL,
-	  "sig 1, offset set" },
-	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, 0, 0x53053053, L_GOOD, EINVAL,
-	  "sig 0x53053053, offset set" },
+	{ PR_KTLS_REGISTER, P_LAYOUT, 0, 0, L_GOOD, EINVAL,
+	  "non-NULL arg, offset set" },
+	{ PR_KTLS_REGISTER, P_NULL, 8, 0, L_GOOD, EINVAL,
+	  "size 8, offset set" },
+	{ PR_KTLS_REGISTER, P_NULL, LSZ, 0, L_GOOD, EINVAL,
+	  "size 16, offset set" },
+	{ PR_KTLS_REGISTER, P_NULL, 0, 1, L_GOOD, EINVAL,
+	  "arg5 1, offset set" },
+	{ PR_KTLS_REGISTER, P_NULL, 0, 0x53053053, L_GOOD, EINVAL,
+	  "arg5 0x53053053, offset set" },
+	{ PR_KTLS_REGISTER | 1UL << 32, P_NULL, 0, 0, L_GOOD, EINVAL,
+	  "REGISTER in the low 32 bits, offset set" },
 };
 
 static const struct arg_case registered_cases[] = {
-	{ RSEQ_FLAG_KTLS_REGISTER, P_NULL, 0, 0, L_GOOD, EBUSY,
+	{ PR_KTLS_REGISTER, P_NULL, 0, 0, L_GOOD, EBUSY,
 	  "REGISTER twice" },
-	{ RSEQ_FLAG_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_GOOD, EBUSY,
+	{ PR_KTLS_SET_OFFSET, P_LAYOUT, LSZ, 0, L_GOOD, EBUSY,
 	  "SET_OFFSET after REGISTER" },
-	{ RSEQ_FLAG_KTLS_UNREGISTER, P_LAYOUT, 0, 0, L_GOOD, EINVAL,
-	  "non-NULL ptr while registered" },
-	{ RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, 4, 0, L_GOOD, EINVAL,
-	  "len 4 while registered" },
-	{ RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, LSZ, 0, L_GOOD, EINVAL,
-	  "len 16 while registered" },
-	{ RSEQ_FLAG_KTLS_UNREGISTER, P_NULL, 0, 7, L_GOOD, EINVAL,
-	  "sig 7 while registered" },
-	{ RSEQ_FLAG_KTLS_UNREGISTER | RSEQ_FLAG_KTLS_GET_LAYOUT, P_LAYOUT,
-	  LSZ, 0, L_GOOD, EINVAL, "two KTLS flags while registered" },
+	{ PR_KTLS_UNREGISTER, P_LAYOUT, 0, 0, L_GOOD, EINVAL,
+	  "non-NULL arg while registered" },
+	{ PR_KTLS_UNREGISTER, P_NULL, 4, 0, L_GOOD, EINVAL,
+	  "size 4 while registered" },
+	{ PR_KTLS_UNREGISTER, P_NULL, LSZ, 0, L_GOOD, EINVAL,
+	  "size 16 while registered" },
+	{ PR_KTLS_UNREGISTER, P_NULL, 0, 7, L_GOOD, EINVAL,
+	  "arg5 7 while registered" },
+	{ PR_KTLS_UNREGISTER | PR_KTLS_GET_LAYOUT, P_LAYOUT, LSZ, 0, L_GOOD,
+	  EINVAL, "op 5 (UNREGISTER | GET_LAYOUT) while registered" },
+	{ PR_KTLS_UNREGISTER | 1UL << 32, P_NULL, 0, 0, L_GOOD, EINVAL,
+	  "UNREGISTER in the low 32 bits while registered" },
 };
 
 static void *rdonly_page, *none_page;
@@ -303,35 +401,54 @@ static void fill_layout(struct ktls_layout *l, enum layout_kind k)
 
 static void run_arg_case(const char *phase, const struct arg_case *c)
 {
-	struct ktls_layout l;
-	struct rseq_call call;
+	struct prctl_call call = {
+		.op = c->op,
+		.size = c->size,
+		.arg5 = c->arg5,
+	};
+	struct ktls_layout *l = &call.buf.l;
+	char lstr[80] = "";
 	int err;
 
-	fill_layout(&l, c->layout);
+	/* GET_LAYOUT's destination holds PATTERN: any byte written shows. */
+	memset(call.buf.b, PATTERN, sizeof(call.buf.b));
+	if (c->op != PR_KTLS_GET_LAYOUT)
+		fill_layout(l, c->layout);
 	switch (c->ptr) {
 	case P_NULL:
-		call.ptr = NULL;
+		call.arg = NULL;
 		break;
 	case P_LAYOUT:
-		call.ptr = &l;
+		call.arg = &call.buf;
+		break;
+	case P_LAYOUT_ZT:
+		memset(call.buf.b + LSZ, 0, LSZ);
+		call.arg = &call.buf;
+		break;
+	case P_LAYOUT_Z8:
+		memset(call.buf.b + LSZ, 0, 8);
+		call.arg = &call.buf;
+		break;
+	case P_LAYOUT_NZ31:
+		memset(call.buf.b + LSZ, 0, LSZ);
+		call.buf.b[2 * LSZ - 1] = 1;
+		call.arg = &call.buf;
 		break;
 	case P_RDONLY:
-		call.ptr = rdonly_page;
+		call.arg = rdonly_page;
 		break;
 	case P_NONE:
-		call.ptr = none_page;
+		call.arg = none_page;
 		break;
 	}
-	call.len = c->len == LSZ ? (uint32_t)sizeof(struct ktls_layout) :
-					 (uint32_t)c->len;
-	call.flags = c->flags;
-	call.sig = c->sig;
-	err = errno_in_child(rseq_call_fn, &call);
+	if (c->op == PR_KTLS_SET_OFFSET && c->ptr != P_NULL && c->ptr != P_NONE)
+		snprintf(lstr, sizeof(lstr), "; layout size=%u align=%u offset=%lld",
+			 l->size, l->alignment, (long long)l->offset);
+	err = errno_in_child(prctl_call_fn, &call);
 	ksft_test_result(err == c->expect,
-			 "%s: rseq(%s, len=%u, %s, sig=%#x) [%s; layout size=%u align=%u offset=%lld] -> %s, expected %s\n",
-			 phase, ptr_names[c->ptr], call.len,
-			 flags_str(c->flags), c->sig, c->what, l.size,
-			 l.alignment, (long long)l.offset, child_err_str(err),
+			 "%s: prctl(PR_KTLS, %s, %s, %lu, %#lx) [%s%s] -> %s, expected %s\n",
+			 phase, op_str(c->op), ptr_names[c->ptr], c->size,
+			 c->arg5, c->what, lstr, child_err_str(err),
 			 ktls_errname(c->expect));
 }
 
@@ -363,7 +480,7 @@ static int set_then_get_fn(void *arg)
 	struct ktls_layout g = { 0 };
 	long ret;
 
-	ret = ktls_rseq(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET, 0);
+	ret = ktls_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 	if (ret)
 		return (int)-ret;
 	if (ktls_get_layout(&g))
@@ -457,7 +574,7 @@ static int set_with_vm_child_fn(void *arg)
 	return ret < 0 ? (int)-ret : 0;
 }
 
-/* ---- clone3(CLONE_RSEQ_KTLS) rejected (in children) ---- */
+/* ---- clone3(CLONE_KTLS) rejected (in children) ---- */
 
 enum tls_kind {
 	T_OWN,		/* the fake TCB */
@@ -535,24 +652,24 @@ static int clone_case_fn(void *arg)
 #define VMFLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND)
 
 static const struct clone_case clone_before_set[] = {
-	{ KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, 0, T_OWN, ENOENT,
+	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_OWN, ENOENT,
 	  "no offset registered" },
 };
 
 static const struct clone_case clone_after_set[] = {
-	{ VMFLAGS | CLONE_SETTLS | CLONE_RSEQ_KTLS, SIGCHLD, T_OWN, EINVAL,
+	{ VMFLAGS | CLONE_SETTLS | CLONE_KTLS, SIGCHLD, T_OWN, EINVAL,
 	  "without CLONE_THREAD" },
-	{ (KTLS_THREAD_FLAGS & ~CLONE_SETTLS) | CLONE_RSEQ_KTLS, 0, T_OWN,
+	{ (KTLS_THREAD_FLAGS & ~CLONE_SETTLS) | CLONE_KTLS, 0, T_OWN,
 	  EINVAL, "without CLONE_SETTLS" },
-	{ CLONE_RSEQ_KTLS, SIGCHLD, T_OWN, EINVAL,
+	{ CLONE_KTLS, SIGCHLD, T_OWN, EINVAL,
 	  "alone (a fork-like clone)" },
-	{ KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, 0, T_ZERO, EINVAL,
+	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_ZERO, EINVAL,
 	  "thread pointer 0" },
-	{ KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, 0, T_MISALIGNED, EINVAL,
+	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_MISALIGNED, EINVAL,
 	  "area not 64-aligned" },
-	{ KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, 0, T_AREA_RDONLY, EFAULT,
+	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_RDONLY, EFAULT,
 	  "area not writable" },
-	{ KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, 0, T_AREA_NONE, EFAULT,
+	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_NONE, EFAULT,
 	  "area not mapped accessibly" },
 };
 
@@ -565,7 +682,7 @@ static void run_clone_cases(const char *phase, const struct clone_case *c,
 		int err = errno_in_child(clone_case_fn, (void *)&c[i]);
 
 		ksft_test_result(err == c[i].expect,
-				 "%s: clone3(flags=%#llx, tls=%s) with CLONE_RSEQ_KTLS %s -> %s, expected %s\n",
+				 "%s: clone3(flags=%#llx, tls=%s) with CLONE_KTLS %s -> %s, expected %s\n",
 				 phase, (unsigned long long)c[i].flags,
 				 tls_names[c[i].tls], c[i].what,
 				 err == 0 ? "a new thread" : child_err_str(err),
@@ -634,7 +751,7 @@ static void test_register_cases(void)
 				  child_err_str(err);
 
 		ksft_test_result(err == kinds[i].expect,
-				 "REGISTER in a raw thread (no CLONE_RSEQ_KTLS) with %s -> %s, expected %s%s\n",
+				 "REGISTER in a raw thread (no CLONE_KTLS) with %s -> %s, expected %s%s\n",
 				 tls_names[kinds[i].k], why,
 				 ktls_errname(kinds[i].expect),
 				 kinds[i].k == T_OWN ?
@@ -790,7 +907,7 @@ static void test_thread_exit(void)
 		while (!__atomic_load_n(&t.snap[0].taken, __ATOMIC_SEQ_CST))
 			ktls_sys0(SYS_sched_yield);
 		ok = ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
-				     "raw CLONE_RSEQ_KTLS thread");
+				     "raw CLONE_KTLS thread");
 		alive = t.area->owner;
 		ktls_post(&t.go, 1);
 		ktls_thread_join(&t);
@@ -805,7 +922,7 @@ static void test_thread_exit(void)
 		}
 	}
 	ksft_test_result(ret > 0 && ok,
-			 "clone3(CLONE_RSEQ_KTLS) -> %s; the thread's area has tp == its TCB and its ids, vDSO equal syscalls\n",
+			 "clone3(CLONE_KTLS) -> %s; the thread's area has tp == its TCB and its ids, vDSO equal syscalls\n",
 			 ktls_ret_str(ret));
 	ksft_test_result(ret > 0 && alive == (t.tls ^ ktls_key()) && dead == alive,
 			 "thread exit writes nothing: owner word while alive %#llx (expected tp ^ key %#llx), after exit %#llx (expected the same)\n",

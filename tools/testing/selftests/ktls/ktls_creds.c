@@ -192,7 +192,7 @@ static void run_case(const struct cred_case *c, bool root)
 	ktls_snap_take(&m1, &ktls_tls_area);
 
 	if (r1 <= 0 || r2 <= 0) {
-		ksft_test_result_fail("%s: clone3(CLONE_RSEQ_KTLS) -> %s, %s\n",
+		ksft_test_result_fail("%s: clone3(CLONE_KTLS) -> %s, %s\n",
 				      desc, ktls_ret_str(r1),
 				      ktls_ret_str(r2));
 		goto out;
@@ -228,7 +228,7 @@ static void run_case(const struct cred_case *c, bool root)
 		ok = false;
 	}
 	ksft_test_result(ok,
-			 "raw %s in one raw CLONE_RSEQ_KTLS thread: its area and vDSO equal its syscalls (new ids as expected); another raw thread (%ld looped reads) and main unchanged\n",
+			 "raw %s in one raw CLONE_KTLS thread: its area and vDSO equal its syscalls (new ids as expected); another raw thread (%ld looped reads) and main unchanged\n",
 			 desc, by.val[1]);
 out:
 	ktls_thread_free(&op);

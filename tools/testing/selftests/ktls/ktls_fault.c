@@ -155,7 +155,7 @@ static int thread_child(void *arg)
 		return 250;
 	t.val[0] = (long)arg;
 	t.val[1] = area_page(&t);
-	ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+	ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 				t.tls, 0, ro_thread_fn, NULL);
 	if (ret <= 0)
 		return 251;
@@ -169,7 +169,7 @@ static void test_thread(bool rdonly)
 	bool ok;
 
 	if (!is_root) {
-		ksft_test_result_skip("CLONE_RSEQ_KTLS thread, %s area, setresuid: needs root\n",
+		ksft_test_result_skip("CLONE_KTLS thread, %s area, setresuid: needs root\n",
 				      rdonly ? "read-only" : "writable");
 		return;
 	}
@@ -184,14 +184,14 @@ static void test_thread(bool rdonly)
 				      "thread after setresuid");
 		ok &= fres->after.area_ids.uid == 1001;
 		ksft_test_result(ok,
-				 "CLONE_RSEQ_KTLS thread, writable area, raw setresuid(1001, 1001, 1001) -> %s (%s): area uid %ld, expected 1001 (control)\n",
+				 "CLONE_KTLS thread, writable area, raw setresuid(1001, 1001, 1001) -> %s (%s): area uid %ld, expected 1001 (control)\n",
 				 ktls_ret_str(fres->change),
 				 ktls_status_str(st), fres->after.area_ids.uid);
 		return;
 	}
 	ok &= WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && fres_stage() == 1;
 	ksft_test_result(ok,
-			 "CLONE_RSEQ_KTLS thread mprotects its area page read-only, then raw setresuid(1001, 1001, 1001): child %s at stage %d, expected killed by SIGSEGV before setresuid returns (stage 1)\n",
+			 "CLONE_KTLS thread mprotects its area page read-only, then raw setresuid(1001, 1001, 1001): child %s at stage %d, expected killed by SIGSEGV before setresuid returns (stage 1)\n",
 			 ktls_status_str(st), fres_stage());
 }
 
@@ -234,7 +234,7 @@ static int efault_child(void *arg)
 		return 250;
 	t.val[1] = area_page(&t);
 	if (unreg)
-		flags |= CLONE_RSEQ_KTLS;
+		flags |= CLONE_KTLS;
 	ret = ktls_thread_spawn(&t, flags, t.tls, 0,
 				unreg ? unreg_ro_fn : reg_ro_fn, NULL);
 	if (ret <= 0)

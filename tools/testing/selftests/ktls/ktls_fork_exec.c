@@ -94,7 +94,7 @@ static void test_fork(void)
 	munmap(r, sizeof(*r));
 }
 
-/* ---- fork from a raw CLONE_RSEQ_KTLS thread ---- */
+/* ---- fork from a raw CLONE_KTLS thread ---- */
 
 static struct fork_res *raw_res;
 
@@ -139,7 +139,7 @@ static void test_raw_fork(void)
 		      raw_res->snap.area_ids.pid == t.val[0];
 	}
 	ksft_test_result(ok,
-			 "raw fork() in a CLONE_RSEQ_KTLS thread (%s, fork -> %s): the child's area at the raw TCB shows tid == pid == %ld, vDSO == syscalls; the forking thread's area still right\n",
+			 "raw fork() in a CLONE_KTLS thread (%s, fork -> %s): the child's area at the raw TCB shows tid == pid == %ld, vDSO == syscalls; the forking thread's area still right\n",
 			 ktls_ret_str(ret), ktls_ret_str(t.val[0]), t.val[0]);
 	ktls_thread_free(&t);
 	munmap(raw_res, sizeof(*raw_res));
@@ -235,7 +235,7 @@ static int exec_thread_child(void *arg)
 	struct ktls_thread *t = arg;
 	long ret;
 
-	ret = ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+	ret = ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 				t->tls, 0, exec_thread_fn, NULL);
 	if (ret <= 0)
 		return 98;
@@ -257,7 +257,7 @@ static void test_exec_thread(void)
 	bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	ksft_test_result(bits == 0 && ex_res->key &&
 			 ex_res->tp_before == (t.tls ^ ex_res->key),
-			 "execve() in a raw CLONE_RSEQ_KTLS thread (%s: %s, execve %s): owner word %#llx before (expected tp ^ key %#llx); the new image starts without offset or area\n",
+			 "execve() in a raw CLONE_KTLS thread (%s: %s, execve %s): owner word %#llx before (expected tp ^ key %#llx); the new image starts without offset or area\n",
 			 ktls_status_str(st), ktls_exec_bits_str(bits),
 			 ex_res->exec_ret ? ktls_ret_str(ex_res->exec_ret) :
 			 "ok", (unsigned long long)ex_res->tp_before,

@@ -3,10 +3,15 @@
  * Hostile KTLS registration arguments: each argument over its range, each
  * with its documented errno, nothing crashing, nothing left behind.
  *
- *  - flags: every bit 0..31 alone, and with each KTLS operation;
+ *  - the operation: 0..8, large and negative values, each operation with
+ *    bits above it, each with every operation's arguments; every bit of
+ *    the fifth argument with each operation;
+ *  - the size of the struct: GET_LAYOUT and SET_OFFSET with 0..40 bytes
+ *    and larger, SET_OFFSET with zero and non-zero bytes beyond the
+ *    kernel's 16 (E2BIG), and a struct cut short by a PROT_NONE page;
  *  - SET_OFFSET offsets 0, +-1, +-63, +-64, +-KTLS_OFFSET_MAX,
  *    +-(KTLS_OFFSET_MAX + 64), +-2^32, LONG_MIN, LONG_MAX; an accepted one
- *    then REGISTERs a thread, and clone3(CLONE_RSEQ_KTLS) creates one, whose
+ *    then REGISTERs a thread, and clone3(CLONE_KTLS) creates one, whose
  *    area lies that far from its thread pointer;
  *  - sizes and alignments 0, 1, 63, 64, 65, 96, 128, UINT32_MAX, crossed;
  *  - the layout pointer: NULL, unmapped, PROT_NONE, read-only, straddling
@@ -19,7 +24,7 @@
  *    offset that wrap below 0 or above 2^64; thread pointer in kernel
  *    memory.  Each through REGISTER in a raw thread whose thread pointer we
  *    choose (clone3's tls, or WRFSBASE where clone3 cannot set it) and
- *    through clone3(CLONE_RSEQ_KTLS) with that tls.
+ *    through clone3(CLONE_KTLS) with that tls.
  *
  * Every case runs in a forked child that registers what it needs, so that
  * a wrong acceptance cannot spoil the rest.  After each rejected call the
@@ -201,56 +206,77 @@ static int main_setup(long offset, bool reg)
 	return r ? V_SETUP : 0;
 }
 
-/* ---- 1. flags ---- */
+/* ---- 1. the operation and the fifth argument ---- */
 
-static const int ops[] = {
-	RSEQ_FLAG_KTLS_GET_LAYOUT,
-	RSEQ_FLAG_KTLS_SET_OFFSET,
-	RSEQ_FLAG_KTLS_UNREGISTER,
-	RSEQ_FLAG_KTLS_REGISTER,
+static const unsigned long ops[] = {
+	PR_KTLS_GET_LAYOUT,
+	PR_KTLS_SET_OFFSET,
+	PR_KTLS_UNREGISTER,
+	PR_KTLS_REGISTER,
 };
 
-static const char *op_name(int op)
+static const char *op_name(unsigned long op)
 {
 	switch (op) {
-	case RSEQ_FLAG_KTLS_GET_LAYOUT: return "GET_LAYOUT";
-	case RSEQ_FLAG_KTLS_SET_OFFSET: return "SET_OFFSET";
-	case RSEQ_FLAG_KTLS_UNREGISTER: return "UNREGISTER";
-	case RSEQ_FLAG_KTLS_REGISTER: return "REGISTER";
+	case PR_KTLS_GET_LAYOUT: return "GET_LAYOUT";
+	case PR_KTLS_SET_OFFSET: return "SET_OFFSET";
+	case PR_KTLS_UNREGISTER: return "UNREGISTER";
+	case PR_KTLS_REGISTER: return "REGISTER";
 	}
 	return "none";
 }
 
-struct flag_case {
-	int op;		/* the KTLS operation whose arguments are passed */
-	int bit;	/* the bit or'ed in (may be the operation's own) */
-	bool alone;	/* the bit without the operation */
+/* The arguments each operation is called with here. */
+static const char *op_args(unsigned long op)
+{
+	switch (op) {
+	case PR_KTLS_GET_LAYOUT: return "&buf, 16";
+	case PR_KTLS_SET_OFFSET: return "&layout, 16";
+	}
+	return "NULL, 0";
+}
+
+/* Values of the operation that are no operation, with every operation. */
+static const unsigned long no_ops[] = {
+	0, 5, 6, 7, 8, 0x10, 0xff, 0x100, 0x7fffffff, 0x80000000, 0xffffffff,
+	1UL << 32, LONG_MAX, 1UL << 63, ~1UL, ~0UL, PR_KTLS,
+};
+
+/* Bits or'ed into an operation: what a truncating kernel would drop. */
+static const unsigned long op_high_bits[] = {
+	0x100, 1UL << 31, 1UL << 32, 1UL << 63, 0xffffffff00000000UL,
+};
+
+struct op_case {
+	unsigned long op;	/* the KTLS operation whose arguments are passed */
+	unsigned long val;	/* the operation passed */
+	unsigned long arg5;
 };
 
 /*
  * Each operation runs in the state where it alone succeeds, and where a
  * wrong acceptance shows: GET_LAYOUT and UNREGISTER registered, SET_OFFSET
- * with no offset, REGISTER with the offset set.
+ * with no offset, REGISTER with the offset set.  Only val == op with a
+ * fifth argument of 0 is valid.
  */
-static int flag_child(void *arg)
+static int op_child(void *arg)
 {
-	const struct flag_case *c = arg;
-	int flags = c->alone ? (int)(1U << c->bit) : c->op | (int)(1U << c->bit);
-	bool valid = !c->alone && (int)(1U << c->bit) == c->op;
-	unsigned char buf[sizeof(struct ktls_layout)];
+	const struct op_case *c = arg;
+	bool valid = c->val == c->op && !c->arg5;
+	unsigned char buf[2 * sizeof(struct ktls_layout)];
 	struct ktls_layout good = {
 		.size = KTLS_AREA_SIZE,
 		.alignment = KTLS_AREA_ALIGN,
 		.offset = ktls_offset,
 	};
-	bool reg_before = c->alone || (c->op != RSEQ_FLAG_KTLS_SET_OFFSET &&
-				       c->op != RSEQ_FLAG_KTLS_REGISTER);
-	long off_before = !c->alone && c->op == RSEQ_FLAG_KTLS_SET_OFFSET ?
-			  0 : ktls_offset;
+	bool reg_before = c->op != PR_KTLS_SET_OFFSET &&
+			  c->op != PR_KTLS_REGISTER;
+	long off_before = c->op == PR_KTLS_SET_OFFSET ? 0 : ktls_offset;
 	long off_after = off_before;
 	bool reg_after = reg_before;
-	void *ptr = NULL;
-	uint32_t len = 0;
+	const void *ptr = NULL;
+	unsigned long size = 0;
+	size_t i;
 	int v;
 
 	v = main_setup(off_before, reg_before);
@@ -258,90 +284,264 @@ static int flag_child(void *arg)
 		return v;
 	memset(buf, PATTERN, sizeof(buf));
 	switch (c->op) {
-	case RSEQ_FLAG_KTLS_GET_LAYOUT:
+	case PR_KTLS_GET_LAYOUT:
 		ptr = buf;
-		len = sizeof(buf);
+		size = sizeof(good);
 		break;
-	case RSEQ_FLAG_KTLS_SET_OFFSET:
+	case PR_KTLS_SET_OFFSET:
 		ptr = &good;
-		len = sizeof(good);
+		size = sizeof(good);
 		break;
 	}
-	sh->ret = ktls_rseq(ptr, len, flags, 0);
+	sh->ret = ktls_prctl(c->val, ptr, size, c->arg5);
 	if (sh->ret != (valid ? 0 : -EINVAL))
 		v |= V_CALL;
-	if (valid && c->op == RSEQ_FLAG_KTLS_SET_OFFSET)
+	if (valid && c->op == PR_KTLS_SET_OFFSET)
 		off_after = ktls_offset;
-	if (valid && c->op == RSEQ_FLAG_KTLS_UNREGISTER)
+	if (valid && c->op == PR_KTLS_UNREGISTER)
 		reg_after = false;
-	if (valid && c->op == RSEQ_FLAG_KTLS_REGISTER)
+	if (valid && c->op == PR_KTLS_REGISTER)
 		reg_after = true;
-	/* A rejected GET_LAYOUT writes nothing. */
-	if (c->op == RSEQ_FLAG_KTLS_GET_LAYOUT && !valid) {
-		size_t i;
+	if (c->op == PR_KTLS_GET_LAYOUT) {
+		struct ktls_layout got;
 
-		for (i = 0; i < sizeof(buf); i++)
+		/* The layout when accepted, and no byte beyond its 16. */
+		memcpy(&got, buf, sizeof(got));
+		if (valid && !sh->ret &&
+		    (got.size != KTLS_AREA_SIZE ||
+		     got.alignment != KTLS_AREA_ALIGN ||
+		     got.offset != ktls_offset))
+			v |= V_CALL;
+		/* A rejected GET_LAYOUT writes nothing. */
+		for (i = valid ? sizeof(good) : 0; i < sizeof(buf); i++)
 			if (buf[i] != PATTERN)
 				v |= V_MEM;
 	}
 	return v | verify_main("after the call", off_after, reg_after);
 }
 
-static void test_flags(void)
+/* What a sweep found wrong: how many cases, and which. */
+static int sweep_bad;
+static char sweep_wrong[1024];
+
+static void sweep_start(void)
 {
-	char wrong[1024];
-	size_t o;
-	int bit, n, bad;
+	sweep_bad = 0;
+	sweep_wrong[0] = 0;
+}
+
+static void sweep_fail(const char *what)
+{
+	size_t n = strlen(sweep_wrong);
+
+	sweep_bad++;
+	snprintf(sweep_wrong + n, sizeof(sweep_wrong) - n, " %s", what);
+}
+
+static void op_try(const struct op_case *c)
+{
+	int v = in_child(op_child, (void *)c);
+	char what[160];
+
+	if (!v)
+		return;
+	snprintf(what, sizeof(what), "op=%#lx,arg5=%#lx:%s(%s)", c->val,
+		 c->arg5, ktls_ret_str(sh->ret), v_str(v));
+	sweep_fail(what);
+}
+
+static void test_ops(void)
+{
+	size_t o, i;
 
 	for (o = 0; o < ARRAY_SIZE(ops); o++) {
-		wrong[0] = 0;
-		bad = 0;
-		for (bit = 0; bit < 32; bit++) {
-			struct flag_case c = { ops[o], bit, false };
-			int v = in_child(flag_child, &c);
+		struct op_case c = { ops[o], ops[o], 0 };
 
-			if (v) {
-				bad++;
-				n = strlen(wrong);
-				snprintf(wrong + n, sizeof(wrong) - n,
-					 " bit%d:%s(%s)", bit,
-					 ktls_ret_str(sh->ret), v_str(v));
-			}
+		sweep_start();
+		op_try(&c);
+		for (i = 0; i < ARRAY_SIZE(no_ops); i++) {
+			c.val = no_ops[i];
+			op_try(&c);
 		}
-		ksft_test_result(!bad,
-				 "flags: rseq(%s's arguments, flags = %s | 1 << b, sig 0) for b = 0..31: %s alone -> 0, every other bit (RSEQ_FLAG_UNREGISTER, the other KTLS flags, unknown bits 5..31) -> -EINVAL; then GET_LAYOUT offset, registration state, buffer and vDSO as before: %d wrong%s\n",
-				 op_name(ops[o]), op_name(ops[o]),
-				 op_name(ops[o]), bad, wrong);
+		for (i = 0; i < ARRAY_SIZE(op_high_bits); i++) {
+			c.val = ops[o] | op_high_bits[i];
+			op_try(&c);
+		}
+		ksft_test_result(!sweep_bad,
+				 "op: prctl(PR_KTLS, op, %s, 0) for op = %s -> 0, and for the %zu values that are no operation (0, 5..8, 0x10, 0xff, 0x100, 2^31-1, 2^31, 2^32-1, 2^32, LONG_MAX, LONG_MIN, -2, -1, PR_KTLS) and %s with bit 8, 31, 32, 63 or bits 32..63 set -> -EINVAL; then GET_LAYOUT offset, registration state, buffer and vDSO as before (or as %s leaves them): %d wrong%s\n",
+				 op_args(ops[o]), op_name(ops[o]),
+				 ARRAY_SIZE(no_ops), op_name(ops[o]),
+				 op_name(ops[o]), sweep_bad, sweep_wrong);
 	}
-	/* Bits that are no KTLS operation, alone, with both argument forms. */
-	for (o = 0; o < 2; o++) {
-		wrong[0] = 0;
-		bad = 0;
-		for (bit = 0; bit < 32; bit++) {
-			struct flag_case c = {
-				o ? RSEQ_FLAG_KTLS_GET_LAYOUT :
-				    RSEQ_FLAG_KTLS_REGISTER, bit, true
-			};
-			int v;
+	for (o = 0; o < ARRAY_SIZE(ops); o++) {
+		sweep_start();
+		for (i = 0; i < 64; i++) {
+			struct op_case c = { ops[o], ops[o], 1UL << i };
 
-			if (bit >= 1 && bit <= 4)
-				continue;
-			v = in_child(flag_child, &c);
-			if (v) {
-				bad++;
-				n = strlen(wrong);
-				snprintf(wrong + n, sizeof(wrong) - n,
-					 " bit%d:%s(%s)", bit,
-					 ktls_ret_str(sh->ret), v_str(v));
-			}
+			op_try(&c);
 		}
-		ksft_test_result(!bad,
-				 "flags: rseq(%s, flags = 1 << b, sig 0) for b = 0 and 5..31 (no KTLS operation; b = 0 is RSEQ_FLAG_UNREGISTER of an rseq area not ours) in a registered process -> -EINVAL, registration, layout buffer and vDSO unchanged: %d wrong%s\n",
-				 o ? "&layout, 16" : "NULL, 0", bad, wrong);
+		ksft_test_result(!sweep_bad,
+				 "arg5: prctl(PR_KTLS, %s, %s, 1 << b) for b = 0..63 -> -EINVAL, in the state where it succeeds with arg5 0; then GET_LAYOUT offset, registration state, buffer and vDSO as before: %d wrong%s\n",
+				 op_name(ops[o]), op_args(ops[o]), sweep_bad,
+				 sweep_wrong);
 	}
 }
 
-/* ---- 2. offsets ---- */
+/* ---- 2. the size of the struct (prctl's fourth argument) ---- */
+
+/*
+ * The struct at @pos in a writable page that a PROT_NONE page follows.
+ * GET_LAYOUT: registered, the page filled with PATTERN; SET_OFFSET: no
+ * offset, the page zero but for the layout and the byte at @nz.
+ */
+struct usize_case {
+	unsigned long op;
+	unsigned long size;
+	long nz;		/* SET_OFFSET: this byte of the struct 0xa5 (-1: none) */
+	size_t pos;
+	long expect;
+};
+
+static int usize_child(void *arg)
+{
+	const struct usize_case *c = arg;
+	bool get = c->op == PR_KTLS_GET_LAYOUT;
+	struct ktls_layout good = {
+		.size = KTLS_AREA_SIZE,
+		.alignment = KTLS_AREA_ALIGN,
+		.offset = ktls_offset,
+	};
+	struct ktls_layout got;
+	unsigned char *p, *s;
+	size_t i;
+	int v;
+
+	v = main_setup(get ? ktls_offset : 0, get);
+	if (v)
+		return v;
+	p = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || mprotect(p + page_size, page_size, PROT_NONE))
+		return V_SETUP;
+	s = p + c->pos;
+	memset(p, get ? PATTERN : 0, page_size);
+	if (!get) {
+		memcpy(s, &good, sizeof(good));
+		if (c->nz >= 0)
+			s[c->nz] = PATTERN;
+	}
+	sh->ret = ktls_prctl(c->op, s, c->size, 0);
+	if (sh->ret != c->expect)
+		v |= V_CALL;
+	if (get) {
+		memcpy(&got, s, sizeof(got));
+		if (!sh->ret && (got.size != KTLS_AREA_SIZE ||
+				 got.alignment != KTLS_AREA_ALIGN ||
+				 got.offset != ktls_offset))
+			v |= V_CALL;
+		/* The 16 bytes when accepted, no other byte of the page. */
+		for (i = 0; i < (size_t)page_size; i++)
+			if (p[i] != PATTERN &&
+			    (sh->ret || i < c->pos || i >= c->pos + sizeof(got)))
+				v |= V_MEM;
+		return v | verify_main("after GET_LAYOUT", ktls_offset, true);
+	}
+	return v | verify_main(sh->ret ? "after the rejected SET_OFFSET" :
+			       "after SET_OFFSET", sh->ret ? 0 : ktls_offset,
+			       false);
+}
+
+static void usize_try(const struct usize_case *c)
+{
+	int v = in_child(usize_child, (void *)c);
+	char what[160];
+
+	if (!v)
+		return;
+	snprintf(what, sizeof(what), "size=%#lx,nz=%ld,pos=%zu:%s(%s)",
+		 c->size, c->nz, c->pos, ktls_ret_str(sh->ret), v_str(v));
+	sweep_fail(what);
+}
+
+/* SET_OFFSET with a struct of @size bytes at the start of the page. */
+static void usize_set(unsigned long size)
+{
+	struct usize_case c = {
+		PR_KTLS_SET_OFFSET, size, -1, 0,
+		size < KTLS_LAYOUT_SIZE_VER0 ? -EINVAL : 0
+	};
+
+	usize_try(&c);
+	if (size < KTLS_LAYOUT_SIZE_VER0)
+		return;
+	/* A non-zero byte within the size, beyond the kernel's 16. */
+	c.expect = -E2BIG;
+	if (size > KTLS_LAYOUT_SIZE_VER0) {
+		c.nz = KTLS_LAYOUT_SIZE_VER0;
+		usize_try(&c);
+	}
+	if (size > KTLS_LAYOUT_SIZE_VER0 + 1) {
+		c.nz = size - 1;
+		usize_try(&c);
+	}
+	/* The byte just beyond the size is not the kernel's to read. */
+	if (size < (unsigned long)page_size) {
+		c.nz = size;
+		c.expect = 0;
+		usize_try(&c);
+	}
+}
+
+static void test_usizes(void)
+{
+	static const unsigned long big[] = {
+		64, 4095, 4096, 4097, 1UL << 32, ~0UL,
+	};
+	struct usize_case c = { PR_KTLS_GET_LAYOUT, 0, -1, 0, 0 };
+	unsigned long size;
+	size_t i;
+
+	sweep_start();
+	for (size = 0; size <= 40; size++) {
+		c.size = size;
+		c.expect = size < KTLS_LAYOUT_SIZE_VER0 ? -EINVAL : 0;
+		usize_try(&c);
+	}
+	for (i = 0; i < ARRAY_SIZE(big); i++) {
+		c.size = big[i];
+		c.expect = 0;
+		usize_try(&c);
+	}
+	ksft_test_result(!sweep_bad,
+			 "size: prctl(PR_KTLS, GET_LAYOUT, buf, size, 0) for size 0..40, 64, 4095, 4096, 4097, 2^32, ULONG_MAX: -EINVAL below 16 with no byte written, else 0 with the layout in the first 16 bytes and no other byte of the page written; GET_LAYOUT offset, registration and vDSO as before: %d wrong%s\n",
+			 sweep_bad, sweep_wrong);
+
+	sweep_start();
+	for (size = 0; size <= 40; size++)
+		usize_set(size);
+	usize_set(64);
+	usize_set(page_size);
+	/* The struct at the end of the page, a PROT_NONE page after it. */
+	c.op = PR_KTLS_SET_OFFSET;
+	c.nz = -1;
+	c.pos = page_size - 32;
+	c.size = 32;
+	c.expect = 0;
+	usize_try(&c);
+	c.size = 33;
+	c.expect = -EFAULT;
+	usize_try(&c);
+	c.pos = 0;
+	c.size = 1UL << 32;
+	usize_try(&c);
+	c.size = ~0UL;
+	usize_try(&c);
+	ksft_test_result(!sweep_bad,
+			 "size: prctl(PR_KTLS, SET_OFFSET, layout, size, 0) for size 0..40, 64 and a page, the bytes beyond the 16 zero: -EINVAL below 16, else 0; with byte 16 or the last byte 0xa5 -> -E2BIG; with the byte just beyond the size 0xa5 -> 0; ending at the end of a page: size 32 -> 0, size 33 (its last byte in a PROT_NONE page, the rest zero) -> -EFAULT; size 2^32 and ULONG_MAX (the readable bytes zero) -> -EFAULT; the offset registered exactly when accepted: %d wrong%s\n",
+			 sweep_bad, sweep_wrong);
+}
+
+/* ---- 3. offsets ---- */
 
 /*
  * A raw thread whose thread pointer we choose tries REGISTER; what it saw
@@ -448,7 +648,7 @@ static int judge_probe(const struct reg_probe *p, long expect, long offset)
 	return v;
 }
 
-/* A clone3(CLONE_RSEQ_KTLS) thread that was accepted checks its area. */
+/* A clone3(CLONE_KTLS) thread that was accepted checks its area. */
 static KTLS_RAW int clone_ok_fn(struct ktls_thread *t)
 {
 	struct reg_probe *p = t->arg;
@@ -507,7 +707,7 @@ static int offset_child(void *arg)
 	int v = 0;
 	long r;
 
-	sh->ret = ktls_rseq(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET, 0);
+	sh->ret = ktls_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 	if (sh->ret != c->expect)
 		v |= V_CALL;
 	if (sh->ret)
@@ -540,21 +740,21 @@ static int offset_child(void *arg)
 	v |= judge_probe(p, 0, c->offset);
 	sh->ret2 = p->reg;
 
-	/* And clone3(CLONE_RSEQ_KTLS) with that thread pointer. */
+	/* And clone3(CLONE_KTLS) with that thread pointer. */
 	memset(p, 0, sizeof(*p));
 	p->tp = tp;
 	p->area = area;
-	r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS, tp, 0,
+	r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS, tp, 0,
 			      clone_ok_fn, p);
 	if (r <= 0) {
-		ksft_print_msg("clone3(CLONE_RSEQ_KTLS, tls %#lx) -> %s, expected a thread\n",
+		ksft_print_msg("clone3(CLONE_KTLS, tls %#lx) -> %s, expected a thread\n",
 			       tp, ktls_ret_str(r));
 		return v | V_CALL;
 	}
 	ktls_thread_join(&t);
 	if (!probe_finished(p) || p->fs != tp ||
 	    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
-			     "clone3(CLONE_RSEQ_KTLS) thread") ||
+			     "clone3(CLONE_KTLS) thread") ||
 	    p->unreg || p->unregistered.area_owner)
 		v |= V_VDSO;
 	return v;
@@ -592,12 +792,12 @@ static void test_offsets(void)
 				 ktls_ret_str(sh->ret), ktls_ret_str(c->expect),
 				 c->expect ?
 				 "then no offset, no area, REGISTER -ENOENT, vDSO == syscalls" :
-				 "then GET_LAYOUT returns it, and a raw thread with its area that far from its TCB REGISTERs (area right, UNREGISTER clears it) as does a clone3(CLONE_RSEQ_KTLS) thread",
+				 "then GET_LAYOUT returns it, and a raw thread with its area that far from its TCB REGISTERs (area right, UNREGISTER clears it) as does a clone3(CLONE_KTLS) thread",
 				 v_str(v));
 	}
 }
 
-/* ---- 3. sizes and alignments ---- */
+/* ---- 4. sizes and alignments ---- */
 
 struct size_case {
 	uint32_t size, alignment;
@@ -613,7 +813,7 @@ static int size_child(void *arg)
 		.offset = c->offset,
 	};
 
-	sh->ret = ktls_rseq(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET, 0);
+	sh->ret = ktls_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 	return verify_main(sh->ret ? "after the rejected SET_OFFSET" :
 			   "after SET_OFFSET", sh->ret ? 0 : c->offset, false);
 }
@@ -666,7 +866,7 @@ static void test_sizes(void)
 			 "only KTLS_AREA_ALIGN is enforced", v_str(v));
 }
 
-/* ---- 4. the layout pointer ---- */
+/* ---- 5. the layout pointer ---- */
 
 enum ptr_kind {
 	P_NULL, P_UNMAPPED, P_NONE, P_RDONLY, P_STRADDLE, P_TOP, P_VSYSCALL,
@@ -689,7 +889,7 @@ static const char *const ptr_names[] = {
 
 struct ptr_case {
 	enum ptr_kind k;
-	int op;
+	unsigned long op;
 };
 
 static char *map_page(int prot)
@@ -703,7 +903,7 @@ static char *map_page(int prot)
 static int ptr_child(void *arg)
 {
 	const struct ptr_case *c = arg;
-	bool get = c->op == RSEQ_FLAG_KTLS_GET_LAYOUT;
+	bool get = c->op == PR_KTLS_GET_LAYOUT;
 	struct ktls_layout good = {
 		.size = KTLS_AREA_SIZE,
 		.alignment = KTLS_AREA_ALIGN,
@@ -793,7 +993,7 @@ static int ptr_child(void *arg)
 
 		if (watch)
 			memcpy(before, watch, watch_len);
-		sh->ret = ktls_rseq(ptr, sizeof(good), c->op, 0);
+		sh->ret = ktls_prctl(c->op, ptr, sizeof(good), 0);
 		if (sh->ret != expect)
 			v |= V_CALL;
 		for (i = 0; watch && i < watch_len; i++)
@@ -822,8 +1022,8 @@ static void test_pointers(void)
 	size_t i, o;
 
 	for (o = 0; o < 2; o++) {
-		int op = o ? RSEQ_FLAG_KTLS_SET_OFFSET :
-			     RSEQ_FLAG_KTLS_GET_LAYOUT;
+		unsigned long op = o ? PR_KTLS_SET_OFFSET :
+				       PR_KTLS_GET_LAYOUT;
 
 		for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 			struct ptr_case c = { kinds[i], op };
@@ -847,7 +1047,7 @@ static void test_pointers(void)
 	}
 }
 
-/* ---- 5. the area ---- */
+/* ---- 6. the area ---- */
 
 enum area_kind {
 	A_OWN, A_TP0, A_TP_PLUS1, A_TP_PLUS8, A_TP_PLUS32, A_UNMAPPED, A_NONE,
@@ -899,7 +1099,7 @@ static const struct area_kind_info area_info[NR_AREA_KINDS] = {
 
 struct area_case {
 	enum area_kind k;
-	bool clone;		/* clone3(CLONE_RSEQ_KTLS) rather than REGISTER */
+	bool clone;		/* clone3(CLONE_KTLS) rather than REGISTER */
 };
 
 /* Find a mapping by its /proc/self/maps name ("[vdso]"). */
@@ -1096,21 +1296,21 @@ static int area_child(void *arg)
 		if (tp >= TASK_SIZE_MAX_X86)
 			expect = -EPERM;
 		sh->expect = expect;
-		r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+		r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 				      tp, 0, clone_ok_fn, p);
 		sh->ret = r > 0 ? 0 : r;
 		if (r > 0) {
 			ktls_thread_join(&t);
 			if (!probe_finished(p) || p->fs != tp ||
 			    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
-					     "clone3(CLONE_RSEQ_KTLS) thread") ||
+					     "clone3(CLONE_KTLS) thread") ||
 			    p->unreg || p->unregistered.area_owner)
 				v |= V_VDSO;
 		}
 		if (sh->ret != expect)
 			v |= V_CALL;
 		if (expect == -EPERM) {
-			/* The same without CLONE_RSEQ_KTLS. */
+			/* The same without CLONE_KTLS. */
 			r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, tp, 0,
 					      clone_ok_fn, p);
 			sh->ret2 = r > 0 ? 0 : r;
@@ -1146,7 +1346,7 @@ static void test_areas(void)
 
 			if (sh->skip) {
 				ksft_test_result_skip("area: %s: %s: %s\n",
-						      clone ? "clone3(CLONE_RSEQ_KTLS)" :
+						      clone ? "clone3(CLONE_KTLS)" :
 						      "REGISTER in a raw thread",
 						      info->what, sh->why);
 				continue;
@@ -1162,11 +1362,11 @@ static void test_areas(void)
 						 v_str(v));
 			else
 				ksft_test_result(v == 0,
-						 "area: clone3(CLONE_RSEQ_KTLS) with tls for %s -> %s, expected %s%s; no thread appeared on failure, the area's memory unchanged, main's registration and vDSO kept: %s\n",
+						 "area: clone3(CLONE_KTLS) with tls for %s -> %s, expected %s%s; no thread appeared on failure, the area's memory unchanged, main's registration and vDSO kept: %s\n",
 						 info->what, ktls_ret_str(sh->ret),
 						 ktls_ret_str(sh->expect),
 						 sh->expect != -EPERM ? "" :
-						 " (the tls is beyond user space: the architecture refuses it, as it does without CLONE_RSEQ_KTLS)",
+						 " (the tls is beyond user space: the architecture refuses it, as it does without CLONE_KTLS)",
 						 v_str(v));
 		}
 	}
@@ -1187,10 +1387,11 @@ int main(void)
 	ksft_print_msg("static TLS offset %ld, FSGSBASE %s; %s\n",
 		       ktls_offset, fsgsbase ? "usable" : "not usable",
 		       "every case runs in a child of a process that never registered");
-	ksft_set_plan(4 + 2 + 16 + 8 + 1 + 2 * 11 + 2 * NR_AREA_KINDS);
+	ksft_set_plan(4 + 4 + 2 + 16 + 8 + 1 + 2 * 11 + 2 * NR_AREA_KINDS);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	test_flags();
+	test_ops();
+	test_usizes();
 	test_offsets();
 	test_sizes();
 	test_pointers();

@@ -284,7 +284,7 @@ static void test_pidns(void)
 	ok &= res->pid_thread.area_ids.tid == res->pid_thread_tid &&
 	      res->pid_thread.area_ids.pid == 1;
 	ksft_test_result(ok,
-			 "CLONE_RSEQ_KTLS thread of that init: area tid %ld pid %ld, expected clone3's return %ld and pid 1\n",
+			 "CLONE_KTLS thread of that init: area tid %ld pid %ld, expected clone3's return %ld and pid 1\n",
 			 res->pid_thread.area_ids.tid,
 			 res->pid_thread.area_ids.pid, res->pid_thread_tid);
 }

@@ -14,7 +14,11 @@
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -96,7 +100,7 @@ static void expect_snap(struct __test_metadata *_metadata,
 }
 
 /*
- * Input: clone3(CLONE_RSEQ_KTLS) whose tls is the creator's own thread
+ * Input: clone3(CLONE_KTLS) whose tls is the creator's own thread
  * pointer.  Expected: EBUSY, and the creator keeps its area.
  */
 TEST_F(owner, clone_ktls_onto_own_tp)
@@ -105,7 +109,7 @@ TEST_F(owner, clone_ktls_onto_own_tp)
 	long ret;
 
 	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
-	ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+	ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 				ktls_tp(), 0, idle, NULL);
 	if (ret > 0)
 		ktls_thread_join(&t);
@@ -115,7 +119,7 @@ TEST_F(owner, clone_ktls_onto_own_tp)
 }
 
 /*
- * Input: clone3(CLONE_RSEQ_KTLS) onto the TCB of a live thread that owns
+ * Input: clone3(CLONE_KTLS) onto the TCB of a live thread that owns
  * an area.  Expected: EBUSY; the live thread keeps its area.
  */
 TEST_F(owner, clone_ktls_onto_live_thread)
@@ -125,7 +129,7 @@ TEST_F(owner, clone_ktls_onto_live_thread)
 
 	ASSERT_LT(0, ktls_thread_start(&a, wait_go, NULL));
 	ASSERT_EQ(0, ktls_thread_prepare(&b, 0));
-	ret = ktls_thread_spawn(&b, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+	ret = ktls_thread_spawn(&b, KTLS_THREAD_FLAGS | CLONE_KTLS,
 				a.tls, 0, idle, NULL);
 	if (ret > 0)
 		ktls_thread_join(&b);
@@ -228,7 +232,7 @@ TEST_F(owner, fork_copy_of_other_thread)
 }
 
 /*
- * Input: an area in a MAP_SHARED mapping, by clone3(CLONE_RSEQ_KTLS) and
+ * Input: an area in a MAP_SHARED mapping, by clone3(CLONE_KTLS) and
  * by REGISTER.  Expected: EINVAL both times (a fork child would write the
  * parent's memory).
  */
@@ -243,7 +247,7 @@ TEST_F(owner, shared_mapping_refused)
 	struct ktls_thread t;
 
 	ASSERT_EQ(0, ktls_thread_prepare(&t, KTLS_PREP_SHARED));
-	EXPECT_EQ(-EINVAL, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+	EXPECT_EQ(-EINVAL, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 					     t.tls, 0, idle, NULL));
 	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, t.tls, 0,
 				       register_self, NULL));
@@ -292,7 +296,7 @@ static void fork_with_advice(struct __test_metadata *_metadata, int advice,
 	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
 	ASSERT_EQ(0, madvise((void *)((unsigned long)t.area & -page), page, advice));
 	t.val[1] = fast_in_child;
-	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 				       t.tls, 0, fork_and_check, NULL));
 	ktls_thread_join(&t);
 	EXPECT_EQ(0, t.ret);
@@ -504,7 +508,7 @@ TEST_F(owner, exit_writes_nothing)
 
 	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
 	t.val[0] = page;
-	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 				       t.tls, 0, free_own_area, NULL));
 	ktls_thread_join(&t);
 	ASSERT_EQ(0, t.ret);
@@ -538,17 +542,18 @@ TEST_F(owner, errno_slot_is_tls)
 }
 
 /*
- * Input: UNREGISTER through the ia32 system call entry (int $0x80, rseq
- * is 386 there) from a registered thread.  Expected: EINVAL, and the
+ * Input: UNREGISTER through the ia32 system call entry (int $0x80, prctl
+ * is 172 there) from a registered thread.  Expected: EINVAL, and the
  * thread stays registered.  Skipped when the kernel has no ia32 entry.
  */
-static long int80_rseq(long flags)
+static long int80_prctl_ktls(long op)
 {
 	long ret;
 
 	__asm__ volatile ("int $0x80"
 			  : "=a" (ret)
-			  : "0" (386L), "b" (0L), "c" (0L), "d" (flags), "S" (0L)
+			  : "0" (172L), "b" ((long)PR_KTLS), "c" (op), "d" (0L),
+			    "S" (0L), "D" (0L)
 			  : "memory");
 	return ret;
 }
@@ -561,7 +566,7 @@ TEST_F(owner, compat_syscall_refused)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		if (int80_rseq(RSEQ_FLAG_KTLS_UNREGISTER) != -EINVAL)
+		if (int80_prctl_ktls(PR_KTLS_UNREGISTER) != -EINVAL)
 			_exit(1);
 		_exit(main_fast() ? 0 : 2);
 	}
@@ -603,6 +608,80 @@ TEST_F(owner, compat_program)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("compat32_probe: %s (1 AT_KTLS_* present; not EINVAL: %s)",
 		       ktls_status_str(status), "2 GET_LAYOUT, 4 SET_OFFSET, 8 REGISTER");
+}
+
+/*
+ * Input: this program exec'd by nobody as a setuid-root copy (AT_SECURE),
+ * and as a plain copy (the control).  Expected: SET_OFFSET fails with
+ * EPERM in the setuid one, so its IDs always come from the kernel, and
+ * works in the plain one.
+ */
+#define SECURE_PROBE	"--ktls-secure-probe"
+
+/* glibc passes argc and argv to constructors. */
+static void __attribute__((constructor)) secure_probe(int argc, char **argv)
+{
+	bool secure;
+	long ret;
+
+	if (argc != 3 || strcmp(argv[1], SECURE_PROBE))
+		return;
+	secure = argv[2][0] == '1';
+	if (getauxval(AT_SECURE) != secure || getuid() != 65534)
+		_exit(1);
+	ret = ktls_set_offset(ktls_static_offset());
+	_exit(ret == (secure ? -EPERM : 0) ? 0 : 2);
+}
+
+static int copy_self(const char *to, mode_t mode)
+{
+	int in = open("/proc/self/exe", O_RDONLY);
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+	char buf[65536];
+	ssize_t n = 0;
+
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			n = -1;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return in < 0 || out < 0 || n < 0 || chmod(to, mode) ? -1 : 0;
+}
+
+static int run_as_nobody(const char *path, const char *secure)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(3);
+		execl(path, path, SECURE_PROBE, secure, (char *)NULL);
+		_exit(4);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+TEST_F(owner, setuid_program_refused)
+{
+	const char *path = "/tmp/ktls_owner_probe";
+	int status;
+
+	if (geteuid())
+		SKIP(return, "needs root to make a setuid copy");
+	ASSERT_EQ(0, copy_self(path, 0755));
+	status = run_as_nobody(path, "0");
+	EXPECT_EQ(0, status) TH_LOG("plain copy: %s", ktls_status_str(status));
+	ASSERT_EQ(0, chmod(path, 04755));
+	status = run_as_nobody(path, "1");
+	EXPECT_EQ(0, status)
+		TH_LOG("setuid copy: %s (1 no AT_SECURE, 2 SET_OFFSET not EPERM)",
+		       ktls_status_str(status));
+	unlink(path);
 }
 
 TEST_HARNESS_MAIN

@@ -3,7 +3,7 @@
  * KTLS under load, bounded so that a run fits a TCG-emulated 2-CPU guest
  * (every count can be raised from the command line for longer runs):
  *
- *  1. Many raw clone3(CLONE_RSEQ_KTLS) threads read every vDSO accessor in
+ *  1. Many raw clone3(CLONE_KTLS) threads read every vDSO accessor in
  *     a loop and compare them with the system calls, while other threads
  *     change their own credentials (raw setresgid/setresuid, per thread in
  *     the kernel) and check theirs after each change.  Nobody may ever see
@@ -338,7 +338,7 @@ static void bg_readers_start(struct readers *r, int n, bool lenient)
 			break;
 		t->val[3] = 16;
 		t->val[5] = lenient;
-		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 				      t->tls, 0, reader_fn, NULL) <= 0) {
 			ktls_thread_free(t);
 			break;
@@ -520,11 +520,11 @@ static void test_readers_changers(void)
 			/* Half of them stop early: exits while others read. */
 			t->val[3] = i & 1 ? P.reads : P.reads / 2;
 		}
-		ret = ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+		ret = ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 					t->tls, 0, changer ? changer_fn :
 					reader_fn, NULL);
 		if (ret <= 0) {
-			ksft_print_msg("thread %d: clone3(CLONE_RSEQ_KTLS) -> %s\n",
+			ksft_print_msg("thread %d: clone3(CLONE_KTLS) -> %s\n",
 				       i, ktls_ret_str(ret));
 			ktls_thread_free(t);
 			break;
@@ -587,7 +587,7 @@ static void test_readers_changers(void)
 		}
 	}
 	ksft_test_result(started == n && distinct,
-			 "test 1: %d of %d raw clone3(CLONE_RSEQ_KTLS) threads started (%d readers, %d credential changers); with all alive, each area's tid == its clone3 return, all distinct, not main's\n",
+			 "test 1: %d of %d raw clone3(CLONE_KTLS) threads started (%d readers, %d credential changers); with all alive, each area's tid == its clone3 return, all distinct, not main's\n",
 			 started, n, nr, ncs);
 	ksft_test_result(started && !rbad && !foreign,
 			 "test 1: %d readers made %ld rounds of the 6 id accessors + errno_location (syscalls and area every 32nd): %ld wrong answers, %ld readers served a foreign tid (expected 0, 0)\n",
@@ -803,10 +803,10 @@ static int nl_exec_child(void *arg)
 	x->argv[1] = EXEC_ARG;
 	x->argv[2] = x->pid_arg;
 	x->argv[3] = NULL;
-	if (ktls_thread_spawn(&x->reader, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+	if (ktls_thread_spawn(&x->reader, KTLS_THREAD_FLAGS | CLONE_KTLS,
 			      x->reader.tls, 0, nl_spin_fn, NULL) <= 0)
 		return 98;
-	if (ktls_thread_spawn(&x->execer, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+	if (ktls_thread_spawn(&x->execer, KTLS_THREAD_FLAGS | CLONE_KTLS,
 			      x->execer.tls, 0, nl_exec_fn, x) <= 0)
 		return 98;
 	/* The exec in the other thread ends this one. */
@@ -845,7 +845,7 @@ static void test_storms(void)
 		    ktls_thread_prepare(t, 0))
 			break;
 		t->val[3] = P.forks;
-		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 				      t->tls, 0, forker_fn, &fk[i]) <= 0)
 			break;
 		started++;
@@ -971,7 +971,7 @@ static void test_storms(void)
 			 "test 2: %ld glibc vfork() children of the registered main, during the storm: vDSO tid/pid == their own, errno_location main's slot: %ld wrong\n",
 			 mv, mv_bad);
 	ksft_test_result(nl && !nl_bad,
-			 "test 2: %ld execve() from a non-leader CLONE_RSEQ_KTLS thread while another one reads: the exec'd image keeps the pid, has no offset and no area, vDSO == syscalls: %ld wrong\n",
+			 "test 2: %ld execve() from a non-leader CLONE_KTLS thread while another one reads: the exec'd image keeps the pid, has no offset and no area, vDSO == syscalls: %ld wrong\n",
 			 nl, nl_bad);
 	ksft_test_result(!rbad && rd.n == P.bg_readers,
 			 "test 2: %d readers read through the storms (%ld rounds): %ld wrong answers (each its own ids and errno slot)\n",
@@ -1107,7 +1107,7 @@ static void test_signals(void)
 		t->val[3] = 16;
 		if (i & 1)
 			t->val[6] = (long)(alt + (size_t)i * ALT_STACK_SIZE);
-		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 				      t->tls, 0, sig_reader_fn, NULL) <= 0) {
 			ktls_thread_free(t);
 			break;
@@ -1290,7 +1290,7 @@ static void join_cycles(int cycles, bool probe, double end,
 	__atomic_store_n(&probe_done, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&probe_quit, 0, __ATOMIC_RELAXED);
 	if (probe && ktls_thread_prepare(&helper, 0) == 0 &&
-	    ktls_thread_spawn(&helper, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+	    ktls_thread_spawn(&helper, KTLS_THREAD_FLAGS | CLONE_KTLS,
 			      helper.tls, 0, probe_waiter_fn, NULL) <= 0)
 		ksft_exit_fail_msg("probe helper: clone3 failed\n");
 	for (i = 0; i < cycles && ((i & 15) || now() < end); i++) {
@@ -1309,10 +1309,10 @@ static void join_cycles(int cycles, bool probe, double end,
 		s->val[2] = -1;
 		s->val[3] = probe;
 		__atomic_store_n(&s->go, 0, __ATOMIC_RELAXED);
-		tid = ktls_thread_spawn(s, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+		tid = ktls_thread_spawn(s, KTLS_THREAD_FLAGS | CLONE_KTLS,
 					s->tls, 0, short_fn, NULL);
 		if (tid <= 0) {
-			ksft_print_msg("cycle %d: clone3(CLONE_RSEQ_KTLS) -> %s\n",
+			ksft_print_msg("cycle %d: clone3(CLONE_KTLS) -> %s\n",
 				       i, ktls_ret_str(tid));
 			r->wrong++;
 			canary[k] = false;
@@ -1391,7 +1391,7 @@ static void test_exits(bool report)
 		       r.cycles < cycles || p.cycles < cycles / 2 ?
 		       " (time budget reached: fewer cycles)" : "");
 	ksft_test_result(r.cycles > 0 && p.cycles > 0 && !r.wrong && !p.wrong,
-			 "test 4: %ld clone3(CLONE_RSEQ_KTLS) threads created on %d recycled TCBs and joined while %d threads read, and %ld more with nobody reading: each new thread's area showed its own tid (== clone3's return), never the dead one's, vDSO == syscalls: %ld wrong%s%s\n",
+			 "test 4: %ld clone3(CLONE_KTLS) threads created on %d recycled TCBs and joined while %d threads read, and %ld more with nobody reading: each new thread's area showed its own tid (== clone3's return), never the dead one's, vDSO == syscalls: %ld wrong%s%s\n",
 			 r.cycles, NR_RECYCLED, rd.n, p.cycles, r.wrong + p.wrong,
 			 r.wrong ? ", first: " : "",
 			 r.wrong ? ktls_bad_str(r.first_bad) : "");
@@ -1480,7 +1480,7 @@ static void test_cycles(bool report)
 		if (ktls_thread_prepare(t, 0))
 			break;
 		t->val[3] = n / 2 / NR_REG_THREADS;
-		/* No CLONE_RSEQ_KTLS: the threads opt in themselves. */
+		/* No CLONE_KTLS: the threads opt in themselves. */
 		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS, t->tls, 0,
 				      reg_thread_fn, NULL) <= 0) {
 			ktls_thread_free(t);
@@ -1545,7 +1545,7 @@ static void test_cycles(bool report)
 		       i < procs ? " (time budget reached: fewer cycles)" : "");
 	ksft_test_result(main_cycles && !main_bad && started == NR_REG_THREADS &&
 			 th_cycles && !th_bad && main_right("main after the cycles"),
-			 "test 5: %ld UNREGISTER/REGISTER cycles in main and %ld REGISTER/UNREGISTER cycles in %d raw threads (own TCB, no CLONE_RSEQ_KTLS) at the same time, each checked (registered: area, vDSO, errno_location; unregistered: tp 0, vDSO == syscalls, errno_location NULL): %ld + %ld wrong\n",
+			 "test 5: %ld UNREGISTER/REGISTER cycles in main and %ld REGISTER/UNREGISTER cycles in %d raw threads (own TCB, no CLONE_KTLS) at the same time, each checked (registered: area, vDSO, errno_location; unregistered: tp 0, vDSO == syscalls, errno_location NULL): %ld + %ld wrong\n",
 			 main_cycles, th_cycles, started, main_bad, th_bad);
 	ksft_test_result(!proc_bad,
 			 "test 5: %ld fork() children of the registered main, each with its own area and vDSO page, cycled UNREGISTER/REGISTER and exited: %ld wrong\n",

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KTLS and threads: 64 raw clone3(CLONE_RSEQ_KTLS) threads each see their
- * own ids in their own area, pthreads (no CLONE_RSEQ_KTLS) have no area
+ * KTLS and threads: 64 raw clone3(CLONE_KTLS) threads each see their
+ * own ids in their own area, pthreads (no CLONE_KTLS) have no area
  * until they REGISTER, and an area is given regardless of the creating
  * thread's own registration.
  */
@@ -52,14 +52,14 @@ static void test_many(void)
 		long ret = ktls_thread_start(&threads[i], many_fn, NULL);
 
 		if (ret <= 0) {
-			ksft_print_msg("thread %d: clone3(CLONE_RSEQ_KTLS) -> %s\n",
+			ksft_print_msg("thread %d: clone3(CLONE_KTLS) -> %s\n",
 				       i, ktls_ret_str(ret));
 			break;
 		}
 		started++;
 	}
 	ksft_test_result(started == NR_THREADS,
-			 "%d raw clone3(CLONE_VM|..|CLONE_THREAD|CLONE_SETTLS|CLONE_RSEQ_KTLS) threads started, expected %d\n",
+			 "%d raw clone3(CLONE_VM|..|CLONE_THREAD|CLONE_SETTLS|CLONE_KTLS) threads started, expected %d\n",
 			 started, NR_THREADS);
 
 	/* All alive: read every area from the main thread. */
@@ -218,7 +218,7 @@ static void test_pthreads(void)
 		}
 	}
 	ksft_test_result(ok_before,
-			 "%d pthreads (glibc, no CLONE_RSEQ_KTLS): owner word not valid, vDSO == syscalls, errno_location its static-TLS slot\n",
+			 "%d pthreads (glibc, no CLONE_KTLS): owner word not valid, vDSO == syscalls, errno_location its static-TLS slot\n",
 			 n);
 	ksft_test_result(ok_reg,
 			 "REGISTER in each pthread -> 0, then its static-TLS area holds its own tid/ids and owner word, errno_location == &area.errno_value\n");
@@ -243,7 +243,7 @@ static KTLS_RAW int outer_fn(struct ktls_thread *t)
 {
 	ktls_snap_take(&t->snap[0], t->area);
 	t->val[0] = ktls_thread_spawn(&inner,
-				      KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+				      KTLS_THREAD_FLAGS | CLONE_KTLS,
 				      inner.tls, 0, inner_fn, NULL);
 	if (t->val[0] > 0)
 		ktls_thread_join(&inner);
@@ -273,7 +273,7 @@ static void test_nested(void)
 		ok &= inner.snap[0].sys.tid == outer.val[0];
 	}
 	ksft_test_result(ok,
-			 "a CLONE_RSEQ_KTLS thread (%s) creates one (%s): both areas right, inner tid == clone3's return\n",
+			 "a CLONE_KTLS thread (%s) creates one (%s): both areas right, inner tid == clone3's return\n",
 			 ktls_ret_str(ret), ktls_ret_str(outer.val[0]));
 	ktls_thread_free(&outer);
 	ktls_thread_free(&inner);
@@ -297,7 +297,7 @@ static void test_unregistered_creator(void)
 		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA, "child");
 	ok &= ktls_snap_check(&ms, KTLS_EXPECT_AREA, "main re-registered");
 	ksft_test_result(ok,
-			 "main UNREGISTER (%s), then clone3(CLONE_RSEQ_KTLS) (%s) still gives the child a right area; main REGISTER again (%s)\n",
+			 "main UNREGISTER (%s), then clone3(CLONE_KTLS) (%s) still gives the child a right area; main REGISTER again (%s)\n",
 			 ktls_ret_str(unreg), ktls_ret_str(ret),
 			 ktls_ret_str(reg));
 	ktls_thread_free(&t);

@@ -72,7 +72,7 @@ long ktls_set_offset(long offset)
 		.offset = offset,
 	};
 
-	long ret = ktls_rseq(&l, sizeof(l), RSEQ_FLAG_KTLS_SET_OFFSET, 0);
+	long ret = ktls_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 
 	return ret;
 }
@@ -113,7 +113,11 @@ static void *ktls_vdso_sym(const char *name, int *n)
 
 int ktls_vdso_init(void)
 {
-	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	return ktls_vdso_init_at(getauxval(AT_SYSINFO_EHDR));
+}
+
+int ktls_vdso_init_at(unsigned long base)
+{
 	int n = 0;
 
 	memset(&ktls_vdso, 0, sizeof(ktls_vdso));
@@ -257,10 +261,10 @@ void ktls_require(struct ktls_layout *layout)
 
 	ret = ktls_get_layout(&l);
 	if (ret == -EINVAL || ret == -KTLS_ERRNO_NOSYS)
-		ksft_exit_skip("kernel without KTLS: rseq(GET_LAYOUT) returned %s\n",
+		ksft_exit_skip("kernel without KTLS: prctl(GET_LAYOUT) returned %s\n",
 			       ktls_ret_str(ret));
 	if (ret)
-		ksft_exit_fail_msg("rseq(RSEQ_FLAG_KTLS_GET_LAYOUT) returned %s, expected 0\n",
+		ksft_exit_fail_msg("prctl(PR_KTLS_GET_LAYOUT) returned %s, expected 0\n",
 				   ktls_ret_str(ret));
 	if (l.offset)
 		ksft_exit_skip("KTLS offset %lld set at start-up (by libc?): tests set their own\n",
@@ -284,7 +288,7 @@ void ktls_setup(bool reg)
 		ksft_print_msg("vDSO lacks the __vdso_ktls_* functions: vDSO checks are skipped\n");
 	ret = ktls_set_offset(ktls_offset);
 	if (ret)
-		ksft_exit_fail_msg("rseq(SET_OFFSET, offset=%ld) returned %s, expected 0\n",
+		ksft_exit_fail_msg("prctl(SET_OFFSET, offset=%ld) returned %s, expected 0\n",
 				   ktls_offset, ktls_ret_str(ret));
 	if (!ktls_key())
 		ksft_exit_fail_msg("no KTLS key in the vvar page after SET_OFFSET\n");
@@ -385,7 +389,12 @@ KTLS_RAW long ktls_thread_spawn(struct ktls_thread *t, uint64_t flags,
 	ca.stack = (unsigned long)t->stack;
 	ca.stack_size = t->stack_size;
 	ca.tls = tls;
-	ret = ktls_clone3_asm(&ca, CLONE_ARGS_SIZE_VER0, t);
+	if (t->set_tid) {
+		ca.set_tid = (unsigned long)&t->set_tid;
+		ca.set_tid_size = 1;
+	}
+	ret = ktls_clone3_asm(&ca, t->set_tid ? CLONE_ARGS_SIZE_VER1 :
+			      CLONE_ARGS_SIZE_VER0, t);
 	t->tid = ret;
 	return ret;
 }
@@ -396,7 +405,7 @@ long ktls_thread_start(struct ktls_thread *t, ktls_thread_fn fn, void *arg)
 
 	if (ret)
 		return ret;
-	return ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_RSEQ_KTLS,
+	return ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
 				 t->tls, 0, fn, arg);
 }
 
@@ -485,6 +494,7 @@ const char *ktls_errname(int err)
 	case 0: return "0";
 	case EPERM: return "EPERM";
 	case ENOENT: return "ENOENT";
+	case E2BIG: return "E2BIG";
 	case ESRCH: return "ESRCH";
 	case EINTR: return "EINTR";
 	case ENOMEM: return "ENOMEM";

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the KTLS selftests: raw system calls that never touch
- * TLS, the rseq() KTLS operations, the vDSO accessors, snapshots of a
+ * TLS, the prctl(PR_KTLS) operations, the vDSO accessors, snapshots of a
  * thread's ids through every path, and raw clone3() threads that run on a
  * TCB of their own.
  *
@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <linux/ktls.h>
+#include <linux/prctl.h>
 #include <linux/sched.h>
 
 #ifndef AT_KTLS_SIZE
@@ -26,14 +27,8 @@
 #ifndef AT_KTLS_ALIGN
 #define AT_KTLS_ALIGN		53
 #endif
-#ifndef __NR_rseq
-#define __NR_rseq		334
-#endif
 #ifndef __NR_clone3
 #define __NR_clone3		435
-#endif
-#ifndef RSEQ_FLAG_UNREGISTER
-#define RSEQ_FLAG_UNREGISTER	0x1U		/* bit 0 */
 #endif
 #ifndef ARCH_SET_FS
 #define ARCH_SET_FS		0x1002
@@ -43,6 +38,9 @@
 #endif
 #ifndef CLONE_ARGS_SIZE_VER0
 #define CLONE_ARGS_SIZE_VER0	64
+#endif
+#ifndef CLONE_ARGS_SIZE_VER1
+#define CLONE_ARGS_SIZE_VER1	80
 #endif
 
 /*
@@ -104,26 +102,26 @@ static inline KTLS_NOSSP long ktls_syscall6(long nr, long a1, long a2,
 	ktls_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), \
 		      (long)(e), 0)
 
-/* rseq(ptr, len, flags, sig), raw: 0 or -errno. */
-static inline KTLS_NOSSP long ktls_rseq(void *ptr, uint32_t len, int flags,
-					uint32_t sig)
+/* prctl(PR_KTLS, op, arg, size, arg5), raw: 0 or -errno. */
+static inline KTLS_NOSSP long ktls_prctl(unsigned long op, const void *arg,
+					 unsigned long size, unsigned long arg5)
 {
-	return ktls_sys4(__NR_rseq, ptr, len, flags, sig);
+	return ktls_sys5(SYS_prctl, PR_KTLS, op, arg, size, arg5);
 }
 
 static inline KTLS_NOSSP long ktls_register(void)
 {
-	return ktls_rseq(NULL, 0, RSEQ_FLAG_KTLS_REGISTER, 0);
+	return ktls_prctl(PR_KTLS_REGISTER, NULL, 0, 0);
 }
 
 static inline KTLS_NOSSP long ktls_unregister(void)
 {
-	return ktls_rseq(NULL, 0, RSEQ_FLAG_KTLS_UNREGISTER, 0);
+	return ktls_prctl(PR_KTLS_UNREGISTER, NULL, 0, 0);
 }
 
 static inline KTLS_NOSSP long ktls_get_layout(struct ktls_layout *l)
 {
-	return ktls_rseq(l, sizeof(*l), RSEQ_FLAG_KTLS_GET_LAYOUT, 0);
+	return ktls_prctl(PR_KTLS_GET_LAYOUT, l, sizeof(*l), 0);
 }
 
 /*
@@ -156,6 +154,11 @@ static inline KTLS_NOSSP long ktls_raw_getpid(void)
 	return ktls_sys0(SYS_getpid);
 }
 
+static inline KTLS_NOSSP long ktls_raw_getuid(void)
+{
+	return ktls_sys0(SYS_getuid);
+}
+
 /* Futex helpers on a plain int (raw-safe). */
 void ktls_futex_wait(int *addr, int val);
 void ktls_futex_wake(int *addr);
@@ -185,6 +188,8 @@ extern struct ktls_vdso_fns ktls_vdso;
 extern bool ktls_vdso_ok;
 /* Look the symbols up; returns how many were found (0..7). */
 int ktls_vdso_init(void);
+/* The same for a vDSO mapped at @base (after ARCH_MAP_VDSO_64). */
+int ktls_vdso_init_at(unsigned long base);
 
 /* Raw-safe. */
 void ktls_ids_sys(struct ktls_ids *ids);
@@ -301,7 +306,8 @@ struct ktls_thread;
 typedef int (*ktls_thread_fn)(struct ktls_thread *t);
 
 struct ktls_thread {
-	/* Set by ktls_thread_prepare(). */
+	/* Set by ktls_thread_prepare(); set_tid: 0, or clone3's set_tid. */
+	pid_t set_tid;
 	char *map;
 	size_t map_len;
 	char *stack;
@@ -341,7 +347,7 @@ int ktls_thread_prepare(struct ktls_thread *t, unsigned int prep);
 long ktls_thread_spawn(struct ktls_thread *t, uint64_t flags,
 		       unsigned long tls, int sig, ktls_thread_fn fn,
 		       void *arg);
-/* prepare + spawn a KTLS thread (KTLS_THREAD_FLAGS|CLONE_RSEQ_KTLS). */
+/* prepare + spawn a KTLS thread (KTLS_THREAD_FLAGS|CLONE_KTLS). */
 long ktls_thread_start(struct ktls_thread *t, ktls_thread_fn fn, void *arg);
 /* Raw-safe: wait until the thread has exited (CHILD_CLEARTID). */
 void ktls_thread_join(struct ktls_thread *t);

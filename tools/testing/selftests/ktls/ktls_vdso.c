@@ -72,7 +72,7 @@ static void test_pthread(void)
 		pthread_join(th, NULL);
 	ok &= ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "pthread");
 	ksft_test_result(ok,
-			 "pthread (no CLONE_RSEQ_KTLS): vDSO == syscalls (tid %ld), errno_location its static-TLS slot\n",
+			 "pthread (no CLONE_KTLS): vDSO == syscalls (tid %ld), errno_location its static-TLS slot\n",
 			 s.sys.tid);
 }
 
@@ -91,13 +91,13 @@ static void test_raw(bool with_area, bool fake_copy)
 	bool ok;
 
 	if (with_area)
-		what = "raw CLONE_RSEQ_KTLS thread";
+		what = "raw CLONE_KTLS thread";
 	else if (fake_copy)
 		what = "raw thread without area whose area memory copies main's (tp = main's TP)";
 	else
-		what = "raw thread with a fresh TCB and no CLONE_RSEQ_KTLS";
+		what = "raw thread with a fresh TCB and no CLONE_KTLS";
 	if (with_area)
-		flags |= CLONE_RSEQ_KTLS;
+		flags |= CLONE_KTLS;
 	if (ktls_thread_prepare(&t, 0))
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	if (fake_copy)
@@ -128,9 +128,9 @@ enum bogus {
 
 static const char *const bogus_names[] = {
 	[B_CLONE_TLS0] = "raw thread created with CLONE_SETTLS tls=0",
-	[B_SETFS0] = "CLONE_RSEQ_KTLS thread after arch_prctl(ARCH_SET_FS, 0)",
+	[B_SETFS0] = "CLONE_KTLS thread after arch_prctl(ARCH_SET_FS, 0)",
 	[B_CLONE_TLS_NONE] = "raw thread created with tls in a PROT_NONE mapping",
-	[B_SETFS_NONE] = "CLONE_RSEQ_KTLS thread after arch_prctl(ARCH_SET_FS, PROT_NONE address)",
+	[B_SETFS_NONE] = "CLONE_KTLS thread after arch_prctl(ARCH_SET_FS, PROT_NONE address)",
 };
 
 struct bogus_res {
@@ -176,12 +176,12 @@ static int bogus_child(void *arg)
 		tls = bad;
 		break;
 	case B_SETFS0:
-		flags |= CLONE_RSEQ_KTLS;
+		flags |= CLONE_KTLS;
 		t.val[0] = 1;
 		t.val[1] = 0;
 		break;
 	case B_SETFS_NONE:
-		flags |= CLONE_RSEQ_KTLS;
+		flags |= CLONE_KTLS;
 		t.val[0] = 1;
 		t.val[1] = bad;
 		break;
@@ -267,7 +267,7 @@ static void test_move_tp(void)
 		}
 	}
 	ksft_test_result(ok,
-			 "CLONE_RSEQ_KTLS thread (%s) moves its TP with ARCH_SET_FS to a TCB holding a copy of its area, then back%s: no area either way (vDSO == syscalls, owner word not valid)\n",
+			 "CLONE_KTLS thread (%s) moves its TP with ARCH_SET_FS to a TCB holding a copy of its area, then back%s: no area either way (vDSO == syscalls, owner word not valid)\n",
 			 ktls_ret_str(ret),
 			 is_root ? ", then setresuid(-1, 1009, -1): vDSO euid 1009" :
 			 " (not root: no credential change)");
@@ -413,7 +413,7 @@ static void test_signals(void)
 		ok &= sig_snap.sys.tid == ret;
 	}
 	ksft_test_result(ok,
-			 "SIGUSR1 handler in a CLONE_RSEQ_KTLS thread (%s): its own area and tid %ld, vDSO == syscalls\n",
+			 "SIGUSR1 handler in a CLONE_KTLS thread (%s): its own area and tid %ld, vDSO == syscalls\n",
 			 ktls_ret_str(ret), sig_snap.sys.tid);
 
 	memset(&sig_snap, 0, sizeof(sig_snap));
@@ -504,7 +504,7 @@ static void test_loopers(void)
 		bad += pt_bad[i];
 	}
 	ksft_test_result(n == NR_LOOPERS && npt == NR_PT_LOOPERS && !bad,
-			 "%d CLONE_RSEQ_KTLS threads, %d pthreads and main each call the 7 accessors %d times at once: %ld answers differed from the thread's own syscalls/errno slot (expected 0)\n",
+			 "%d CLONE_KTLS threads, %d pthreads and main each call the 7 accessors %d times at once: %ld answers differed from the thread's own syscalls/errno slot (expected 0)\n",
 			 n, npt, LOOPS, bad);
 }
 
@@ -541,7 +541,7 @@ static void test_errno_slots(void)
 	     ktls_tls_area.errno_value == mine &&
 	     ktls_vdso.errno_location() == &ktls_tls_area.errno_value;
 	ksft_test_result(ok,
-			 "errno_location in two CLONE_RSEQ_KTLS threads -> %#lx and %#lx (expected their &area.errno_value %p %p); each stored its tid (%d %d, expected %ld %ld); main's slot kept %#x (expected %#x)\n",
+			 "errno_location in two CLONE_KTLS threads -> %#lx and %#lx (expected their &area.errno_value %p %p); each stored its tid (%d %d, expected %ld %ld); main's slot kept %#x (expected %#x)\n",
 			 a.val[0], b.val[0], (void *)&a.area->errno_value,
 			 (void *)&b.area->errno_value, a.area->errno_value,
 			 b.area->errno_value, ra, rb,

@@ -94,7 +94,10 @@ int ktls_vdso_sym(const char *name, const char *version, void **addr);
  * All return -ENOTSUP on a kernel without KTLS.
  */
 
-/* Size and alignment the kernel asks for: auxv first, then rseq(). */
+/*
+ * Size and alignment the kernel asks for: auxv first, then
+ * prctl(PR_KTLS, PR_KTLS_GET_LAYOUT).
+ */
 int ktls_query_layout(size_t *size, size_t *alignment);
 
 /* The thread group's registered offset (0 when none). */
@@ -121,7 +124,7 @@ int ktls_unregister_thread(void);
 int ktls_setup(void);
 
 /*
- * Minimal threads created with clone3(CLONE_RSEQ_KTLS): own stack (with
+ * Minimal threads created with clone3(CLONE_KTLS): own stack (with
  * guard pages) and own TLS block holding a TCB and the area at the
  * registered offset.  The thread starts with all signals blocked.  @fn
  * must not use the C library's thread-local state: no errno, malloc,

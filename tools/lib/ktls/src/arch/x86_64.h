@@ -18,9 +18,6 @@
 #define KTLS_ARCH_ELF_MACHINE	EM_X86_64
 
 /* For C library headers older than the system calls. */
-#ifndef SYS_rseq
-#define SYS_rseq		334
-#endif
 #ifndef SYS_clone3
 #define SYS_clone3		435
 #endif
