@@ -388,6 +388,16 @@ static double timer_ns(uint64_t t0, uint64_t t1)
 	return timer_tsc ? (double)(t1 - t0) / tsc_per_ns : (double)(t1 - t0);
 }
 
+uint64_t bench_timer_now(void)
+{
+	return timer_now();
+}
+
+double bench_timer_ns(uint64_t t0, uint64_t t1)
+{
+	return timer_ns(t0, t1);
+}
+
 /* The kernel's TSC rate from its log ("tsc: ... MHz"), 0 if not found. */
 static double tsc_mhz_from_klog(void)
 {

@@ -139,6 +139,9 @@ void bench_run_calls(void);
 void bench_stats(struct bench_row *r);
 /* Monotonic time in ns. */
 uint64_t bench_now_ns(void);
+/* The batch timer (the TSC where CLOCK_MONOTONIC is coarse, as under TCG). */
+uint64_t bench_timer_now(void);
+double bench_timer_ns(uint64_t t0, uint64_t t1);
 
 /* Machine description. */
 struct bench_machine {
