@@ -397,6 +397,53 @@ static void expect_syscalls(const char *variant, const char *what,
 	      bad[0] ? ":" : "", bad);
 }
 
+/* An area that claims the fake IDs, with owner word @owner. */
+static void fill_decoy(struct ktls_area *a, __u64 owner)
+{
+	memset(a, 0, sizeof(*a));
+	a->owner = owner;
+	a->tid = fakes[GETTID];
+	a->pid = fakes[GETPID];
+	a->uid = fakes[GETUID];
+	a->euid = fakes[GETEUID];
+	a->gid = fakes[GETGID];
+	a->egid = fakes[GETEGID];
+}
+
+/*
+ * Call every accessor with the FS base at @fsbase (no libc and no TLS in
+ * between), then append to @bad what differs from the system calls and
+ * from @want_errno; @fake names whose fake IDs came back.
+ */
+static void call_on_fs(unsigned long fsbase, int *want_errno,
+		       const char *fake, char *bad, size_t len)
+{
+	long set_ret, restore_ret;
+	__u32 got[NR_U32];
+	unsigned int i;
+	int *ep;
+
+	set_ret = raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)fsbase);
+	for (i = 0; i < NR_U32; i++)
+		got[i] = u32_fn[i]();
+	ep = errno_fn();
+	restore_ret = raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)my_tp);
+	if (set_ret || restore_ret)
+		die("arch_prctl(ARCH_SET_FS) failed");
+
+	for (i = 0; i < NR_U32; i++)
+		if (got[i] != real[i])
+			snprintf(bad + strlen(bad), len - strlen(bad),
+				 " %s=0x%x%s%s%s", names[i] + 12, got[i],
+				 got[i] == fakes[i] ? " (" : "",
+				 got[i] == fakes[i] ? fake : "",
+				 got[i] == fakes[i] ? ")" : "");
+	if (ep != want_errno)
+		snprintf(bad + strlen(bad), len - strlen(bad),
+			 " errno_location=%p (want %p)", (void *)ep,
+			 (void *)want_errno);
+}
+
 /*
  * Run every accessor with FS base @fsbase (a PROT_NONE page there unless
  * 0) and offset @offset, decoy areas at @fsbase + @offset; require the
@@ -411,7 +458,7 @@ static void decoy_scenario(const char *variant, bool fsgsbase,
 	unsigned long decoy_addr = fsbase + offset;
 	unsigned char *decoy, *tcb = NULL;
 	int *want_errno = NULL;
-	unsigned int w, i;
+	unsigned int w;
 
 	decoy = mmap((void *)decoy_addr, PAGE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
@@ -427,40 +474,12 @@ static void decoy_scenario(const char *variant, bool fsgsbase,
 	}
 	for (w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
 		struct ktls_area *a = (struct ktls_area *)decoy;
-		long set_ret, restore_ret;
-		__u32 got[NR_U32];
 		char bad[256] = "";
-		int *ep;
 
-		memset(a, 0, sizeof(*a));
-		a->owner = words[w] ^ KEY;
-		a->tid = fakes[GETTID];
-		a->pid = fakes[GETPID];
-		a->uid = fakes[GETUID];
-		a->euid = fakes[GETEUID];
-		a->gid = fakes[GETGID];
-		a->egid = fakes[GETEGID];
+		fill_decoy(a, words[w] ^ KEY);
 		reset_area();
 		kpage->offset = offset;
-
-		/* No libc and no TLS between here and the restore. */
-		set_ret = raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)fsbase);
-		for (i = 0; i < NR_U32; i++)
-			got[i] = u32_fn[i]();
-		ep = errno_fn();
-		restore_ret = raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)my_tp);
-		if (set_ret || restore_ret)
-			die("arch_prctl(ARCH_SET_FS) failed");
-
-		for (i = 0; i < NR_U32; i++)
-			if (got[i] != real[i])
-				snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
-					 " %s=0x%x%s", names[i] + 12, got[i],
-					 got[i] == fakes[i] ? " (the decoy's)" : "");
-		if (ep != want_errno)
-			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
-				 " errno_location=%p (want %p)", (void *)ep,
-				 (void *)want_errno);
+		call_on_fs(fsbase, want_errno, "the decoy's", bad, sizeof(bad));
 		check(!bad[0], "%s: FS base 0x%lx%s, offset 0x%lx, decoy owner word %llu ^ key at 0x%lx -> system call, errno_location %s%s%s",
 		      variant, fsbase, fsbase ? " (PROT_NONE)" : "", offset,
 		      (unsigned long long)words[w], decoy_addr,
@@ -490,11 +509,7 @@ static void negative_tp_scenario(const char *variant, bool fsgsbase,
 	unsigned char *tcb;
 	struct ktls_area *a;
 	int *want_errno = fsgsbase ? (int *)(fsbase + offset + ERRNO_OFF) : NULL;
-	long set_ret, restore_ret;
-	__u32 got[NR_U32];
 	char bad[256] = "";
-	unsigned int i;
-	int *ep;
 
 	tcb = mmap((void *)fsbase, PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
@@ -502,35 +517,10 @@ static void negative_tp_scenario(const char *variant, bool fsgsbase,
 		die("mmap TCB at 0x%lx: %s", fsbase, strerror(errno));
 	*(__u64 *)tcb = self;
 	a = (struct ktls_area *)(tcb + offset);
-	memset(a, 0, sizeof(*a));
-	a->owner = owner;
-	a->tid = fakes[GETTID];
-	a->pid = fakes[GETPID];
-	a->uid = fakes[GETUID];
-	a->euid = fakes[GETEUID];
-	a->gid = fakes[GETGID];
-	a->egid = fakes[GETEGID];
+	fill_decoy(a, owner);
 	reset_area();
 	kpage->offset = offset;
-
-	/* No libc and no TLS between here and the restore. */
-	set_ret = raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)fsbase);
-	for (i = 0; i < NR_U32; i++)
-		got[i] = u32_fn[i]();
-	ep = errno_fn();
-	restore_ret = raw_syscall2(SYS_arch_prctl, ARCH_SET_FS, (long)my_tp);
-	if (set_ret || restore_ret)
-		die("arch_prctl(ARCH_SET_FS) failed");
-
-	for (i = 0; i < NR_U32; i++)
-		if (got[i] != real[i])
-			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
-				 " %s=0x%x%s", names[i] + 12, got[i],
-				 got[i] == fakes[i] ? " (the area's)" : "");
-	if (ep != want_errno)
-		snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
-			 " errno_location=%p (want %p)", (void *)ep,
-			 (void *)want_errno);
+	call_on_fs(fsbase, want_errno, "the area's", bad, sizeof(bad));
 	if (nr_fixups)
 		snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
 			 " %u fixups (want 0)", nr_fixups);

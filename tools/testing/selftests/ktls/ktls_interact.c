@@ -37,13 +37,10 @@ FIXTURE(interact) {
 
 FIXTURE_SETUP(interact)
 {
-	struct ktls_layout l;
+	const char *why = ktls_setup_or_why();
 
-	if (ktls_get_layout(&l))
-		SKIP(return, "kernel without KTLS");
-	ktls_setup(true);
-	if (!ktls_vdso_ok)
-		SKIP(return, "vDSO without the KTLS accessors");
+	if (why)
+		SKIP(return, "%s", why);
 }
 
 FIXTURE_TEARDOWN(interact)
@@ -97,7 +94,7 @@ TEST_F(interact, seccomp_filter_on_fallback)
  * highest free one below pid_max).  Expected: its area holds that TID,
  * and the vDSO serves it.
  */
-static pid_t pid_max(void)
+static pid_t highest_pid(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
 	int max = 0;
@@ -106,8 +103,9 @@ static pid_t pid_max(void)
 		max = 0;
 	if (f)
 		fclose(f);
-	return max;
+	return max - 1;
 }
+
 static KTLS_RAW int snap_own(struct ktls_thread *t)
 {
 	ktls_snap_take(&t->snap[0], t->area);
@@ -123,7 +121,7 @@ TEST_F(interact, clone3_set_tid)
 		SKIP(return, "set_tid needs CAP_CHECKPOINT_RESTORE");
 	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
 	ret = -EEXIST;
-	for (t.set_tid = pid_max() - 1; t.set_tid > 1 && ret == -EEXIST; t.set_tid--)
+	for (t.set_tid = highest_pid(); t.set_tid > 1 && ret == -EEXIST; t.set_tid--)
 		ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS, t.tls,
 					0, snap_own, NULL);
 	t.set_tid++;

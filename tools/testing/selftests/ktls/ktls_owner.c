@@ -37,13 +37,10 @@ FIXTURE(owner) {
 
 FIXTURE_SETUP(owner)
 {
-	struct ktls_layout l;
+	const char *why = ktls_setup_or_why();
 
-	if (ktls_get_layout(&l))
-		SKIP(return, "kernel without KTLS");
-	ktls_setup(true);
-	if (!ktls_vdso_ok)
-		SKIP(return, "vDSO without the KTLS accessors");
+	if (why)
+		SKIP(return, "%s", why);
 }
 
 FIXTURE_TEARDOWN(owner)

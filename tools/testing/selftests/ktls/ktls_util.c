@@ -278,6 +278,18 @@ void ktls_require(struct ktls_layout *layout)
 		*layout = l;
 }
 
+const char *ktls_setup_or_why(void)
+{
+	struct ktls_layout l;
+
+	if (ktls_get_layout(&l))
+		return "kernel without KTLS";
+	if (ktls_vdso_init() != 7)
+		return "vDSO without the KTLS accessors";
+	ktls_setup(true);
+	return NULL;
+}
+
 void ktls_setup(bool reg)
 {
 	long ret;

@@ -299,6 +299,11 @@ void ktls_require(struct ktls_layout *layout);
  * refuses.  Also looks up the vDSO.
  */
 void ktls_setup(bool reg);
+/*
+ * For kselftest_harness fixtures: ktls_setup(true) and NULL where the
+ * kernel and its vDSO have KTLS; else, with nothing set up, why not.
+ */
+const char *ktls_setup_or_why(void);
 
 /* ---- raw threads ---- */
 
