@@ -254,6 +254,62 @@ TEST_F(owner, shared_mapping_refused)
 }
 
 /*
+ * Input: a registered thread replaces its area's page with MAP_SHARED
+ * memory, changes its egid (so the kernel rewrites the area there), and
+ * forks.  Expected: the child, whose copy of that page is the parent's
+ * memory, gets its own IDs and never rewrites the parent's area; the
+ * parent keeps its own values and fast path.
+ */
+static KTLS_RAW int shared_remap_fork(struct ktls_thread *t)
+{
+	unsigned long page = t->val[0];
+	unsigned long addr = (unsigned long)t->area & -page;
+	int status = 0;
+	long pid;
+
+	if (ktls_syscall6(SYS_mmap, addr, page, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (long)addr)
+		return 1;
+	if (ktls_sys3(SYS_setresgid, -1, 1009, -1))
+		return 2;
+	if (!ktls_area_valid(t->area, t->tls) || !ktls_fast_path(t->area))
+		return 3;
+	pid = ktls_sys2(SYS_clone, SIGCHLD, 0);
+	if (pid == 0) {
+		struct ktls_ids v, s;
+
+		ktls_ids_vdso(&v);
+		ktls_ids_sys(&s);
+		ktls_sys1(SYS_exit_group, ktls_ids_eq(&v, &s) ? 0 : 1);
+	}
+	if (pid < 0 || ktls_sys4(SYS_wait4, pid, &status, 0, 0) != pid)
+		return 4;
+	t->val[1] = status;
+	if (__atomic_load_n(&t->area->tid, __ATOMIC_RELAXED) != ktls_raw_gettid() ||
+	    !ktls_area_valid(t->area, t->tls) || !ktls_fast_path(t->area))
+		return 5;
+	return ktls_sys3(SYS_setresgid, -1, 0, -1) ? 6 : 0;
+}
+
+TEST_F(owner, shared_remap_then_fork)
+{
+	struct ktls_thread t;
+
+	if (geteuid())
+		SKIP(return, "changing the egid needs root");
+	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
+	t.val[0] = sysconf(_SC_PAGESIZE);
+	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS, t.tls,
+				       0, shared_remap_fork, NULL));
+	ktls_thread_join(&t);
+	EXPECT_EQ(0, t.ret)
+		TH_LOG("thread: step %d (3 area not rewritten, 5 parent's area changed)",
+		       t.ret);
+	EXPECT_EQ(0, t.val[1]) TH_LOG("child: %s", ktls_status_str(t.val[1]));
+	ktls_thread_free(&t);
+}
+
+/*
  * A registered thread whose area page is MADV_DONTFORK (or
  * MADV_WIPEONFORK) forks.  Expected: the child runs (it is not killed for
  * an area it does not have) and its vDSO answers equal its system calls;
