@@ -116,9 +116,37 @@ int ktls_vdso_init(void)
 	return ktls_vdso_init_at(getauxval(AT_SYSINFO_EHDR));
 }
 
+/*
+ * The vDSO's choice of thread pointer: RDFSBASE where the kernel enabled
+ * FSGSBASE for user space, the TCB's self pointer (%fs:0) otherwise.
+ */
+static bool ktls_vdso_rdfsbase;
+
+/* The kernel can read the u32 at @addr: FUTEX_WAIT, 0 s, any value. */
+static KTLS_RAW bool ktls_readable32(unsigned long addr)
+{
+	struct timespec zero = { 0, 0 };
+	long ret = ktls_sys4(SYS_futex, addr, FUTEX_WAIT_PRIVATE, 0, &zero);
+
+	return ret == -ETIMEDOUT || ret == -EAGAIN;
+}
+
+KTLS_RAW bool ktls_peek(unsigned long addr, uint64_t *val)
+{
+	unsigned long a;
+
+	for (a = addr & ~3UL; a < addr + 8; a += 4)
+		if (!ktls_readable32(a))
+			return false;
+	__builtin_memcpy(val, (const void *)addr, 8);
+	return true;
+}
+
 int ktls_vdso_init_at(unsigned long base)
 {
 	int n = 0;
+
+	ktls_vdso_rdfsbase = ktls_have_fsgsbase();
 
 	memset(&ktls_vdso, 0, sizeof(ktls_vdso));
 	ktls_vdso_ok = false;
@@ -216,6 +244,10 @@ KTLS_RAW void ktls_snap_take(struct ktls_snap *s, const struct ktls_area *area)
 	}
 	s->key = ktls_key();
 	s->offset = ktls_get_layout(&l) ? 0 : l.offset;
+	if (ktls_vdso_rdfsbase)
+		s->vdso_tp = s->fs;
+	else if (!ktls_peek(s->fs, &s->vdso_tp))
+		s->vdso_tp = 0;
 	s->area = area;
 	if (area) {
 		s->area_owner = __atomic_load_n(&area->owner, __ATOMIC_RELAXED);
@@ -544,8 +576,9 @@ KTLS_RAW unsigned int ktls_snap_bad(const struct ktls_snap *s,
 {
 	bool own = e == KTLS_EXPECT_AREA;
 	bool claim = s->area && s->area_owner == (s->fs ^ s->key);
-	int *slot = s->offset ? (int *)(s->fs + s->offset +
-					offsetof(struct ktls_area, errno_value)) : NULL;
+	int *slot = s->offset && (long)s->vdso_tp > 0 ?
+		(int *)(s->vdso_tp + s->offset +
+			offsetof(struct ktls_area, errno_value)) : NULL;
 	unsigned int bad = 0;
 
 	if (!__atomic_load_n(&s->taken, __ATOMIC_SEQ_CST))

@@ -218,6 +218,7 @@ struct ktls_snap {
 	uint64_t area_owner;
 	uint64_t key;		/* the taker's address space's key */
 	long offset;		/* its registered offset (0: none) */
+	uint64_t vdso_tp;	/* the thread pointer the vDSO reads (0: none) */
 	struct ktls_ids area_ids;
 	int32_t area_errno;
 	bool taken;
@@ -408,6 +409,8 @@ const char *ktls_bad_str(unsigned int bad);
 
 /* The CPU and kernel let user space use RDFSBASE/WRFSBASE (HWCAP2). */
 bool ktls_have_fsgsbase(void);
+/* Raw-safe: read 8 bytes at @addr, false if they are not readable. */
+bool ktls_peek(unsigned long addr, uint64_t *val);
 
 /* Raw-safe; only when ktls_have_fsgsbase().  The kernel is not told. */
 static inline KTLS_NOSSP void ktls_wrfsbase(unsigned long fs)
