@@ -397,6 +397,20 @@ static void expect_syscalls(const char *variant, const char *what,
 	      bad[0] ? ":" : "", bad);
 }
 
+/* Call every accessor; append to @bad those not served from the area. */
+static void fields_from_area(char *bad, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_U32; i++) {
+		__u32 got = u32_fn[i]();
+
+		if (got != fakes[i])
+			snprintf(bad + strlen(bad), len - strlen(bad),
+				 " %s=0x%x", names[i] + 12, got);
+	}
+}
+
 /* An area that claims the fake IDs, with owner word @owner. */
 static void fill_decoy(struct ktls_area *a, __u64 owner)
 {
@@ -536,18 +550,11 @@ static void run_scenarios(const char *variant, bool fsgsbase)
 	int *slot = &my_area.errno_value;
 	unsigned char *pages;
 	char bad[256] = "";
-	unsigned int i;
 	int *p;
 
 	/* Valid area: every field from the area, errno slot exact, no fault. */
 	reset_area();
-	for (i = 0; i < NR_U32; i++) {
-		__u32 got = u32_fn[i]();
-
-		if (got != fakes[i])
-			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
-				 " %s=0x%x", names[i] + 12, got);
-	}
+	fields_from_area(bad, sizeof(bad));
 	p = errno_fn();
 	check(!bad[0] && p == slot && !nr_fixups,
 	      "%s: valid area at tp%+ld, owner tp ^ key -> fields from the area, errno_location exact%s%s",
@@ -558,13 +565,7 @@ static void run_scenarios(const char *variant, bool fsgsbase)
 	kpage->key = WRONG_KEY;
 	my_area.owner = my_tp ^ WRONG_KEY;
 	bad[0] = 0;
-	for (i = 0; i < NR_U32; i++) {
-		__u32 got = u32_fn[i]();
-
-		if (got != fakes[i])
-			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
-				 " %s=0x%x", names[i] + 12, got);
-	}
+	fields_from_area(bad, sizeof(bad));
 	p = errno_fn();
 	check(!bad[0] && p == slot && !nr_fixups,
 	      "%s: valid area under another key (page and owner word) -> fields from the area%s%s",
