@@ -13,6 +13,14 @@
 #   make selftests-compare   the base tree's vDSO, rseq, clone3 and x86
 #                            selftests on the patched and the unpatched kernel
 #
+#   make glibc               glibc 2.36 with the KTLS series (libc/glibc/) in
+#                            build/glibc/
+#   make test-glibc-smoke    its KTLS tests and a smoke subset of glibc's
+#                            tests in the guest: patched kernel with KTLS on
+#                            and off, and the base kernel
+#   make test-glibc          the full selection (nptl, posix, signal, misc,
+#                            rt, elf TLS) in the same three configurations
+#
 #   make fuzz                libFuzzer on libktls's vDSO lookup (FUZZ_TIME=60)
 #   make patches             the upstream patch series in build/patches/
 #   make patches-check       checkpatch --strict, bisectable -Werror builds,
@@ -28,6 +36,7 @@ HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror
 VM_CPUS ?= max qemu64
 
 .PHONY: all run test test-debug selftests-compare bench fuzz patches patches-check deps kernel initramfs host \
+	glibc test-glibc test-glibc-smoke \
 	host-test vdso-check vm-test vm-run clean
 
 all: kernel initramfs host
@@ -115,6 +124,13 @@ selftests-compare: initramfs host
 	@harness/upstream-selftests.sh
 
 run: bench
+# glibc on KTLS (libc/glibc/series), built out of tree in build/glibc/.
+glibc: deps
+	@harness/glibc.sh build
+test-glibc-smoke: glibc initramfs host
+	@harness/glibc-vm.sh smoke on off base
+test-glibc: glibc initramfs host
+	@harness/glibc-vm.sh full on off base
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/obj-base $(BUILD)/guest $(BUILD)/host $(BUILD)/initramfs* $(BUILD)/stage
+	rm -rf $(BUILD)/glibc $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/obj-base $(BUILD)/guest $(BUILD)/host $(BUILD)/initramfs* $(BUILD)/stage

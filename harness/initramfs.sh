@@ -111,6 +111,11 @@ add test "$top/tests/guest/kmemleak_scan.sh"
 cp "$top/tests/guest/inject_fail.sh" "$root/ktls/"
 echo inject_fail.sh > "$root/ktls/inject-fail.list"
 cp "$guest/guest-exit" "$root/ktls/"
+# glibc's tests run in a chroot of the host's file system over 9p
+# (harness/glibc-vm.sh): the script that enters it, and where the project is.
+cp "$top/tests/glibc/guest.sh" "$root/ktls/glibc-guest.sh"
+echo glibc-guest.sh > "$root/ktls/glibc.list"
+echo "top=$top" > "$root/ktls/glibc.env"
 
 # Shared libraries of every dynamically linked program.
 for p in "$root"/ktls/* "$root/usr/bin/trinity"; do

@@ -11,6 +11,11 @@
 # KTLS_VM_TIMEOUT seconds before a hung guest is killed (default 1200)
 # KTLS_VM_INJECT  fail|panic|hang: make the guest misbehave on purpose, to
 #                 check that the harness notices
+# KTLS_VM_9P      a host folder: share the host's root file system read-only
+#                 (9p tag hostroot) and this folder read-write (tag rw), for
+#                 the glibc tests (harness/glibc-vm.sh)
+# KTLS_VM_APPEND  more kernel command line (ktls.* settings for the guest)
+# KTLS_VM_MEM     guest memory in MiB (default 1024)
 #
 # The guest reports through isa-debug-exit: QEMU exits 33 when every
 # guest test passed, 35 when one failed; anything else (a panic reboots,
@@ -24,6 +29,12 @@ accel=${KTLS_VM_ACCEL:-tcg}
 cpu=${KTLS_VM_CPU:-max}
 limit=${KTLS_VM_TIMEOUT:-1200}
 inject=${KTLS_VM_INJECT:-none}
+mem=${KTLS_VM_MEM:-1024}
+share=()
+if [ -n "${KTLS_VM_9P:-}" ]; then
+	share=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on"
+		-virtfs "local,path=$KTLS_VM_9P,mount_tag=rw,security_model=none")
+fi
 kernel=$obj/arch/x86/boot/bzImage
 [ -f "$kernel" ] && [ -f "$initrd" ] || die "run 'make kernel initramfs' first"
 stamp=$(cat "$obj/kernel.stamp")
@@ -35,9 +46,10 @@ say "vm: booting $flavour kernel $stamp ($mode, accel=$accel, cpu=$cpu, timeout 
 [ "$accel" = tcg ] && say "vm: TCG emulation: expect about a minute to boot and run"
 set +e
 timeout -k 10 "$limit" qemu-system-x86_64 \
-	-accel "$accel" -cpu "$cpu" -smp 2,sockets=2 -m 1024 \
+	-accel "$accel" -cpu "$cpu" -smp 2,sockets=2 -m "$mem" \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic ktls.mode=$mode ktls.inject=$inject ktls.stamp=$stamp" \
+	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic ktls.mode=$mode ktls.inject=$inject ktls.stamp=$stamp ${KTLS_VM_APPEND:-}" \
+	"${share[@]}" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-display none -serial stdio -monitor none -no-reboot \
 	</dev/null 2>&1 | tr -d '\r' | tee "$console"

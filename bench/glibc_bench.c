@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * glibc's ID calls and thread creation, timed in one process: gettid(),
+ * getpid(), getuid(), the raw getpid system call, and pthread_create() +
+ * pthread_join().  Run under the KTLS glibc with KTLS on and with
+ * GLIBC_TUNABLES=glibc.pthread.ktls=0 (tests/glibc/programs.sh), the rows
+ * compare the vDSO fast path with the system call, and thread creation
+ * with and without CLONE_KTLS.
+ *
+ * Each row is the median over 15 rounds of the time per call of a batch
+ * calibrated to about 2 ms.  Output: "row <name> <ns>" lines.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ROUNDS 15
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static volatile long sink;
+
+static void op_gettid(long n) { while (n--) sink = gettid(); }
+static void op_getpid(long n) { while (n--) sink = getpid(); }
+static void op_getuid(long n) { while (n--) sink = getuid(); }
+static void op_sys_getpid(long n) { while (n--) sink = syscall(SYS_getpid); }
+
+static void *thread_fn(void *arg)
+{
+	sink = gettid();
+	return arg;
+}
+
+static void op_thread(long n)
+{
+	while (n--) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, thread_fn, NULL) ||
+		    pthread_join(t, NULL)) {
+			perror("pthread_create");
+			exit(1);
+		}
+	}
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void row(const char *name, void (*op)(long))
+{
+	double s[ROUNDS], t;
+	long n = 1;
+
+	/* Calibrate: about 2 ms a batch. */
+	for (;;) {
+		t = now_ns();
+		op(n);
+		t = now_ns() - t;
+		if (t > 2e6 || n > (1L << 30))
+			break;
+		n *= 2;
+	}
+	for (int i = 0; i < ROUNDS; i++) {
+		t = now_ns();
+		op(n);
+		s[i] = (now_ns() - t) / n;
+	}
+	qsort(s, ROUNDS, sizeof(s[0]), cmp);
+	printf("row %s %.2f\n", name, s[ROUNDS / 2]);
+}
+
+int main(void)
+{
+	row("gettid", op_gettid);
+	row("getpid", op_getpid);
+	row("getuid", op_getuid);
+	row("syscall(getpid)", op_sys_getpid);
+	row("pthread_create+join", op_thread);
+	return 0;
+}

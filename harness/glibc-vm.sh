@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run a selection of glibc's tests (tests/glibc/selection) in the test VM
+# against the glibc built by harness/glibc.sh, in each configuration:
+#
+#   on    the patched kernel, KTLS registered (the default)
+#   off   the patched kernel with GLIBC_TUNABLES=glibc.pthread.ktls=0
+#   base  the unpatched base kernel (no KTLS: glibc runs as before)
+#
+#   harness/glibc-vm.sh <ktls|smoke|full|programs> [on off base]
+#
+# "programs" runs tests/glibc/programs.sh instead: xz, stress-ng and the
+# benchmark bench/glibc_bench.c under this glibc and the stock one.
+# The guest mounts the host's file system and the glibc build folder over
+# 9p and runs tests/glibc/check.sh there; results land in
+# build/glibc/results/<selection>-<config>/.  Prints a table of the counts
+# and every test whose result differs between the configurations.  Exits
+# non-zero when a test failed or differs.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+sel=${1:?usage: glibc-vm.sh ktls|smoke|full|programs [on off base]}
+shift
+confs=("$@")
+[ ${#confs[@]} -gt 0 ] || confs=(on off base)
+gl=$build/glibc
+res=$gl/results
+if [ "$sel" = programs ]; then
+	mkdir -p "$gl/bench"
+	gcc -O2 -Wall -Wextra -Werror -o "$gl/bench/glibc_bench" \
+		"$top/bench/glibc_bench.c" -lpthread
+else
+	"$top/harness/glibc.sh" tests "$sel"
+fi
+case $sel in
+full) limit=${KTLS_VM_TIMEOUT:-21600} ;;
+*) limit=${KTLS_VM_TIMEOUT:-3600} ;;
+esac
+
+rc=0
+for c in "${confs[@]}"; do
+	flav=default tun=none
+	case $c in
+	on) ;;
+	off) tun=glibc.pthread.ktls=0 ;;
+	base) flav=base ;;
+	*) die "unknown configuration $c (on, off or base)" ;;
+	esac
+	[ "$flav" = base ] && KTLS_CONFIG=base "$top/harness/kernel.sh"
+	t0=$(date +%s)
+	say "glibc: $sel selection, configuration $c"
+	KTLS_CONFIG=$flav KTLS_VM_TIMEOUT=$limit KTLS_VM_MEM=2048 KTLS_VM_9P=$gl \
+	KTLS_VM_APPEND="ktls.glibc=$gl ktls.glibc.sel=$sel ktls.glibc.conf=$sel-$c ktls.glibc.tunables=$tun KTLS_TEST_TIMEOUT=$limit" \
+		"$top/harness/vm.sh" glibc || rc=1
+	say "glibc: $sel-$c took $(( $(date +%s) - t0 )) s"
+done
+
+if [ "$sel" = programs ]; then
+	for c in "${confs[@]}"; do
+		echo
+		echo "== programs, configuration $c"
+		cat "$res/programs-$c/programs.txt" 2>/dev/null || { echo "no results"; rc=1; }
+	done
+	exit $rc
+fi
+
+# The table, and the tests whose result differs between configurations.
+printf '\n%-22s %6s %6s %12s %6s %6s\n' configuration PASS FAIL UNSUPPORTED XFAIL XPASS
+for c in "${confs[@]}"; do
+	f=$res/$sel-$c/counts
+	[ -f "$f" ] || { printf '%-22s no results\n' "$sel-$c"; rc=1; continue; }
+	printf '%-22s %6s %6s %12s %6s %6s\n' "$sel-$c" \
+		$(for r in PASS FAIL UNSUPPORTED XFAIL XPASS; do awk -v r=$r '$1 == r { print $2 }' "$f"; done)
+done
+if [ ${#confs[@]} -gt 1 ]; then
+	diffs=$(for c in "${confs[@]}"; do
+		sed "s/^/$c /" "$res/$sel-$c/results.sum" 2>/dev/null
+	done | awk '{ r[$3] = r[$3] " " $1 "=" $2
+		if (!(($3, $2) in seen)) { seen[$3, $2] = 1; n[$3]++ } }
+		END { for (t in r) if (n[t] > 1) print t ":" r[t] }' | sort)
+	if [ -n "$diffs" ]; then
+		echo "glibc: results that differ between configurations:"
+		echo "$diffs"
+		rc=1
+	else
+		echo "glibc: every test has the same result in ${confs[*]}"
+	fi
+fi
+exit $rc

@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In the test VM (busybox /init): mount the host's file system, shared
+# read-only over 9p, and the glibc build folder, shared read-write, at
+# the same paths, and run tests/glibc/check.sh in a chroot there, so that
+# glibc's tests run with the host's make and shell against the build tree
+# on this kernel.  Their results are written to the shared build folder.
+#
+# Kernel command line: ktls.glibc=<glibc build folder on the host>
+#   ktls.glibc.sel=ktls|smoke|full  ktls.glibc.conf=<results label>
+#   ktls.glibc.tunables=<GLIBC_TUNABLES value, or none>
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p"; }
+gl=$(arg ktls.glibc)
+sel=$(arg ktls.glibc.sel)
+conf=$(arg ktls.glibc.conf)
+tun=$(arg ktls.glibc.tunables)
+[ -n "$gl" ] || { echo "no ktls.glibc= on the kernel command line"; exit 1; }
+h=/host
+mkdir -p $h
+opts=trans=virtio,version=9p2000.L,msize=262144,cache=loose
+mount -t 9p -o "$opts,ro" hostroot $h || { echo "9p: cannot mount the host root"; exit 1; }
+mount -t 9p -o "$opts" rw "$h$gl" || { echo "9p: cannot mount $gl"; exit 1; }
+mount -t proc proc $h/proc
+mount -t sysfs sysfs $h/sys
+mount -t devtmpfs devtmpfs $h/dev
+mkdir -p $h/dev/pts $h/dev/shm
+mount -t devpts devpts $h/dev/pts
+mount -t tmpfs tmpfs $h/dev/shm
+mount -t tmpfs tmpfs $h/tmp
+mount -t tmpfs tmpfs $h/run
+# The project's files, from the host root (this script's own folder).
+top=$(sed -n 's/^top=//p' /ktls/glibc.env)
+run() {
+	s=$1
+	shift
+	chroot $h /usr/bin/env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME=/tmp \
+		/bin/bash "$top/tests/glibc/$s" "$gl" "$@"
+}
+case $sel in
+programs) run programs.sh "$conf" ;;
+*) run check.sh "$sel" "$conf" "$tun" ;;
+esac

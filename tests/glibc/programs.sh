@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Real programs and the benchmark under the KTLS glibc, next to the stock
+# glibc, on the kernel this runs on (in the test VM, from guest.sh).
+#
+#   programs.sh <glibc build folder> <label>
+#
+# - xz -T2: compresses the same data under both C libraries; the outputs
+#   must be byte-identical and decompress to the input.
+# - stress-ng's pthread, fork and clone stressors: both must complete
+#   with the same outcome.
+# - bench/glibc_bench: gettid, getpid, getuid, the raw system call and
+#   pthread_create+join under the KTLS glibc with KTLS on and with
+#   glibc.pthread.ktls=0, and under the stock glibc.
+# Writes <glibc build>/results/<label>/programs.txt; exits 0 when every
+# program matched.
+set -uo pipefail
+gl=$1 label=$2
+out=$gl/results/$label
+mkdir -p "$out"
+root=$gl/root
+ldso=$root/lib64/ld-linux-x86-64.so.2
+libs=$root/lib64:$root/usr/lib64:/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
+# Run a program under the KTLS glibc.
+ktls() { "$ldso" --library-path "$libs" "$@"; }
+tmp=$(mktemp -d)
+fail=0
+exec > >(tee "$out/programs.txt") 2>&1
+echo "programs: kernel $(uname -r), $(ktls /usr/bin/true --version 2>/dev/null | head -n 1 || true)"
+
+# xz -T2 round trip.
+seq 1 400000 | sed 's/$/ ktls glibc xz round trip/' > "$tmp/in"
+xz -T2 -6 -c < "$tmp/in" > "$tmp/stock.xz"
+if ktls /usr/bin/xz -T2 -6 -c < "$tmp/in" > "$tmp/ktls.xz" &&
+   cmp -s "$tmp/stock.xz" "$tmp/ktls.xz" &&
+   ktls /usr/bin/xz -T2 -d -c < "$tmp/ktls.xz" | cmp -s - "$tmp/in"; then
+	echo "ok xz -T2: $(stat -c %s "$tmp/in") bytes, same output as the stock glibc, round trip exact"
+else
+	echo "not ok xz -T2: output differs from the stock glibc's or does not round-trip"
+	fail=1
+fi
+
+# stress-ng: pthread, fork and clone stressors, a bounded number of ops.
+if command -v stress-ng > /dev/null; then
+	sng="stress-ng --pthread 2 --pthread-ops 200 --fork 2 --fork-ops 200 --clone 2 --clone-ops 200 --timeout 120s"
+	(cd "$tmp" && $sng > "$tmp/stock.log" 2>&1); s1=$?
+	(cd "$tmp" && ktls $(command -v stress-ng) ${sng#stress-ng} > "$tmp/ktls.log" 2>&1); s2=$?
+	if [ $s1 -eq 0 ] && [ $s2 -eq 0 ] && grep -q "successful run completed" "$tmp/ktls.log"; then
+		echo "ok stress-ng pthread, fork, clone: both C libraries completed ($s1, $s2)"
+	else
+		echo "not ok stress-ng: stock exit $s1, KTLS glibc exit $s2"
+		sed 's/^/  ktls: /' "$tmp/ktls.log" | tail -n 20
+		fail=1
+	fi
+else
+	echo "not ok stress-ng: not installed (harness/deps.sh installs it)"
+	fail=1
+fi
+
+# The benchmark: three runs, one table.
+bench=$gl/bench/glibc_bench
+if [ -x "$bench" ]; then
+	ktls "$bench" > "$tmp/on" && GLIBC_TUNABLES=glibc.pthread.ktls=0 ktls "$bench" > "$tmp/off" &&
+		"$bench" > "$tmp/stock" || { echo "not ok glibc_bench did not run"; fail=1; }
+	echo
+	echo "glibc_bench (ns per call, median of 15 rounds; $label)"
+	printf '%-22s %12s %12s %10s %12s\n' call "KTLS on" "ktls=0" "ratio" "stock glibc"
+	join <(sed -n 's/^row //p' "$tmp/on" | tr ' ' '\t' | sort) \
+		<(sed -n 's/^row //p' "$tmp/off" | tr ' ' '\t' | sort) -t $'\t' |
+		join - <(sed -n 's/^row //p' "$tmp/stock" | tr ' ' '\t' | sort) -t $'\t' |
+		awk -F'\t' '{ printf "%-22s %12.2f %12.2f %9.1fx %12.2f\n", $1, $2, $3, $3 / $2, $4 }'
+fi
+rm -rf "$tmp"
+exit $fail
