@@ -32,7 +32,7 @@ inject=${KTLS_VM_INJECT:-none}
 mem=${KTLS_VM_MEM:-1024}
 share=()
 if [ -n "${KTLS_VM_9P:-}" ]; then
-	share=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on"
+	share=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$KTLS_VM_9P,mount_tag=rw,security_model=none")
 fi
 kernel=$obj/arch/x86/boot/bzImage
@@ -52,7 +52,7 @@ timeout -k 10 "$limit" qemu-system-x86_64 \
 	"${share[@]}" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-display none -serial stdio -monitor none -no-reboot \
-	</dev/null 2>&1 | tr -d '\r' | tee "$console"
+	</dev/null 2>&1 | sed -u 's/\r//g' | tee "$console"
 rc=${PIPESTATUS[0]}
 set -e
 
