@@ -11,8 +11,11 @@
 #
 # "programs" runs tests/glibc/programs.sh instead: xz, stress-ng and the
 # benchmark bench/glibc_bench.c under this glibc and the stock one.
-# The guest mounts the host's file system and the glibc build folder over
-# 9p and runs tests/glibc/check.sh there; results land in
+# glibc's own make check runs on the host with the test VM as its test
+# machine: the guest mounts the host's file system and the glibc build
+# folder over 9p, and runs each test program that tests/glibc/remote.sh
+# (the test-wrapper) queues there.  "programs" runs tests/glibc/programs.sh
+# in the guest instead.  Results land in
 # build/glibc/results/<selection>-<config>/.  Prints a table of the counts
 # and every test whose result differs between the configurations.  Exits
 # non-zero when a test failed or differs.
@@ -38,20 +41,32 @@ full) limit=${KTLS_VM_TIMEOUT:-21600} ;;
 esac
 
 rc=0
+jobs=$gl/jobs
 for c in "${confs[@]}"; do
 	flav=default tun=none
 	case $c in
 	on) ;;
-	off) tun=glibc.pthread.ktls=0 ;;
+	off) [ "$sel" = programs ] || tun=glibc.pthread.ktls=0 ;;
 	base) flav=base ;;
 	*) die "unknown configuration $c (on, off or base)" ;;
 	esac
 	[ "$flav" = base ] && KTLS_CONFIG=base "$top/harness/kernel.sh"
 	t0=$(date +%s)
 	say "glibc: $sel selection, configuration $c"
-	KTLS_CONFIG=$flav KTLS_VM_TIMEOUT=$limit KTLS_VM_MEM=2048 KTLS_VM_9P=$gl \
-	KTLS_VM_APPEND="ktls.glibc=$gl ktls.glibc.sel=$sel ktls.glibc.conf=$sel-$c ktls.glibc.tunables=$tun KTLS_TEST_TIMEOUT=$limit" \
-		"$top/harness/vm.sh" glibc || rc=1
+	gsel=serve
+	[ "$sel" = programs ] && gsel=programs
+	rm -rf "$jobs"
+	mkdir -p "$jobs"
+	# The VM in the background; when it ends, waiting jobs give up.
+	(KTLS_CONFIG=$flav KTLS_VM_TIMEOUT=$limit KTLS_VM_MEM=2048 KTLS_VM_9P=$gl \
+	 KTLS_VM_APPEND="ktls.glibc=$gl ktls.glibc.sel=$gsel ktls.glibc.conf=$sel-$c ktls.glibc.tunables=$tun KTLS_TEST_TIMEOUT=$limit" \
+		"$top/harness/vm.sh" glibc; s=$?; touch "$jobs/stopped"; exit $s) &
+	vm=$!
+	if [ "$sel" != programs ]; then
+		"$top/tests/glibc/check.sh" "$gl" "$sel" "$sel-$c" || rc=1
+		touch "$jobs/stop"
+	fi
+	wait $vm || rc=1
 	say "glibc: $sel-$c took $(( $(date +%s) - t0 )) s"
 done
 

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # In the test VM (busybox /init): mount the host's file system, shared
 # read-only over 9p, and the glibc build folder, shared read-write, at
-# the same paths, and run tests/glibc/check.sh in a chroot there, so that
-# glibc's tests run with the host's make and shell against the build tree
-# on this kernel.  Their results are written to the shared build folder.
+# the same paths, and enter a chroot there: serve.sh runs the glibc test
+# commands the host's make check queues (tests/glibc/remote.sh), or
+# programs.sh runs real programs and the benchmark.  Results are written
+# to the shared build folder.
 #
 # Kernel command line: ktls.glibc=<glibc build folder on the host>
-#   ktls.glibc.sel=ktls|smoke|full  ktls.glibc.conf=<results label>
+#   ktls.glibc.sel=serve|programs  ktls.glibc.conf=<results label>
 #   ktls.glibc.tunables=<GLIBC_TUNABLES value, or none>
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p"; }
 gl=$(arg ktls.glibc)
@@ -19,7 +20,8 @@ h=/host
 mkdir -p $h
 opts=trans=virtio,version=9p2000.L,msize=262144,cache=loose
 mount -t 9p -o "$opts,ro" hostroot $h || { echo "9p: cannot mount the host root"; exit 1; }
-mount -t 9p -o "$opts" rw "$h$gl" || { echo "9p: cannot mount $gl"; exit 1; }
+# No cache on the read-write share: the host adds job files while it runs.
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 rw "$h$gl" || { echo "9p: cannot mount $gl"; exit 1; }
 mount -t proc proc $h/proc
 mount -t sysfs sysfs $h/sys
 mount -t devtmpfs devtmpfs $h/dev
@@ -34,9 +36,11 @@ run() {
 	s=$1
 	shift
 	chroot $h /usr/bin/env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME=/tmp \
-		/bin/bash "$top/tests/glibc/$s" "$gl" "$@"
+		${tun:+GLIBC_TUNABLES=$tun} /bin/bash "$top/tests/glibc/$s" "$gl" "$@"
 }
+[ "$tun" = none ] && tun=
 case $sel in
 programs) run programs.sh "$conf" ;;
-*) run check.sh "$sel" "$conf" "$tun" ;;
+serve) run serve.sh ;;
+*) echo "unknown ktls.glibc.sel=$sel"; exit 1 ;;
 esac

@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# In the test VM (from guest.sh): run the glibc test commands that
+# tests/glibc/remote.sh queues on the host, each in the background, until
+# the host writes <jobs>/stop.
+#
+#   serve.sh <glibc build folder>
+set -u
+jobs=$1/jobs
+echo "glibc: serving test jobs from $jobs on kernel $(uname -r)"
+n=0
+while [ ! -f "$jobs/stop" ]; do
+	for j in "$jobs"/*.job; do
+		[ -f "$j" ] || continue
+		id=${j%.job}
+		mv "$j" "$id.run" 2>/dev/null || continue
+		in=/dev/null
+		[ -f "$id.in" ] && in=$id.in
+		(bash "$id.run" < "$in" > "$id.out" 2> "$id.err"
+		 echo $? > "$id.rc"
+		 mv "$id.rc" "$id.done") &
+		n=$((n + 1))
+	done
+	sleep 0.1
+done
+wait
+echo "glibc: ran $n test commands"
+touch "$jobs/stopped"
