@@ -17,9 +17,10 @@
 #                            build/glibc/
 #   make test-glibc-smoke    its KTLS tests and a smoke subset of glibc's
 #                            tests in the guest: patched kernel with KTLS on
-#                            and off, and the base kernel
+#                            and off, and the base kernel (part of make test)
 #   make test-glibc          the full selection (nptl, posix, signal, misc,
-#                            rt, elf TLS) in the same three configurations
+#                            rt, elf TLS) in the same three configurations,
+#                            then xz, stress-ng and the glibc benchmark
 #
 #   make fuzz                libFuzzer on libktls's vDSO lookup (FUZZ_TIME=60)
 #   make patches             the upstream patch series in build/patches/
@@ -113,7 +114,7 @@ bench: vm-run
 	@$(MAKE) -s --no-print-directory -C bench host
 	@$(MAKE) -s --no-print-directory -C bench plot
 
-test: host-test vdso-check vm-test test-debug selftests-compare
+test: host-test vdso-check vm-test test-debug selftests-compare test-glibc-smoke
 	@echo "make test: all host and guest tests passed"
 
 test-debug: initramfs host
@@ -124,13 +125,16 @@ selftests-compare: initramfs host
 	@harness/upstream-selftests.sh
 
 run: bench
-# glibc on KTLS (libc/glibc/series), built out of tree in build/glibc/.
+# glibc on KTLS (libc/glibc/series), built out of tree in build/glibc/;
+# its tests run with make check on the host and each test program in the
+# guest, in three configurations (KTLS on, glibc.pthread.ktls=0, base kernel).
 glibc: deps
 	@harness/glibc.sh build
-test-glibc-smoke: glibc initramfs host
+test-glibc-smoke: initramfs host
 	@harness/glibc-vm.sh smoke on off base
-test-glibc: glibc initramfs host
+test-glibc: initramfs host
 	@harness/glibc-vm.sh full on off base
+	@harness/glibc-vm.sh programs on base
 
 clean:
 	rm -rf $(BUILD)/glibc $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/obj-base $(BUILD)/guest $(BUILD)/host $(BUILD)/initramfs* $(BUILD)/stage

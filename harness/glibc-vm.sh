@@ -28,7 +28,9 @@ confs=("$@")
 [ ${#confs[@]} -gt 0 ] || confs=(on off base)
 gl=$build/glibc
 res=$gl/results
+begin=$(date +%s)
 if [ "$sel" = programs ]; then
+	"$top/harness/glibc.sh" build
 	mkdir -p "$gl/bench"
 	gcc -O2 -Wall -Wextra -Werror -o "$gl/bench/glibc_bench" \
 		"$top/bench/glibc_bench.c" -lpthread
@@ -76,6 +78,7 @@ if [ "$sel" = programs ]; then
 		echo "== programs, configuration $c"
 		cat "$res/programs-$c/programs.txt" 2>/dev/null || { echo "no results"; rc=1; }
 	done
+	say "glibc: the glibc part took $(( $(date +%s) - begin )) s"
 	exit $rc
 fi
 
@@ -101,4 +104,5 @@ if [ ${#confs[@]} -gt 1 ]; then
 		echo "glibc: every test has the same result in ${confs[*]}"
 	fi
 fi
+say "glibc: the glibc part took $(( $(date +%s) - begin )) s (build, tests, VM runs)"
 exit $rc

@@ -92,5 +92,12 @@ if [ "$what" = tests ]; then
 		fi
 		touch "$gobj/$d/.ktls-tests-built"
 	done
+	# The root that glibc's container tests (test-container) copy.
+	if [ ! -f "$gobj/testroot.pristine/install.stamp" ]; then
+		say "glibc: installing the container tests' root (testroot.pristine)"
+		make -C "$gobj" -j"$jobs" "$gobj/testroot.pristine/install.stamp" \
+			> "$logs/glibc-testroot.log" 2>&1 ||
+			{ tail -n 20 "$logs/glibc-testroot.log"; die "testroot.pristine failed"; }
+	fi
 fi
 say "glibc: ready in $gobj ($(( $(date +%s) - start )) s)"
