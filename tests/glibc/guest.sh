@@ -17,11 +17,16 @@ conf=$(arg ktls.glibc.conf)
 tun=$(arg ktls.glibc.tunables)
 [ -n "$gl" ] || { echo "no ktls.glibc= on the kernel command line"; exit 1; }
 h=/host
-mkdir -p $h
-opts=trans=virtio,version=9p2000.L,msize=262144,cache=loose
-mount -t 9p -o "$opts,ro" hostroot $h || { echo "9p: cannot mount the host root"; exit 1; }
+top=$(sed -n 's/^top=//p' /ktls/glibc.env)	# the project, on the host
+opts=trans=virtio,version=9p2000.L,msize=262144
+mkdir -p $h /keep/top /keep/glibc
+mount -t 9p -o "$opts,cache=loose,ro" hostroot $h ||
+	{ echo "9p: cannot mount the host root"; exit 1; }
 # No cache on the read-write share: the host adds job files while it runs.
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 rw "$h$gl" || { echo "9p: cannot mount $gl"; exit 1; }
+mount -t 9p -o "$opts" rw /keep/glibc || { echo "9p: cannot mount $gl"; exit 1; }
+# The project may live under the host's /tmp, which a tmpfs replaces in
+# the chroot: keep it aside and bind it back, then the build folder.
+mount -o bind "$h$top" /keep/top
 mount -t proc proc $h/proc
 mount -t sysfs sysfs $h/sys
 mount -t devtmpfs devtmpfs $h/dev
@@ -32,8 +37,10 @@ ln -sf /proc/self/fd $h/dev/fd
 mount -t tmpfs tmpfs $h/dev/shm
 mount -t tmpfs tmpfs $h/tmp
 mount -t tmpfs tmpfs $h/run
-# The project's files, from the host root (this script's own folder).
-top=$(sed -n 's/^top=//p' /ktls/glibc.env)
+mkdir -p "$h$top" 2>/dev/null
+mount -o bind /keep/top "$h$top" || { echo "cannot bind $top"; exit 1; }
+mkdir -p "$h$gl" 2>/dev/null
+mount -o bind /keep/glibc "$h$gl" || { echo "cannot bind $gl"; exit 1; }
 run() {
 	s=$1
 	shift
