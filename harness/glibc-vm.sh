@@ -28,6 +28,10 @@ confs=("$@")
 [ ${#confs[@]} -gt 0 ] || confs=(on off base)
 gl=$build/glibc
 res=$gl/results
+# One run at a time per build folder: the guest serves the job folder.
+mkdir -p "$gl"
+exec 9> "$gl/.vm-lock"
+flock -n 9 || die "another harness/glibc-vm.sh is using $gl"
 begin=$(date +%s)
 if [ "$sel" = programs ]; then
 	"$top/harness/glibc.sh" build
