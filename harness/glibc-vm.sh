@@ -9,13 +9,12 @@
 #
 #   harness/glibc-vm.sh <ktls|smoke|full|programs> [on off base]
 #
-# "programs" runs tests/glibc/programs.sh instead: xz, stress-ng and the
-# benchmark bench/glibc_bench.c under this glibc and the stock one.
 # glibc's own make check runs on the host with the test VM as its test
 # machine: the guest mounts the host's file system and the glibc build
 # folder over 9p, and runs each test program that tests/glibc/remote.sh
 # (the test-wrapper) queues there.  "programs" runs tests/glibc/programs.sh
-# in the guest instead.  Results land in
+# in the guest instead: xz, stress-ng and bench/glibc_bench.c under this
+# glibc and the stock one.  Results land in
 # build/glibc/results/<selection>-<config>/.  Prints a table of the counts
 # and every test whose result differs between the configurations.  Exits
 # non-zero when a test failed or differs.
