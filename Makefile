@@ -5,11 +5,15 @@
 #   make run     build what is missing, boot the patched kernel, show the
 #                accessors working and the benchmark table (make bench:
 #                also the host rows, CSV and plot in results/)
-#   make test    every test: host unit tests, then the guest tests under
-#                QEMU on both CPU models (with and without FSGSBASE)
+#   make test    every test: host unit tests, the tests of the tests, the
+#                guest tests under QEMU on both CPU models (with and
+#                without FSGSBASE) and on the debug kernel,
+#                selftests-compare and test-glibc-smoke
 #
 #   make test-debug          the guest tests on the debug kernel (KASAN,
 #                            lockdep, UBSAN, kmemleak; KTLS_CONFIG=debug)
+#   make test-repeat RUNS=3  the guest tests several times in a row with the
+#                            host's CPUs busy (debug kernel by default)
 #   make selftests-compare   the base tree's vDSO, rseq, clone3 and x86
 #                            selftests on the patched and the unpatched kernel
 #
@@ -27,7 +31,8 @@
 #   make patches-check       checkpatch --strict, bisectable -Werror builds,
 #                            git am of the series
 #
-# Other targets: deps kernel initramfs host host-test vm-test vm-run clean.
+# Other targets: deps kernel initramfs host host-test vdso-check test-tests
+# (the tests of the tests) vm-test vm-run clean.
 # Outputs go to build/ (see README.md).
 
 SHELL := /bin/bash
@@ -38,7 +43,7 @@ VM_CPUS ?= max qemu64
 
 .PHONY: all run test test-debug selftests-compare bench fuzz patches patches-check deps kernel initramfs host \
 	glibc test-glibc test-glibc-smoke \
-	host-test vdso-check vm-test vm-run clean
+	host-test vdso-check test-tests test-repeat vm-test vm-run clean
 
 all: kernel initramfs host
 
@@ -63,14 +68,12 @@ $(BUILD)/host/test_console_scan: tests/harness/test_console_scan.c harness/conso
 	$(HOSTCC) $(HOST_CFLAGS) -Iharness -o $@ $< -lcmocka
 
 # Host unit tests (cmocka, TAP output) and documentation checks.
-host-test: $(BUILD)/host/test_console_scan
-	@echo "== host: harness unit tests"
-	@CMOCKA_MESSAGE_OUTPUT=TAP $(BUILD)/host/test_console_scan
+host-test: deps
 	@echo "== host: reStructuredText of Documentation/userspace-api/ktls.rst"
 	@rst2pseudoxml --halt=warning --report=warning \
 		Documentation/userspace-api/ktls.rst /dev/null && echo "ok ktls.rst"
 	@echo "== host: generic vDSO accessor logic (mock arch hooks)"
-	@$(MAKE) -s --no-print-directory -C tests/vdso test mutants
+	@$(MAKE) -s --no-print-directory -C tests/vdso test
 	@echo "== host: libktls (fallback path on this kernel, lookup, malformed images)"
 	@$(MAKE) -s --no-print-directory -C tools/lib/ktls test
 
@@ -82,6 +85,16 @@ vdso-check: kernel
 	@echo "== host: libktls lookup against libelf on the built vDSO image"
 	@KTLS_VDSO_IMAGE=$(CURDIR)/$(BUILD)/obj/arch/x86/entry/vdso/vdso64.so.dbg \
 		$(MAKE) -s --no-print-directory -C tools/lib/ktls test-crosscheck
+
+# Tests of the tests: each check must fail on a broken input.  The console
+# scanner on crafted kernel reports, the generic accessor tests on mutants
+# of lib/vdso_ktls/ktls.c, the image checker on the stock vDSO and on
+# defective copies of the built one.  (In the guest, inject_fail.sh does
+# the same for the guest harness.)
+test-tests: kernel $(BUILD)/host/test_console_scan
+	@echo "== tests of the tests: the console scanner on crafted reports"
+	@CMOCKA_MESSAGE_OUTPUT=TAP $(BUILD)/host/test_console_scan
+	@$(MAKE) -s --no-print-directory -C tests/vdso mutants check-stock check-negative
 
 # The mailing-list series (patches/upstream/) in build/patches/, and its
 # checks: checkpatch --strict, a -Werror build after each patch, git am.
@@ -114,12 +127,20 @@ bench: vm-run
 	@$(MAKE) -s --no-print-directory -C bench host
 	@$(MAKE) -s --no-print-directory -C bench plot
 
-test: host-test vdso-check vm-test test-debug selftests-compare test-glibc-smoke
+test: host-test vdso-check test-tests vm-test test-debug selftests-compare test-glibc-smoke
 	@echo "make test: all host and guest tests passed"
 
 test-debug: initramfs host
 	@KTLS_CONFIG=debug harness/kernel.sh
 	@KTLS_CONFIG=debug KTLS_VM_CPU=max harness/vm.sh test
+
+# The guest tests RUNS times in a row with the host's CPUs busy, on the
+# debug kernel unless KTLS_CONFIG says otherwise: no result may depend on
+# timing.
+RUNS ?= 3
+test-repeat: initramfs host
+	@KTLS_CONFIG=$${KTLS_CONFIG:-debug} harness/kernel.sh
+	@KTLS_CONFIG=$${KTLS_CONFIG:-debug} harness/repeat.sh $(RUNS)
 
 selftests-compare: initramfs host
 	@harness/upstream-selftests.sh
@@ -137,4 +158,4 @@ test-glibc: initramfs host
 	@harness/glibc-vm.sh programs on base
 
 clean:
-	rm -rf $(BUILD)/glibc $(BUILD)/obj $(BUILD)/obj-debug $(BUILD)/obj-base $(BUILD)/guest $(BUILD)/host $(BUILD)/initramfs* $(BUILD)/stage
+	rm -rf $(BUILD)

@@ -77,8 +77,7 @@ fi
 
 if [ "$what" = tests ]; then
 	sel=${2:?usage: glibc.sh tests <selection>}
-	subdirs=$(awk -v s="$sel:" '$1 == s { for (i = 2; i <= NF; i++) print $i }' \
-		"$top/tests/glibc/selection" | cut -d/ -f1 | sort -u)
+	subdirs=$("$top/tests/glibc/items.sh" "$sel" | cut -d/ -f1 | sort -u)
 	[ -n "$subdirs" ] || die "no selection '$sel' in tests/glibc/selection"
 	for d in $subdirs; do
 		[ -f "$gobj/$d/.ktls-tests-built" ] && continue

@@ -76,7 +76,9 @@ done < "$build/stage.list"
 if [ -f "$build/overlay.list" ]; then
 	comm -23 "$build/overlay.list" "$build/stage.list" | while read -r f; do
 		rm -f "$tree/$f"
-		[ -f "$base/$f" ] && cp "$base/$f" "$tree/$f"
+		if [ -f "$base/$f" ]; then
+			cp "$base/$f" "$tree/$f"
+		fi
 	done
 fi
 mv "$build/stage.list" "$build/overlay.list"
@@ -121,7 +123,7 @@ if [ "$(cat "$obj/.ktls-built" 2>/dev/null)" = "$stamp" ] &&
 	say "kernel: $flavour up to date (ktls-$stamp)"
 	exit 0
 fi
-say "kernel: building $flavour bzImage ktls-$stamp with '$cc' on $(nproc) cores (about 3 min from clean)"
+say "kernel: building $flavour bzImage ktls-$stamp with '$cc' on $(nproc) cores (from a cold ccache about 25 core-minutes)"
 log=$logs/kernel-build-$flavour.log
 start=$(date +%s)
 set +e

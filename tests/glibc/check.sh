@@ -20,8 +20,7 @@ export TIMEOUTFACTOR=${TIMEOUTFACTOR:-20}
 rm -rf "$out"
 mkdir -p "$out"
 
-# The selection's items: "subdir" (all its tests) or "subdir/test".
-items=$(awk -v s="$sel:" '$1 == s { for (i = 2; i <= NF; i++) print $i }' "$here/selection")
+items=$("$here/items.sh" "$sel")
 [ -n "$items" ] || { echo "no selection '$sel' in $here/selection"; exit 1; }
 start=$(date +%s)
 wrap=test-wrapper=$here/remote.sh

@@ -77,7 +77,11 @@ soak_rc=0
 if [ -n "$soak" ]; then
 	wait $soak
 	soak_rc=$?
-	[ $soak_rc -eq 0 ] || sed 's/^/# /' $dir/soak.log | tail -n 40
+	# On failure: the failed run's results that did not pass and its
+	# diagnostics (passing results left out, so the failure is in view).
+	[ $soak_rc -eq 0 ] ||
+		grep -v -E '^#   +ok [0-9]' $dir/soak.log | tail -n 60 |
+		sed 's/^/# /'
 fi
 
 # Still alive: a process, a file, the clock.

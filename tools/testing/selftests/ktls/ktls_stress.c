@@ -25,10 +25,11 @@
  *
  * Tests 2 to 5 also stop at their share of a time budget (-B, 30 s by
  * default), so that a slow host or a debug kernel shortens them instead of
- * overrunning; they print how much they did.  ktls_stress -h lists the
- * options; "--soak SECONDS" repeats whole runs in fresh processes for that
- * long and reports one TAP result (tests/guest/trinity.sh runs it beside
- * trinity).
+ * overrunning; they print how much they did.  Each still makes every kind
+ * of event it checks at least once, so that no result rests on zero events.
+ * ktls_stress -h lists the options; "--soak SECONDS" repeats whole runs in
+ * fresh processes for that long and reports one TAP result
+ * (tests/guest/trinity.sh runs it beside trinity).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -678,6 +679,12 @@ static KTLS_RAW void forker_note(long *bad, int *first, int st)
 
 static int storm_stop;		/* __atomic accesses */
 
+/*
+ * Rounds 3 and 7 of a forker exec (from a fork, then from a vfork child);
+ * every 4th round of main's loop posix_spawns.
+ */
+#define STORM_MIN_ROUNDS 8
+
 static KTLS_RAW int forker_fn(struct ktls_thread *t)
 {
 	struct forker *f = t->arg;
@@ -687,8 +694,14 @@ static KTLS_RAW int forker_fn(struct ktls_thread *t)
 	int st;
 
 	t->val[4] = ktls_raw_gettid();
-	for (r = 0; r < t->val[3] &&
-	     !__atomic_load_n(&storm_stop, __ATOMIC_RELAXED); r++) {
+	/*
+	 * At least STORM_MIN_ROUNDS rounds, whatever the budget: each kind
+	 * of child, the exec'd ones included, is made at least once.
+	 */
+	for (r = 0; r < t->val[3]; r++) {
+		if (r >= STORM_MIN_ROUNDS &&
+		    __atomic_load_n(&storm_stop, __ATOMIC_RELAXED))
+			break;
 		/* fork(): the child's area is at the same TCB and shows it. */
 		pid = ktls_sys0(SYS_fork);
 		if (pid == 0)
@@ -852,7 +865,8 @@ static void test_storms(void)
 	}
 
 	/* Meanwhile main: glibc vfork() and posix_spawn() (vfork + exec). */
-	for (i = 0; i < P.forks && now() < end; i++) {
+	for (i = 0; i < P.forks && (i < STORM_MIN_ROUNDS || now() < end);
+	     i++) {
 		long tid, vtid, vpid;
 		int *eloc;
 		pid_t pid;
@@ -1136,7 +1150,7 @@ static void test_signals(void)
 	 * Until the handlers ran P.signals times (or the budget): a pending
 	 * SIGUSR1 absorbs the next ones, so give the readers the CPU.
 	 */
-	for (i = 0; started && now() < end; i++) {
+	for (i = 0; started && (i < 2 * started || now() < end); i++) {
 		long h = 0;
 		int k;
 
@@ -1436,8 +1450,10 @@ static KTLS_RAW int reg_thread_fn(struct ktls_thread *t)
 	long i;
 
 	ktls_wait_for(&rd_go, 1);
-	for (i = 0; i < t->val[3] &&
-	     !__atomic_load_n(&reg_stop, __ATOMIC_RELAXED); i++) {
+	/* At least one cycle, whatever the budget. */
+	for (i = 0; i < t->val[3]; i++) {
+		if (i && __atomic_load_n(&reg_stop, __ATOMIC_RELAXED))
+			break;
 		unsigned int bad = reg_cycle(t->area);
 
 		if (bad) {
