@@ -75,7 +75,7 @@ host-test: deps
 	@echo "== host: generic vDSO accessor logic (mock arch hooks)"
 	@$(MAKE) -s --no-print-directory -C tests/vdso test
 	@echo "== host: libktls (fallback path on this kernel, lookup, malformed images)"
-	@$(MAKE) -s --no-print-directory -C tools/lib/ktls test
+	@$(MAKE) -s --no-print-directory -C tools/lib/ktls WERROR=1 test
 
 # Checks of the built vDSO image: libelf facts, exception-table coverage,
 # and its accessors run on this host with the kernel's fixup emulated.
@@ -84,7 +84,7 @@ vdso-check: kernel
 	@$(MAKE) -s --no-print-directory -C tests/vdso check-image exec-image
 	@echo "== host: libktls lookup against libelf on the built vDSO image"
 	@KTLS_VDSO_IMAGE=$(CURDIR)/$(BUILD)/obj/arch/x86/entry/vdso/vdso64.so.dbg \
-		$(MAKE) -s --no-print-directory -C tools/lib/ktls test-crosscheck
+		$(MAKE) -s --no-print-directory -C tools/lib/ktls WERROR=1 test-crosscheck
 
 # Tests of the tests: each check must fail on a broken input.  The console
 # scanner on crafted kernel reports, the generic accessor tests on mutants

@@ -37,7 +37,7 @@ gcc -O2 -Wall -Wextra -Werror $hdr -I"$vdso_sel" -o "$guest/vdso_gettid" \
 # libktls: its tests run under the patched kernel, and the example.
 lk=$guest/libktls
 lktests="test_ids test_lookup test_crosscheck test_register test_thread"
-make -s -C "$top/tools/lib/ktls" OUTPUT="$lk" all $(for t in $lktests; do
+make -s -C "$top/tools/lib/ktls" OUTPUT="$lk" WERROR=1 all $(for t in $lktests; do
 	echo "$lk/tests/$t"; done) >"$logs/guest-libktls.log" 2>&1 ||
 	{ tail -n 20 "$logs/guest-libktls.log"; die "libktls did not build"; }
 gcc -O2 -Wall -Wextra -Werror -I"$top/tools/lib/ktls/include" -I"$lk/include" \
