@@ -100,5 +100,7 @@ KTLS_API unsigned int ktls_features(void)
 			features &= ~KTLS_FEATURE_VDSO;
 	if (ktls_kernel_supported())
 		features |= KTLS_FEATURE_KERNEL;
+	if (ktls_libc_owns())
+		features |= KTLS_FEATURE_LIBC;
 	return features;
 }

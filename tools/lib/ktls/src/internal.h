@@ -43,6 +43,9 @@ unsigned long ktls_auxval(unsigned long type);
 /* Has the running kernel KTLS?  Decided once. */
 bool ktls_kernel_supported(void);
 
+/* Did the C library register the offset (and libktls defers to it)? */
+bool ktls_libc_owns(void);
+
 /* Resolve the vDSO accessors now, if not done yet. */
 void ktls_resolve(void);
 

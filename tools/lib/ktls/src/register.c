@@ -5,13 +5,44 @@
  * The area is an initial-exec __thread variable: static TLS sits at the
  * same offset from the thread pointer in every thread, which is what
  * prctl(PR_KTLS, PR_KTLS_SET_OFFSET) registers.
+ *
+ * Unless the C library owns the registration: a C library that registers
+ * at start-up and gives each of its threads an area (glibc with the KTLS
+ * series) exports what it registered, __ktls_offset and __ktls_size, as
+ * glibc exports __rseq_offset and __rseq_size.  When __ktls_size is not 0,
+ * libktls's offset is the C library's and libktls registers none.
  */
+#include <dlfcn.h>
 #include <errno.h>
 
 #include "internal.h"
 
 static __thread struct ktls_area ktls_tls_area
 	__attribute__((tls_model("initial-exec")));
+
+/* The C library's registration: its offset, or NULL when it has none. */
+static const ptrdiff_t *libc_offset;
+
+/*
+ * Looked up once, at load time (dlsym() is not async-signal-safe): the
+ * C library registers before any constructor runs.  dlsym() sees the
+ * symbols of dynamically linked programs only; a static program keeps
+ * libktls's own area.
+ */
+__attribute__((constructor))
+static void ktls_libc_lookup(void)
+{
+	const unsigned int *size = dlsym(RTLD_DEFAULT, "__ktls_size");
+	const ptrdiff_t *offset = dlsym(RTLD_DEFAULT, "__ktls_offset");
+
+	if (size && offset && *size && *offset)
+		__atomic_store_n(&libc_offset, offset, __ATOMIC_RELEASE);
+}
+
+bool ktls_libc_owns(void)
+{
+	return __atomic_load_n(&libc_offset, __ATOMIC_ACQUIRE) != NULL;
+}
 
 enum {
 	KTLS_SUPPORT_UNKNOWN,
@@ -96,6 +127,10 @@ KTLS_API int ktls_registered_offset(ptrdiff_t *offset)
 
 KTLS_API ptrdiff_t ktls_offset(void)
 {
+	const ptrdiff_t *libc = __atomic_load_n(&libc_offset, __ATOMIC_ACQUIRE);
+
+	if (libc)
+		return *libc;
 	return (char *)&ktls_tls_area - (char *)ktls_arch_thread_pointer();
 }
 
@@ -110,6 +145,8 @@ KTLS_API int ktls_set_offset(void)
 	ptrdiff_t current;
 	int ret;
 
+	if (ktls_libc_owns())
+		return 0;	/* registered by the C library at start-up */
 	ret = ktls_query_layout(&size, &alignment);
 	if (ret)
 		return ret;

@@ -53,6 +53,7 @@ int *ktls_errno_location(void);
 /* ktls_features() bits. */
 #define KTLS_FEATURE_VDSO	(1U << 0)	/* all KTLS vDSO functions found */
 #define KTLS_FEATURE_KERNEL	(1U << 1)	/* the kernel registers areas */
+#define KTLS_FEATURE_LIBC	(1U << 2)	/* the C library registered */
 
 unsigned int ktls_features(void);
 
@@ -92,6 +93,11 @@ int ktls_vdso_sym(const char *name, const char *version, void **addr);
  * reserves one struct ktls_area per thread in initial-exec static TLS,
  * so its offset from the thread pointer is the same in every thread.
  * All return -ENOTSUP on a kernel without KTLS.
+ *
+ * When the C library registered at start-up (it exports a non-zero
+ * __ktls_size, as glibc with KTLS does; KTLS_FEATURE_LIBC), libktls
+ * defers to it: ktls_offset() is the C library's offset and
+ * ktls_set_offset() registers nothing and returns 0.
  */
 
 /*
@@ -103,7 +109,10 @@ int ktls_query_layout(size_t *size, size_t *alignment);
 /* The thread group's registered offset (0 when none). */
 int ktls_registered_offset(ptrdiff_t *offset);
 
-/* Offset of libktls's area from the thread pointer; never fails. */
+/*
+ * Offset of the area from the thread pointer: the C library's when it
+ * registered, else libktls's own; never fails.
+ */
 ptrdiff_t ktls_offset(void);
 
 /*
