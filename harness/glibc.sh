@@ -57,7 +57,7 @@ fi
 
 jobs=$(nproc)
 if [ ! -f "$gobj/.ktls-built" ]; then
-	say "glibc: building with 'ccache gcc' on $jobs cores (about 12 min from a cold cache, 2 warm)"
+	say "glibc: building with 'ccache gcc' on $jobs cores (about 50 core-minutes from a cold cache, a few warm)"
 	if ! make -C "$gobj" -j"$jobs" > >(tee "$log" | progress build) 2>&1; then
 		sleep 1
 		grep -e 'error:' -e '\*\*\*' "$log" | cut -c1-300 | head -n 20 || true
