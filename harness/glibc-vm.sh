@@ -13,7 +13,7 @@
 # machine: the guest mounts the host's file system and the glibc build
 # folder over 9p, and runs each test program that tests/glibc/remote.sh
 # (the test-wrapper) queues there.  "programs" runs tests/glibc/programs.sh
-# in the guest instead: xz, stress-ng and bench/glibc_bench.c under this
+# in the guest instead: xz, stress-ng, libktls and bench/glibc_bench.c under this
 # glibc and the stock one.  Results land in
 # build/glibc/results/<selection>-<config>/.  Prints a table of the counts
 # and every test whose result differs between the configurations.  Exits
@@ -37,6 +37,11 @@ if [ "$sel" = programs ]; then
 	mkdir -p "$gl/bench"
 	gcc -O2 -Wall -Wextra -Werror -o "$gl/bench/glibc_bench" \
 		"$top/bench/glibc_bench.c" -lpthread
+	# libktls deferring to glibc's registration (programs.sh).
+	make -s -C "$top/tools/lib/ktls" OUTPUT="$gl/libktls" WERROR=1 all
+	gcc -O2 -Wall -Wextra -Werror -I"$top/tools/lib/ktls/include" \
+		-I"$gl/libktls/include" -o "$gl/bench/libktls_defer" \
+		"$top/tests/glibc/libktls_defer.c" "$gl/libktls/libktls.a" -lpthread
 else
 	"$top/harness/glibc.sh" tests "$sel"
 fi

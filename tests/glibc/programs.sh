@@ -9,6 +9,8 @@
 #   must be byte-identical and decompress to the input.
 # - stress-ng's pthread, fork and clone stressors: both must complete
 #   with the same outcome.
+# - libktls (tests/glibc/libktls_defer.c): defers to the KTLS glibc's
+#   registration when it has one, keeps its own otherwise.
 # - bench/glibc_bench: gettid, getpid, getuid, the raw system call and
 #   pthread_create+join under the KTLS glibc with KTLS on and with
 #   glibc.pthread.ktls=0, and under the stock glibc, three times in turn.
@@ -54,6 +56,37 @@ if command -v stress-ng > /dev/null; then
 	fi
 else
 	echo "not ok stress-ng: not installed (harness/deps.sh installs it)"
+	fail=1
+fi
+
+# libktls: under the KTLS glibc with KTLS on it must use glibc's
+# registration and read the areas glibc gives its pthreads; with the
+# tunable off, on the base kernel and under the stock glibc it keeps its
+# own (tests/glibc/libktls_defer.c).
+defer=$gl/bench/libktls_defer
+if [ -x "$defer" ]; then
+	case $label in
+	*-on) want=libc ;;
+	*) want=own ;;
+	esac
+	for how in "KTLS glibc:$want" "KTLS glibc, glibc.pthread.ktls=0:own" "stock glibc:own"; do
+		name=${how%%:*} mode=${how##*:}
+		case $name in
+		*ktls=0) GLIBC_TUNABLES=glibc.pthread.ktls=0 ktls "$defer" "$mode" ;;
+		KTLS*) ktls "$defer" "$mode" ;;
+		*) "$defer" "$mode" ;;
+		esac > "$tmp/defer" 2>&1
+		s=$?
+		sed 's/^/  /' "$tmp/defer"
+		if [ $s -eq 0 ]; then
+			echo "ok libktls under the $name: $mode registration, as expected"
+		else
+			echo "not ok libktls under the $name: expected the $mode registration"
+			fail=1
+		fi
+	done
+else
+	echo "not ok libktls_defer: $defer not built"
 	fail=1
 fi
 
