@@ -114,7 +114,7 @@ if [ -x "$bench" ]; then
 	echo "glibc_bench (ns per call, TCG; median of 3 runs of a median of 9 rounds, [range]; $label)"
 	printf '%-22s %24s %24s %8s %12s\n' call "KTLS on" "ktls=0" "ratio" "stock glibc"
 	join -t $'\t' <(med3 on) <(med3 off) | join -t $'\t' - <(med3 stock) |
-		awk -F'\t' '{ printf "%-22s %9.2f [%5.0f-%5.0f] %9.2f [%5.0f-%5.0f] %7.1fx %12.2f\n",
+		awk -F'\t' '{ printf "%-22s %9.0f [%6.0f-%6.0f] %9.0f [%6.0f-%6.0f] %7.1fx %12.0f\n",
 			$1, $2, $3, $4, $5, $6, $7, ($2 > 0 ? $5 / $2 : 0), $8 }' > "$tmp/table"
 	cat "$tmp/table"
 	[ "$(wc -l < "$tmp/table")" -eq 5 ] || { echo "not ok glibc_bench: incomplete table"; fail=1; }
