@@ -64,27 +64,29 @@ fi
 # tunable off, on the base kernel and under the stock glibc it keeps its
 # own (tests/glibc/libktls_defer.c).
 defer=$gl/bench/libktls_defer
+# defer_check <C library> <expected registration> [runner]
+defer_check() {
+	local name=$1 mode=$2 s
+	shift 2
+	"$@" "$defer" "$mode" > "$tmp/defer" 2>&1
+	s=$?
+	sed 's/^/  /' "$tmp/defer"
+	if [ $s -eq 0 ]; then
+		echo "ok libktls under the $name: $mode registration, as expected"
+	else
+		echo "not ok libktls under the $name: expected the $mode registration"
+		fail=1
+	fi
+}
 if [ -x "$defer" ]; then
 	case $label in
 	*-on) want=libc ;;
 	*) want=own ;;
 	esac
-	for how in "KTLS glibc:$want" "KTLS glibc, glibc.pthread.ktls=0:own" "stock glibc:own"; do
-		name=${how%%:*} mode=${how##*:}
-		case $name in
-		*ktls=0) GLIBC_TUNABLES=glibc.pthread.ktls=0 ktls "$defer" "$mode" ;;
-		KTLS*) ktls "$defer" "$mode" ;;
-		*) "$defer" "$mode" ;;
-		esac > "$tmp/defer" 2>&1
-		s=$?
-		sed 's/^/  /' "$tmp/defer"
-		if [ $s -eq 0 ]; then
-			echo "ok libktls under the $name: $mode registration, as expected"
-		else
-			echo "not ok libktls under the $name: expected the $mode registration"
-			fail=1
-		fi
-	done
+	defer_check "KTLS glibc" "$want" ktls
+	GLIBC_TUNABLES=glibc.pthread.ktls=0 \
+		defer_check "KTLS glibc, glibc.pthread.ktls=0" own ktls
+	defer_check "stock glibc" own
 else
 	echo "not ok libktls_defer: $defer not built"
 	fail=1
