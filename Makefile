@@ -27,7 +27,10 @@
 #                            then xz, stress-ng and the glibc benchmark
 #
 #   make fuzz                libFuzzer on libktls's vDSO lookup (FUZZ_TIME=60)
-#   make patches             the upstream patch series in build/patches/
+#   make patches             the patch series (patches/) as mail in
+#                            build/patches/
+#   make rebase              move the series to the newest linux-source-6.1
+#                            (VERSION=...) and record it
 #   make patches-check       checkpatch --strict, bisectable -Werror builds,
 #                            git am of the series
 #
@@ -41,7 +44,7 @@ HOSTCC ?= gcc
 HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror
 VM_CPUS ?= max qemu64
 
-.PHONY: all run test test-debug selftests-compare bench fuzz patches patches-check deps kernel initramfs host \
+.PHONY: all run test test-debug selftests-compare bench fuzz patches patches-check rebase deps kernel initramfs host \
 	glibc test-glibc test-glibc-smoke \
 	host-test vdso-check test-tests test-repeat vm-test vm-run clean
 
@@ -96,10 +99,16 @@ test-tests: kernel $(BUILD)/host/test_console_scan
 	@CMOCKA_MESSAGE_OUTPUT=TAP $(BUILD)/host/test_console_scan
 	@$(MAKE) -s --no-print-directory -C tests/vdso mutants check-stock check-negative
 
-# The mailing-list series (patches/upstream/) in build/patches/, and its
+# The series of patches/ as mailing-list patches in build/patches/, and its
 # checks: checkpatch --strict, a -Werror build after each patch, git am.
+# harness/series.sh edits the series as git commits; make rebase moves it
+# to another linux-source-6.1 (VERSION=..., default the newest) and
+# records that version in patches/base-version.
 patches: deps
 	@harness/format-patches.sh
+
+rebase: deps
+	@harness/series.sh rebase $(VERSION)
 
 patches-check: deps
 	@harness/check-patches.sh

@@ -195,7 +195,7 @@ for i in "${!pats[@]}"; do
 		fi
 	fi
 	# The KTLS selftests, when the patch touches them.
-	if G diff --name-only "$c~1" "$c" | grep -q '^tools/testing/selftests/ktls/'; then
+	if grep -q '^tools/testing/selftests/ktls/' <<< "$(G diff --name-only "$c~1" "$c")"; then
 		slog=$ulogs/selftests-$nn.log
 		rm -rf "$uobj/kselftest/ktls"
 		mkdir -p "$uobj/kselftest/ktls"

@@ -36,15 +36,29 @@ export CCACHE_BASEDIR=$top CCACHE_NOHASHDIR=1
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Files of the project that are laid over the kernel tree.
+# Files of the project that are laid over the kernel tree: everything at
+# a kernel path except libktls (tools/lib/ktls/), a user-space library
+# that is built from the project tree and is not part of the series.
 overlay_files() {
 	git -C "$top" ls-files -co --exclude-standard -- \
-		arch include kernel lib init fs mm tools Documentation | sort -u
+		arch include kernel lib init fs mm tools Documentation \
+		':!tools/lib/ktls' | sort -u
 }
 
-# Patches in series order.
+# patches/series: one line per patch, in order, each followed by
+# indented lines naming the new files the patch adds (a path, or DIR/
+# for every project file under DIR).
 series_patches() {
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/series"
+	awk '/^[^#[:space:]]/ { print $1 }' "$top/patches/series"
+}
+
+# "PATCH ENTRY..." per patch: the new files of each, as written.
+series_entries() {
+	awk 'function out() { if (p != "") print p l; l = "" }
+	     /^#/ || /^[[:space:]]*$/ { next }
+	     /^[^[:space:]]/ { out(); p = $1; next }
+	     { for (i = 1; i <= NF; i++) l = l " " $i }
+	     END { out() }' "$top/patches/series"
 }
 
 # Kernel files each patch touches.

@@ -25,25 +25,29 @@ fi
 # security archive moves linux-source-6.1 every few weeks; install the
 # recorded version while the archive has it, else say so and take the
 # newest (patches/series applies with --fuzz=0 and names any hunk that
-# no longer applies).
+# no longer applies; make rebase moves the series to it).
 base_ver=$(cat "$top/patches/base-version")
 have_ver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
 if [ "$have_ver" != "$base_ver" ] && [ "$(id -u)" -eq 0 ] &&
    command -v apt-get >/dev/null; then
 	export DEBIAN_FRONTEND=noninteractive
-	if ! apt-cache madison linux-source-6.1 2>/dev/null | grep -q "| $base_ver |"; then
-		apt-get update -q >/dev/null
-	fi
-	if apt-cache madison linux-source-6.1 | grep -q "| $base_ver |"; then
+	# madison prints "linux-source-6.1 |  6.1.192-3 | <archive>": compare
+	# the version column, not a spacing.
+	in_archive() {
+		apt-cache madison linux-source-6.1 2>/dev/null |
+			awk -F'|' -v v="$base_ver" '{ gsub(/ /, "", $2) } $2 == v { f = 1 } END { exit !f }'
+	}
+	in_archive || apt-get update -q >/dev/null
+	if in_archive; then
 		echo "deps: installing linux-source-6.1=$base_ver (patches/base-version)"
 		apt-get install -y -q --no-install-recommends --allow-downgrades \
 			"linux-source-6.1=$base_ver" >/dev/null
 	elif [ -n "$have_ver" ]; then
 		echo "deps: note: linux-source-6.1 $base_ver is no longer in the archive;" \
-			"building on the installed $have_ver" >&2
+			"building on the installed $have_ver (make rebase records it)" >&2
 	else
 		echo "deps: note: linux-source-6.1 $base_ver is no longer in the archive;" \
-			"installing the newest" >&2
+			"installing the newest (make rebase records it)" >&2
 	fi
 fi
 

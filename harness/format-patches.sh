@@ -1,43 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make patches: turn the project into the mailing-list series, in
-# build/patches/ (a cover letter and one git-format-patch file per commit).
+# make patches: the series of patches/ as mailing-list patches, in
+# build/patches/ (a cover letter and one git-format-patch file per patch).
 #
-# The series is specified in patches/upstream/:
-#   NN-name.msg        one upstream commit each, in NN order: its subject
-#                      line, a blank line and the body (why), then a trailer
-#                      of lines "Patches: NAME..." (patches/*.patch, applied
-#                      with git apply in this order), "Files: PATH..." (new
-#                      kernel files of the project, copied as they are;
-#                      "DIR/" means every project file under DIR) and
-#                      "Maintainers: PATTERN..." (F: lines this commit adds
-#                      to the MAINTAINERS entry).  Keys may repeat; the
-#                      trailer starts at the first line with such a key.
-#   MAINTAINERS-entry  title, M:, L:, S: lines of the MAINTAINERS entry.
-#   cover-letter.txt   subject, blank line, body.  Its line "@PERFORMANCE@"
-#                      becomes the table of $KTLS_BENCH_CSV (default
-#                      results/host_vdso.csv, from make bench), or a
-#                      pointer to the README.
-#   excluded           project files under kernel paths kept out of the
-#                      series on purpose: "PATH" or "DIR/", then "# why".
-# Every patch of patches/series and every project file under a kernel path
-# (harness/common.sh overlay_files) must be in exactly one commit, or in
-# "excluded"; anything missing or doubled fails the run.
-#
-# The commits are built in build/upstream-git, a git repository of the
-# pristine linux-source-6.1 (a real copy: tag ktls-base), on the branch
-# ktls-upstream.  Commit dates derive from the project's HEAD commit, so an
-# unchanged input gives the same commits; an unchanged run does nothing.
+# Each patch of patches/series becomes one commit on the branch
+# ktls-upstream of build/upstream-git, a git repository of the pristine
+# linux-source-6.1 (tag ktls-base): the patch's edits (git apply), the new
+# files named under it in patches/series (copied from this repository),
+# and the patch's own message.  Every project file at a kernel path
+# (harness/common.sh overlay_files) must be named under exactly one patch.
+# patches/cover-letter.txt is the cover letter: subject, blank line, body;
+# its line "@PERFORMANCE@" becomes the table of $KTLS_BENCH_CSV (default
+# results/host_vdso.csv, from make bench), or a pointer to the README.
+# Commit dates derive from the project's HEAD commit, so an unchanged
+# input gives the same commits; an unchanged run does nothing.
+# harness/series.sh edits the series as these commits and exports them.
 #
 # Environment: KTLS_BENCH_CSV, KTLS_SUBJECT_PREFIX (default "PATCH"),
-# KTLS_UPSTREAM_SPEC (another spec folder, for testing the checks),
-# KTLS_PATCHES_FORCE=1 (rebuild even when the inputs are unchanged).
+# KTLS_PATCHES_FORCE=1 (rebuild even when the inputs are unchanged),
+# KTLS_PATCHES_FUZZ=1 (apply with patch(1)'s default fuzz: moving the
+# base, harness/series.sh rebase).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-spec=${KTLS_UPSTREAM_SPEC:-$top/patches/upstream}
 git_tree=$build/upstream-git
 out=$build/patches
+letter=$top/patches/cover-letter.txt
 bench_csv=${KTLS_BENCH_CSV:-$top/results/host_vdso.csv}
 prefix=${KTLS_SUBJECT_PREFIX:-PATCH}
 ident_name="ktls developers"
@@ -52,129 +40,43 @@ G() {
 export GIT_AUTHOR_NAME=$ident_name GIT_AUTHOR_EMAIL=$ident_email
 export GIT_COMMITTER_NAME=$ident_name GIT_COMMITTER_EMAIL=$ident_email
 
-# --- 1. The spec and its pieces --------------------------------------
+# --- 1. Every project kernel file under exactly one patch ---------------
 
-mapfile -t msgs < <(cd "$spec" && ls -1 -- [0-9]*.msg 2>/dev/null | LC_ALL=C sort)
-[ ${#msgs[@]} -gt 0 ] || die "no commit in $spec (expected NN-name.msg files)"
-for f in MAINTAINERS-entry cover-letter.txt; do
-	[ -f "$spec/$f" ] || die "$spec/$f missing"
-done
-
-# The message part of a spec file: up to the trailer, without trailing
-# blank lines.
-msg_text() {
-	awk '/^(Patches|Files|Maintainers):/ { exit } { print }' "$1" |
-		sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
-}
-# The words of every "KEY:" line of a spec file.
-msg_key() {
-	awk -v k="$2:" '$1 == k { for (i = 2; i <= NF; i++) print $i }' "$1"
-}
-
+[ -f "$letter" ] || die "${letter#$top/} missing"
 mapfile -t all_overlay < <(overlay_files)
-declare -A is_overlay in_series
-for f in "${all_overlay[@]}"; do is_overlay[$f]=1; done
-for p in $(series_patches); do in_series[$p]=1; done
-mapfile -t excluded < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' \
-	"$spec/excluded" 2>/dev/null || true)
-
-is_excluded() {
-	local e
-	for e in "${excluded[@]}"; do
-		case $e in
-		*/) [[ $1 == "$e"* ]] && return 0 ;;
-		*) [ "$1" = "$e" ] && return 0 ;;
-		esac
-	done
-	return 1
-}
-
-# Expand a Files: entry to project files.
-expand_files() {
-	local entry=$1 f n=0
-	if [[ $entry == */ ]]; then
-		for f in "${all_overlay[@]}"; do
-			[[ $f == "$entry"* ]] || continue
-			echo "$f"
-			n=$((n + 1))
-		done
-		[ $n -gt 0 ] || { echo "error: Files: $entry matches no project file" >&2; return 1; }
-	else
-		[ -n "${is_overlay[$entry]:-}" ] ||
-			{ echo "error: Files: $entry is not a project kernel file" >&2; return 1; }
-		echo "$entry"
-	fi
-}
-
-declare -A patch_owner file_owner
-declare -a commit_patches commit_files commit_maint
+mapfile -t entries < <(series_entries)
+[ ${#entries[@]} -gt 0 ] || die "patches/series names no patch"
+declare -A file_owner
+declare -a commit_patch commit_files
 bad=0
-for i in "${!msgs[@]}"; do
-	m=$spec/${msgs[$i]}
-	subject=$(head -n 1 "$m")
-	[ -n "$subject" ] || { echo "error: ${msgs[$i]}: empty subject line" >&2; bad=1; }
-	[ -z "$(sed -n 2p "$m")" ] || { echo "error: ${msgs[$i]}: line 2 must be blank" >&2; bad=1; }
-	[ -n "$(msg_text "$m" | tail -n +3)" ] ||
-		{ echo "error: ${msgs[$i]}: no body (say why)" >&2; bad=1; }
-	ps=() fs=()
-	for p in $(msg_key "$m" Patches); do
-		[ -f "$top/patches/$p" ] || { echo "error: ${msgs[$i]}: patches/$p does not exist" >&2; bad=1; continue; }
-		if [ -n "${patch_owner[$p]:-}" ]; then
-			echo "error: patches/$p is in ${patch_owner[$p]} and ${msgs[$i]}" >&2
-			bad=1
-		fi
-		patch_owner[$p]=${msgs[$i]}
-		ps+=("$p")
-	done
-	for e in $(msg_key "$m" Files); do
-		if ! list=$(expand_files "$e"); then bad=1; continue; fi
-		while read -r f; do
-			if is_excluded "$f"; then
-				echo "error: $f is in ${msgs[$i]} and in patches/upstream/excluded" >&2
-				bad=1
+for i in "${!entries[@]}"; do
+	read -r p rest <<< "${entries[$i]}"
+	[ -f "$top/patches/$p" ] || { echo "error: patches/$p does not exist" >&2; bad=1; }
+	fs=()
+	for e in $rest; do
+		n=0
+		for f in "${all_overlay[@]}"; do
+			if [ "$f" = "$e" ] || { [[ $e == */ ]] && [[ $f == "$e"* ]]; }; then
+				if [ -n "${file_owner[$f]:-}" ]; then
+					echo "error: $f is under $p and ${file_owner[$f]}" >&2
+					bad=1
+				fi
+				file_owner[$f]=$p
+				fs+=("$f")
+				n=$((n + 1))
 			fi
-			if [ -n "${file_owner[$f]:-}" ]; then
-				echo "error: $f is in ${file_owner[$f]} and ${msgs[$i]}" >&2
-				bad=1
-			fi
-			file_owner[$f]=${msgs[$i]}
-			fs+=("$f")
-		done <<< "$list"
+		done
+		[ $n -gt 0 ] || { echo "error: $e (under $p) is no project kernel file" >&2; bad=1; }
 	done
-	[ ${#ps[@]} -gt 0 ] || [ ${#fs[@]} -gt 0 ] ||
-		{ echo "error: ${msgs[$i]}: no Patches: and no Files:" >&2; bad=1; }
-	commit_patches[$i]="${ps[*]}"
+	commit_patch[$i]=$p
 	commit_files[$i]="${fs[*]}"
-	commit_maint[$i]="$(msg_key "$m" Maintainers | tr '\n' ' ')"
-done
-for p in $(series_patches); do
-	[ -n "${patch_owner[$p]:-}" ] ||
-		{ echo "error: patches/$p (in patches/series) is in no upstream commit" >&2; bad=1; }
-done
-for p in "${!patch_owner[@]}"; do
-	[ -n "${in_series[$p]:-}" ] ||
-		{ echo "error: patches/$p (in ${patch_owner[$p]}) is not in patches/series" >&2; bad=1; }
 done
 for f in "${all_overlay[@]}"; do
-	[ -n "${file_owner[$f]:-}" ] || is_excluded "$f" ||
-		{ echo "error: $f (a project kernel file) is in no upstream commit" >&2; bad=1; }
+	[ -n "${file_owner[$f]:-}" ] ||
+		{ echo "error: $f (a project kernel file) is under no patch in patches/series" >&2; bad=1; }
 done
-# Every file the series adds must be covered by the MAINTAINERS entry.
-all_maint=$(printf '%s\n' "${commit_maint[@]}" | tr ' ' '\n' | sed '/^$/d')
-for f in "${!file_owner[@]}"; do
-	covered=0
-	while read -r pat; do
-		[ -n "$pat" ] || continue
-		if [ "$f" = "$pat" ] || { [[ $pat == */ ]] && [[ $f == "$pat"* ]]; }; then
-			covered=1
-			break
-		fi
-	done <<< "$all_maint"
-	[ $covered -eq 1 ] ||
-		{ echo "error: $f (in ${file_owner[$f]}) matches no Maintainers: pattern" >&2; bad=1; }
-done
-[ $bad -eq 0 ] || die "${spec#$top/} does not cover the project exactly once (see above)"
-say "patches: ${#msgs[@]} commits; ${#patch_owner[@]} patches and ${#file_owner[@]} new files, each in exactly one commit"
+[ $bad -eq 0 ] || die "patches/series does not name every project kernel file once (see above)"
+say "patches: ${#entries[@]} patches adding ${#file_owner[@]} new files"
 
 # --- 2. Skip when nothing changed ----------------------------------------
 
@@ -183,10 +85,9 @@ version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 base_date=$(git -C "$top" log -1 --format=%ct 2>/dev/null || echo 1700000000)
 inputs_hash() {
 	{
-		echo "$version $base_date $prefix $to $cc"
-		cat "$0" "$spec"/*
-		printf '%s\n' "${!patch_owner[@]}" | LC_ALL=C sort |
-			while read -r p; do echo "$p"; cat "$top/patches/$p"; done
+		echo "$version $base_date $prefix $to $cc ${KTLS_PATCHES_FUZZ:-0}"
+		cat "$0" "$letter" "$top/patches/series"
+		for p in "${commit_patch[@]}"; do echo "$p"; cat "$top/patches/$p"; done
 		printf '%s\n' "${!file_owner[@]}" | LC_ALL=C sort |
 			while read -r f; do echo "$f"; cat "$top/$f"; done
 		[ -f "$bench_csv" ] && cat "$bench_csv"
@@ -232,81 +133,40 @@ from /usr/src/linux-source-6.1.tar.xz: the base of the ktls series."
 	say "patches: base commit $(G rev-parse --short ktls-base)"
 fi
 
-# --- 4. One commit per spec file ----------------------------------------
-
-# Write MAINTAINERS with the KTLS entry holding the F: patterns given.
-update_maintainers() {
-	perl - "$git_tree/MAINTAINERS" "$spec/MAINTAINERS-entry" "$@" <<'PERL'
-use strict; use warnings;
-my ($file, $entry, @pats) = @ARGV;
-open(my $e, '<', $entry) or die "$entry: $!";
-my @head = grep { !/^\s*$/ } map { s/\s+$//r } <$e>;
-close $e;
-my $title = $head[0];
-my @sect = (@head, map { "F:\t$_" } sort { $a cmp $b } @pats);
-open(my $in, '<', $file) or die "$file: $!";
-my @l = map { s/\n$//r } <$in>;
-close $in;
-# Drop an earlier version of the entry.
-for (my $i = 0; $i < @l; $i++) {
-	next unless $l[$i] eq $title && ($i == 0 || $l[$i - 1] eq '');
-	my $j = $i;
-	$j++ while $j < @l && $l[$j] ne '';
-	splice(@l, $i, $j - $i + 1);
-	last;
-}
-# Insert after the section whose title is the greatest one below ours
-# (the file is not sorted everywhere).
-my ($best, $at);
-for (my $i = 1; $i < @l - 1; $i++) {
-	next unless $l[$i - 1] eq '' && $l[$i] ne '' && $l[$i] !~ /^[A-Z]:/ &&
-		    $l[$i + 1] =~ /^[A-Z]:\t/;
-	next unless lc($l[$i]) lt lc($title);
-	next if defined $best && lc($l[$i]) le lc($best);
-	($best, $at) = ($l[$i], $i);
-}
-die "no place for $title in MAINTAINERS\n" unless defined $at;
-$at++ while $at < @l && $l[$at] ne '';
-splice(@l, $at + 1, 0, @sect, '');
-open(my $o, '>', $file) or die "$file: $!";
-print $o "$_\n" for @l;
-close $o;
-PERL
-}
+# --- 4. One commit per patch ---------------------------------------------
 
 say "patches: building branch ktls-upstream on ktls-base"
 G checkout -q -f -B ktls-upstream ktls-base
 G clean -fdxq
-maint=()
-msgfile=$(mktemp)
-trap 'rm -f "$msgfile"' EXIT
-for i in "${!msgs[@]}"; do
+info=$(mktemp -d)
+trap 'rm -rf "$info"' EXIT
+for i in "${!commit_patch[@]}"; do
 	n=$((i + 1))
-	for p in ${commit_patches[$i]}; do
+	p=${commit_patch[$i]}
+	if [ "${KTLS_PATCHES_FUZZ:-0}" = 1 ]; then
+		patch -d "$git_tree" -p1 --forward --no-backup-if-mismatch -s \
+			-i "$top/patches/$p" || die "patches/$p does not apply, even with fuzz"
+		G add -A .
+	else
 		G apply --index "$top/patches/$p" ||
-			die "${msgs[$i]}: patches/$p does not apply with git apply"
-	done
+			die "patches/$p does not apply with git apply"
+	fi
 	for f in ${commit_files[$i]}; do
-		[ -e "$git_tree/$f" ] && die "${msgs[$i]}: $f already exists in the tree"
+		[ -e "$git_tree/$f" ] && die "$p: $f already exists in the tree"
 		mkdir -p "$git_tree/$(dirname "$f")"
 		cp --preserve=mode "$top/$f" "$git_tree/$f"
 		G add -f -- "$f"
 	done
-	if [ -n "${commit_maint[$i]// /}" ]; then
-		# shellcheck disable=SC2206
-		maint+=(${commit_maint[$i]})
-		update_maintainers "${maint[@]}"
-		G add MAINTAINERS
-	fi
-	G diff --cached --quiet && die "${msgs[$i]}: the commit changes nothing"
-	{
-		msg_text "$spec/${msgs[$i]}"
-		echo
-		echo "Signed-off-by: $ident_name <$ident_email>"
-	} > "$msgfile"
+	G diff --cached --quiet && die "$p: the commit changes nothing"
+	G mailinfo -k "$info/msg" /dev/null < "$top/patches/$p" > "$info/head"
+	subject=$(sed -n 's/^Subject: //p' "$info/head" | sed 's/^\[PATCH[^]]*\] *//')
+	[ -n "$subject" ] || die "$p: no Subject: line"
+	[ -n "$(sed '/^Signed-off-by:/d;/^[[:space:]]*$/d' "$info/msg")" ] ||
+		die "$p: no commit message body (say why)"
 	d="@$((base_date + n * 60)) +0000"
-	GIT_AUTHOR_DATE=$d GIT_COMMITTER_DATE=$d G commit -q --no-verify -F "$msgfile"
-	say "patches: [$n/${#msgs[@]}] $(G log -1 --format='%h %s') ($(G diff --shortstat HEAD~1 HEAD | sed 's/^ //'))"
+	{ echo "$subject"; echo; cat "$info/msg"; } |
+		GIT_AUTHOR_DATE=$d GIT_COMMITTER_DATE=$d G commit -q --no-verify -F -
+	say "patches: [$n/${#commit_patch[@]}] $(G log -1 --format='%h %s') ($(G diff --shortstat HEAD~1 HEAD | sed 's/^ //'))"
 done
 
 # --- 5. git format-patch and the cover letter --------------------------
@@ -380,9 +240,9 @@ G format-patch -q --cover-letter --subject-prefix="$prefix" --to="$to" --cc="$cc
 	-o "$out" ktls-base..ktls-upstream
 cover=$(ls "$out"/0000-cover-letter.patch)
 perf=$(mktemp)
-trap 'rm -f "$msgfile" "$perf"' EXIT
+trap 'rm -rf "$info" "$perf"' EXIT
 performance > "$perf"
-perl - "$spec/cover-letter.txt" "$perf" "$cover" > "$cover.new" <<'PERL'
+perl - "$letter" "$perf" "$cover" > "$cover.new" <<'PERL'
 use strict; use warnings;
 my ($letter, $perf, $cover) = @ARGV;
 sub slurp { open(my $f, '<', $_[0]) or die "$_[0]: $!"; local $/; my $s = <$f>; close $f; $s }

@@ -47,7 +47,7 @@ for p in $(series_patches); do
 	if ! out=$(patch -d "$stage" -p1 --forward --fuzz=0 \
 			--no-backup-if-mismatch -i "$top/patches/$p" 2>&1); then
 		echo "$out" >&2
-		echo "error: patch $p does not apply to linux-source-6.1 $version" >&2
+		echo "error: patch $p does not apply to linux-source-6.1 $version (make rebase moves the series)" >&2
 		find "$stage" -name '*.rej' | while read -r r; do
 			echo "--- rejected hunks: ${r#$stage/}" >&2
 			cat "$r" >&2
