@@ -4,10 +4,10 @@
  * built vDSO image (vdso64.so) on the host, whose kernel has no KTLS,
  * next to the host's own system calls.
  *
- * The image is copied into an anonymous mapping with five vvar pages laid
- * out before it as the patched kernel lays them (vvar, pvclock, hvclock,
- * timens, ktls: vvar_start = -5 * PAGE_SIZE), so the text finds
- * ktls_page RIP-relatively at image - PAGE_SIZE.  That page gets a struct
+ * The image is mapped by the host loader of tests/vdso/vdso_load.h, with
+ * five vvar pages laid out before it as the patched kernel lays them, so
+ * the text finds ktls_page RIP-relatively at image - PAGE_SIZE.  That
+ * page gets a struct
  * vdso_ktls_data whose offset points at an initial-exec __thread struct
  * ktls_area of this program and whose key is HOST_KEY; the area is filled
  * as the kernel fills it (owner = the thread pointer XOR the key, ids from
@@ -28,23 +28,19 @@
  * cases with valid pointers run.
  */
 #include <cpuid.h>
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/ktls.h>
 #include <vdso/ktls.h>
 
-#include "parse_vdso.h"
 #include "bench.h"
+#include "vdso_load.h"
 
 #ifndef VDSO_IMAGE
 #define VDSO_IMAGE	"build/obj/arch/x86/entry/vdso/vdso64.so"
@@ -53,25 +49,8 @@
 #define HWCAP2_FSGSBASE		(1 << 1)
 #endif
 
-#define VVAR_PAGES		5	/* vvar, pvclock, hvclock, timens, ktls */
-#define KTLS_PAGE		4	/* ktls_page = vvar_start + 4 * PAGE_SIZE */
-
 /* The copy's address-space key: bit 63 set, low 6 bits clear, as the kernel's. */
 #define HOST_KEY		0xc6a4a7935bd1e900ULL
-
-/* x86 feature numbers of the kernel's cpufeatures.h (6.1). */
-#define X86_FEATURE_FSGSBASE	(9 * 32 + 0)
-#define X86_FEATURE_RDPID	(16 * 32 + 22)
-#define ALTINSTR_FLAG_INV	(1 << 15)
-
-/* struct alt_instr of the 6.1 kernel, as in .altinstructions. */
-struct alt_instr {
-	int32_t instr_offset;
-	int32_t repl_offset;
-	uint16_t cpuid;
-	uint8_t instrlen;
-	uint8_t replacementlen;
-} __attribute__((packed));
 
 static __thread struct ktls_area host_area
 	__attribute__((tls_model("initial-exec")));
@@ -88,14 +67,11 @@ enum state { ST_FAST, ST_OWNER0, ST_NOKEY, ST_NOOFF };
 struct copy {
 	const char *where;	/* row label */
 	bool patch;		/* apply FSGSBASE and RDPID alternatives */
-	char *map;
-	size_t map_len;
-	char *base;		/* the image */
+	struct vdso_copy m;	/* the mapped image */
 	struct vdso_ktls_data *vd;
 	fn0_t gettid, getuid, getpid;
 	int *(*errno_location)(void);
 	void *getcpu;
-	int patched;		/* sites patched */
 	char na[160];
 };
 
@@ -116,144 +92,6 @@ static int extra_opt(int opt, const char *arg)
 		return 0;
 	}
 	return -1;
-}
-
-static int load_image(char *err, size_t len)
-{
-	struct stat st;
-	int fd = open(image_path, O_RDONLY);
-
-	if (fd < 0 || fstat(fd, &st)) {
-		snprintf(err, len, "n/a: cannot open %s: %s", image_path,
-			 strerror(errno));
-		return -1;
-	}
-	image_size = st.st_size;
-	image = malloc(image_size);
-	if (!image || read(fd, image, image_size) != (ssize_t)image_size) {
-		snprintf(err, len, "n/a: cannot read %s", image_path);
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-static const Elf64_Ehdr *image_ehdr(char *err, size_t len)
-{
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)image;
-
-	if (image_size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_machine != EM_X86_64 || eh->e_type != ET_DYN ||
-	    eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) >
-	    image_size) {
-		snprintf(err, len, "n/a: %s is not an x86-64 vDSO image",
-			 image_path);
-		return NULL;
-	}
-	return eh;
-}
-
-/* The address of section @name in the copy, or NULL. */
-static char *copy_section(struct copy *c, const char *name, size_t *size)
-{
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)image;
-	const Elf64_Shdr *sh, *strs;
-	int i;
-
-	if (!eh->e_shoff || eh->e_shentsize != sizeof(Elf64_Shdr) ||
-	    eh->e_shstrndx >= eh->e_shnum ||
-	    eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(*sh) > image_size)
-		return NULL;
-	sh = (const Elf64_Shdr *)(image + eh->e_shoff);
-	strs = &sh[eh->e_shstrndx];
-	for (i = 0; i < eh->e_shnum; i++) {
-		if (strs->sh_offset + sh[i].sh_name >= image_size)
-			continue;
-		if (strcmp((const char *)image + strs->sh_offset +
-			   sh[i].sh_name, name))
-			continue;
-		*size = sh[i].sh_size;
-		return c->base + sh[i].sh_addr;
-	}
-	return NULL;
-}
-
-/* The kernel's P6 NOPs (x86_nops), 1 to 8 bytes. */
-static const unsigned char nops[8][8] = {
-	{ 0x90 },
-	{ 0x66, 0x90 },
-	{ 0x0f, 0x1f, 0x00 },
-	{ 0x0f, 0x1f, 0x40, 0x00 },
-	{ 0x0f, 0x1f, 0x44, 0x00, 0x00 },
-	{ 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
-	{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
-	{ 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
-};
-
-static void add_nops(unsigned char *p, int len)
-{
-	while (len > 0) {
-		int n = len > 8 ? 8 : len;
-
-		memcpy(p, nops[n - 1], n);
-		p += n;
-		len -= n;
-	}
-}
-
-/*
- * apply_alternatives() for the features that matter here: FSGSBASE
- * (the thread pointer) and RDPID (getcpu), where this CPU and kernel
- * have them.  Their replacements have no relative operands.
- */
-static int apply_alternatives(struct copy *c, size_t span)
-{
-	bool fsgsbase = getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE;
-	unsigned int a, b, cx, d;
-	bool rdpid = false;
-	struct alt_instr *alt;
-	size_t size, i;
-	char *sec;
-
-	if (__get_cpuid_count(7, 0, &a, &b, &cx, &d))
-		rdpid = cx & (1U << 22);
-	sec = copy_section(c, ".altinstructions", &size);
-	if (!sec)
-		return -1;
-	for (i = 0; i + sizeof(*alt) <= size; i += sizeof(*alt)) {
-		unsigned char *instr, *repl;
-		int feature;
-
-		alt = (struct alt_instr *)(sec + i);
-		if (alt->cpuid & ALTINSTR_FLAG_INV)
-			continue;
-		feature = alt->cpuid;
-		if (!(feature == X86_FEATURE_FSGSBASE && fsgsbase) &&
-		    !(feature == X86_FEATURE_RDPID && rdpid))
-			continue;
-		instr = (unsigned char *)&alt->instr_offset + alt->instr_offset;
-		repl = (unsigned char *)&alt->repl_offset + alt->repl_offset;
-		if (instr < (unsigned char *)c->base ||
-		    instr + alt->instrlen > (unsigned char *)c->base + span ||
-		    repl < (unsigned char *)c->base ||
-		    repl + alt->replacementlen > (unsigned char *)c->base + span ||
-		    alt->replacementlen > alt->instrlen)
-			return -1;
-		memcpy(instr, repl, alt->replacementlen);
-		add_nops(instr + alt->replacementlen,
-			 alt->instrlen - alt->replacementlen);
-		c->patched++;
-	}
-	return 0;
-}
-
-static void *copy_sym(struct copy *c, const char *name)
-{
-	vdso_init_from_sysinfo_ehdr((uintptr_t)c->base);
-	return vdso_sym("LINUX_2.6", name);
 }
 
 static void set_state(struct copy *c, enum state s)
@@ -278,70 +116,41 @@ static void fill_area(void)
 
 static int map_copy(struct copy *c)
 {
-	size_t page = sysconf(_SC_PAGESIZE), span = 0;
-	const Elf64_Ehdr *eh = image_ehdr(c->na, sizeof(c->na));
-	const Elf64_Phdr *ph;
-	int i;
+	unsigned int a, b, cx, d;
+	int features[2], n = 0;
+	char err[120];
 
-	if (!eh)
-		return -1;
-	ph = (const Elf64_Phdr *)(image + eh->e_phoff);
-	for (i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type != PT_LOAD)
-			continue;
-		if (ph[i].p_offset + ph[i].p_filesz > image_size ||
-		    ph[i].p_filesz > ph[i].p_memsz) {
-			snprintf(c->na, sizeof(c->na), "n/a: bad PT_LOAD in %s",
-				 image_path);
-			return -1;
-		}
-		if (ph[i].p_vaddr + ph[i].p_memsz > span)
-			span = ph[i].p_vaddr + ph[i].p_memsz;
-	}
-	span = (span + page - 1) / page * page;
-	if (!span || span > (1 << 20)) {
-		snprintf(c->na, sizeof(c->na), "n/a: no usable PT_LOAD in %s",
-			 image_path);
+	if (vdso_copy_map(&c->m, image, image_size, err, sizeof(err))) {
+		snprintf(c->na, sizeof(c->na), "n/a: %s: %s", image_path, err);
 		return -1;
 	}
-	c->map_len = VVAR_PAGES * page + span;
-	c->map = mmap(NULL, c->map_len, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (c->map == MAP_FAILED) {
-		snprintf(c->na, sizeof(c->na), "n/a: mmap: %s",
-			 strerror(errno));
-		return -1;
-	}
-	c->base = c->map + VVAR_PAGES * page;
-	c->vd = (struct vdso_ktls_data *)(c->map + KTLS_PAGE * page);
-	for (i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD)
-			memcpy(c->base + ph[i].p_vaddr,
-			       image + ph[i].p_offset, ph[i].p_filesz);
+	c->vd = c->m.ktls;
 	if (c->patch) {
 		if (!(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE)) {
 			snprintf(c->na, sizeof(c->na),
 				 "n/a: this kernel has not enabled FSGSBASE (HWCAP2)");
 			return -1;
 		}
-		if (apply_alternatives(c, span) || !c->patched) {
+		features[n++] = X86_FEATURE_FSGSBASE;
+		if (__get_cpuid_count(7, 0, &a, &b, &cx, &d) && (cx & (1U << 22)))
+			features[n++] = X86_FEATURE_RDPID;
+		if (vdso_copy_patch(&c->m, features, n, err, sizeof(err)) ||
+		    !c->m.patched) {
 			snprintf(c->na, sizeof(c->na),
 				 "n/a: cannot apply the image's alternatives");
 			return -1;
 		}
 	}
-	/* The vvar pages stay writable: this program plays the kernel. */
-	if (mprotect(c->base, span, PROT_READ | PROT_EXEC)) {
-		snprintf(c->na, sizeof(c->na), "n/a: mprotect: %s",
-			 strerror(errno));
+	if (vdso_copy_seal(&c->m, err, sizeof(err))) {
+		snprintf(c->na, sizeof(c->na), "n/a: %s", err);
 		return -1;
 	}
-	c->gettid = (fn0_t)copy_sym(c, "__vdso_ktls_gettid");
-	c->getuid = (fn0_t)copy_sym(c, "__vdso_ktls_getuid");
-	c->getpid = (fn0_t)copy_sym(c, "__vdso_ktls_getpid");
+	c->gettid = (fn0_t)vdso_copy_sym(&c->m, "__vdso_ktls_gettid");
+	c->getuid = (fn0_t)vdso_copy_sym(&c->m, "__vdso_ktls_getuid");
+	c->getpid = (fn0_t)vdso_copy_sym(&c->m, "__vdso_ktls_getpid");
 	c->errno_location = (int *(*)(void))
-		copy_sym(c, "__vdso_ktls_errno_location");
-	c->getcpu = copy_sym(c, "__vdso_getcpu");
+		vdso_copy_sym(&c->m, "__vdso_ktls_errno_location");
+	c->getcpu = vdso_copy_sym(&c->m, "__vdso_getcpu");
 	if (!c->gettid || !c->getuid || !c->getpid || !c->errno_location) {
 		snprintf(c->na, sizeof(c->na),
 			 "n/a: %s has no __vdso_ktls_* symbols", image_path);
@@ -430,9 +239,9 @@ int main(int argc, char **argv)
 
 	area_offset = (char *)&host_area - (char *)__builtin_thread_pointer();
 	fill_area();
-	if (load_image(err, sizeof(err)))
+	if (vdso_read_file(image_path, &image, &image_size, err, sizeof(err)))
 		for (k = 0; k < 2; k++)
-			snprintf(copies[k].na, sizeof(copies[k].na), "%s", err);
+			snprintf(copies[k].na, sizeof(copies[k].na), "n/a: %s", err);
 	for (k = 0; k < 2; k++)
 		if (!copies[k].na[0] && !map_copy(&copies[k]))
 			check_copy(&copies[k]);
@@ -485,9 +294,9 @@ int main(int argc, char **argv)
 	bench_add_text("            whose owner word is the thread pointer XOR the key");
 	bench_add_text("            \"host-mapped: mov %%fs:0\": alternatives NOT applied (a user-space copy):");
 	bench_add_text("            the thread pointer is read with mov %%fs:0 (no-FSGSBASE path), getcpu uses LSL");
-	if (copies[1].patched)
-		bench_add_text("            \"host-mapped: rdfsbase\": host_vdso applied %d FSGSBASE/RDPID alternatives itself",
-			       copies[1].patched);
+	if (copies[1].m.patched)
+		bench_add_text("            \"host-mapped: rdfsbase\": host_vdso applied %u FSGSBASE/RDPID alternatives itself",
+			       copies[1].m.patched);
 	bench_add_text("            fallback = area owner word 0, no offset = vvar offset 0: the host's real system call");
 	bench_add_text("            vDSO exception fixups do not work in a copy: only valid-pointer cases run");
 	bench_add_text("calls:      every row is an indirect call in a loop; the __thread row is that floor");
@@ -499,7 +308,6 @@ int main(int argc, char **argv)
 	bench_print_notes(stdout);
 	bench_print_targets(stdout, targets, nt, host_getcpu);
 	for (k = 0; k < 2; k++)
-		if (copies[k].map)
-			munmap(copies[k].map, copies[k].map_len);
+		vdso_copy_unmap(&copies[k].m);
 	return bench_write_outputs() ? 1 : 0;
 }

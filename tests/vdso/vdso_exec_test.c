@@ -50,8 +50,8 @@
 #include <uapi/linux/ktls.h>
 #include <vdso/ktls.h>
 
-#define X86_FEATURE_FSGSBASE	(9 * 32 + 0)
-#define ALTINSTR_FLAG_INV	(1 << 15)
+#include "vdso_load.h"
+
 #ifndef HWCAP2_FSGSBASE
 #define HWCAP2_FSGSBASE		(1 << 1)
 #endif
@@ -65,14 +65,6 @@
 #define WRONG_KEY		0x9e3779b97f4a7c40ULL
 
 #define ERRNO_OFF		offsetof(struct ktls_area, errno_value)
-
-struct alt_instr {
-	int32_t instr_offset;
-	int32_t repl_offset;
-	uint16_t cpuid;
-	uint8_t instrlen;
-	uint8_t replacementlen;
-} __attribute__((packed));
 
 enum { GETTID, GETPID, GETUID, GETEUID, GETGID, GETEGID, NR_U32 };
 
@@ -91,14 +83,14 @@ static const __u32 fakes[NR_U32] = {
 
 /* The image as read, and its copy that runs. */
 static unsigned char *file;
-static size_t file_size, image_size;
+static size_t file_size;
+static struct vdso_copy copy;		/* vdso_load.h */
 static unsigned char *base;		/* load address of the image */
 static struct vdso_ktls_data *kpage;	/* its ktls_page */
 static long kpage_off;
 static unsigned long fn_off[NR_U32 + 1];
 static struct { unsigned long from, to; } *extable;
 static size_t nr_extable;
-static unsigned long alt_off, alt_size;	/* .altinstructions */
 
 static unsigned int (*u32_fn[NR_U32])(void);
 static int *(*errno_fn)(void);
@@ -198,36 +190,25 @@ static void read_image(const char *path)
 	GElf_Addr v;
 	Elf_Scn *scn;
 	Elf_Data *d;
+	char err[160];
 	Elf *elf;
-	FILE *f;
 
-	f = fopen(path, "rb");
-	if (!f || fseek(f, 0, SEEK_END) || (long)(file_size = ftell(f)) < 0)
-		die("%s: %s", path, strerror(errno));
-	rewind(f);
-	file = malloc(file_size);
-	if (!file || fread(file, 1, file_size, f) != file_size)
-		die("%s: read failed", path);
-	fclose(f);
+	if (vdso_read_file(path, &file, &file_size, err, sizeof(err)))
+		die("%s", err);
 
 	elf_version(EV_CURRENT);
 	elf = elf_memory((char *)file, file_size);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) ||
 	    elf_getphdrnum(elf, &nph))
 		die("%s: not an ELF image: %s", path, elf_errmsg(-1));
-
+	/* __ex_table entries are file offsets: the image must load as laid out. */
 	for (i = 0; i < nph; i++) {
 		GElf_Phdr ph;
 
-		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (ph.p_offset != ph.p_vaddr || ph.p_offset + ph.p_filesz > file_size)
+		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD &&
+		    ph.p_offset != ph.p_vaddr)
 			die("%s: unexpected PT_LOAD layout", path);
-		if (ph.p_vaddr + ph.p_memsz > image_size)
-			image_size = ph.p_vaddr + ph.p_memsz;
 	}
-	if (!image_size)
-		die("%s: no PT_LOAD", path);
 
 	for (i = 0; i <= NR_U32; i++) {
 		if (!sym_value(elf, SHT_DYNSYM, names[i], &v))
@@ -237,8 +218,10 @@ static void read_image(const char *path)
 	if (!sym_value(elf, SHT_SYMTAB, "ktls_page", &v))
 		die("%s: no ktls_page in .symtab (use the .dbg image)", path);
 	kpage_off = (long)v;
-	if (kpage_off >= 0 || kpage_off % (long)PAGE)
-		die("%s: ktls_page at %ld, expected a page below the image", path, kpage_off);
+	if (kpage_off != -(long)((VDSO_VVAR_PAGES - VDSO_KTLS_PAGE) * PAGE))
+		die("%s: ktls_page at %ld, expected %ld (vvar page %d of %d)", path,
+		    kpage_off, -(long)((VDSO_VVAR_PAGES - VDSO_KTLS_PAGE) * PAGE),
+		    VDSO_KTLS_PAGE, VDSO_VVAR_PAGES);
 
 	scn = scn_named(elf, shstrndx, "__ex_table", &sh);
 	if (!scn || !(d = elf_getdata(scn, NULL)) || d->d_size % 8)
@@ -253,50 +236,25 @@ static void read_image(const char *path)
 		extable[i].from = sh.sh_offset + le32(p);
 		extable[i].to = sh.sh_offset + le32(p + 4);
 	}
-
-	scn = scn_named(elf, shstrndx, ".altinstructions", &sh);
-	if (scn) {
-		alt_off = sh.sh_offset;
-		alt_size = sh.sh_size;
-	}
 	elf_end(elf);
 }
 
-/* Copy the image to base; patch the FSGSBASE alternatives if asked. */
+/* Map the image (vdso_load.h); apply its FSGSBASE alternatives if asked. */
 static void load_image(bool fsgsbase)
 {
-	size_t lo = -kpage_off;
-	size_t span = lo + ((image_size + PAGE - 1) & ~(PAGE - 1));
-	unsigned char *region;
+	static const int fsgs[] = { X86_FEATURE_FSGSBASE };
+	char err[160];
 	size_t i;
 
-	if (base)
-		munmap(base - lo, span);
-	region = mmap(NULL, span, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (region == MAP_FAILED)
-		die("mmap: %s", strerror(errno));
-	base = region + lo;
-	kpage = (struct vdso_ktls_data *)(base + kpage_off);
-	memcpy(base, file, image_size);
-
-	for (i = 0; fsgsbase && i + sizeof(struct alt_instr) <= alt_size;
-	     i += sizeof(struct alt_instr)) {
-		struct alt_instr *a = (struct alt_instr *)(base + alt_off + i);
-		unsigned char *instr = (unsigned char *)&a->instr_offset + a->instr_offset;
-		unsigned char *repl = (unsigned char *)&a->repl_offset + a->repl_offset;
-
-		if (a->cpuid != X86_FEATURE_FSGSBASE)
-			continue;
-		if (a->replacementlen > a->instrlen)
-			die("alternative longer than its site");
-		memcpy(instr, repl, a->replacementlen);
-		memset(instr + a->replacementlen, 0x90,
-		       a->instrlen - a->replacementlen);
-	}
-
-	if (mprotect(base, span - lo, PROT_READ | PROT_EXEC))
-		die("mprotect: %s", strerror(errno));
+	vdso_copy_unmap(&copy);
+	if (vdso_copy_map(&copy, file, file_size, err, sizeof(err)) ||
+	    (fsgsbase && vdso_copy_patch(&copy, fsgs, 1, err, sizeof(err))) ||
+	    vdso_copy_seal(&copy, err, sizeof(err)))
+		die("loading the image: %s", err);
+	if (fsgsbase && !copy.patched)
+		die("the image has no FSGSBASE alternative");
+	base = copy.base;
+	kpage = copy.ktls;
 	for (i = 0; i < NR_U32; i++)
 		u32_fn[i] = (unsigned int (*)(void))(base + fn_off[i]);
 	errno_fn = (int *(*)(void))(base + fn_off[NR_U32]);
