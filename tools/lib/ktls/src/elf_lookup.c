@@ -422,9 +422,8 @@ static int elf_lookup_sysv(const struct ktls_elf *elf, const char *name,
 	return -ENOENT;
 }
 
-KTLS_API int ktls_vdso_lookup(const void *image, size_t image_size,
-			      const char *name, const char *version,
-			      void **addr)
+int ktls_vdso_lookup(const void *image, size_t image_size, const char *name,
+		     const char *version, void **addr)
 {
 	struct ktls_elf elf;
 	int ret;

@@ -3,56 +3,90 @@
  * Identity accessors: the KTLS vDSO functions where the running kernel
  * exports them, else the system calls.
  *
- * The vDSO is searched once, by a constructor or by whichever call comes
+ * ktls_accessors holds one function per accessor; <ktls/ktls.h>'s inline
+ * accessors call through it.  It starts out with libktls's system-call
+ * functions, so a call made before resolution is correct, and the vDSO is
+ * searched once, by a constructor or by whichever exported accessor comes
  * first.  Racing resolvers (threads, signal handlers) compute the same
- * pointers, so no lock is needed: each pointer is stored atomically and
- * then published by a release store of ktls_resolved.  Resolution reads
+ * pointers, so no lock is needed: each entry is stored atomically, and a
+ * reader sees either the system-call function or the vDSO function, both
+ * right; ktls_resolved is published last, with release.  Resolution reads
  * the auxiliary vector and the vDSO only, so even the first call is
- * async-signal-safe; later calls are an acquire load and an indirect call.
+ * async-signal-safe.
+ *
+ * ktls_accessors is exported data that a program may hold a copy
+ * relocation of: the library must reach it through the GOT (it does, as a
+ * default-visibility symbol compiled with -fPIC), never as a local symbol.
  */
 #include <sys/syscall.h>
 
 #include "internal.h"
+#include "elf_lookup.h"
 
-typedef void (*ktls_fn_t)(void);
+#define KTLS_SYSCALL_FN(type, name, nr)					\
+static type ktls_sys_##name(void)					\
+{									\
+	return (type)ktls_arch_syscall0(nr);				\
+}
 
-enum {
-	KTLS_FN_GETTID,
-	KTLS_FN_GETPID,
-	KTLS_FN_GETUID,
-	KTLS_FN_GETEUID,
-	KTLS_FN_GETGID,
-	KTLS_FN_GETEGID,
-	KTLS_FN_ERRNO_LOCATION,
-	KTLS_NR_FNS,
-};
+KTLS_SYSCALL_FN(pid_t, gettid, SYS_gettid)
+KTLS_SYSCALL_FN(pid_t, getpid, SYS_getpid)
+KTLS_SYSCALL_FN(uid_t, getuid, SYS_getuid)
+KTLS_SYSCALL_FN(uid_t, geteuid, SYS_geteuid)
+KTLS_SYSCALL_FN(gid_t, getgid, SYS_getgid)
+KTLS_SYSCALL_FN(gid_t, getegid, SYS_getegid)
 
-static const char *const ktls_vdso_names[KTLS_NR_FNS] = {
-	[KTLS_FN_GETTID]	= "__vdso_ktls_gettid",
-	[KTLS_FN_GETPID]	= "__vdso_ktls_getpid",
-	[KTLS_FN_GETUID]	= "__vdso_ktls_getuid",
-	[KTLS_FN_GETEUID]	= "__vdso_ktls_geteuid",
-	[KTLS_FN_GETGID]	= "__vdso_ktls_getgid",
-	[KTLS_FN_GETEGID]	= "__vdso_ktls_getegid",
-	[KTLS_FN_ERRNO_LOCATION] = "__vdso_ktls_errno_location",
-};
+/* Without the vDSO function there is no slot to point to. */
+static int *ktls_sys_errno_location(void)
+{
+	return NULL;
+}
 
-static ktls_fn_t ktls_fns[KTLS_NR_FNS];
+#define KTLS_FALLBACK {						\
+	.gettid		= ktls_sys_gettid,				\
+	.getpid		= ktls_sys_getpid,				\
+	.getuid		= ktls_sys_getuid,				\
+	.geteuid	= ktls_sys_geteuid,				\
+	.getgid		= ktls_sys_getgid,				\
+	.getegid	= ktls_sys_getegid,				\
+	.errno_location	= ktls_sys_errno_location,			\
+}
+
+static const struct ktls_accessors ktls_fallback = KTLS_FALLBACK;
+
+KTLS_API struct ktls_accessors ktls_accessors = KTLS_FALLBACK;
+
 static int ktls_resolved;
+/* Every vDSO function was found (KTLS_FEATURE_VDSO). */
+static bool ktls_vdso_all;
+
+/* One entry: the vDSO function __vdso_ktls_<name>, else the fallback. */
+#define KTLS_RESOLVE(name)						\
+do {									\
+	__typeof__(ktls_accessors.name) fn = ktls_fallback.name;	\
+	void *addr;							\
+									\
+	if (!ktls_vdso_sym("__vdso_ktls_" #name, KTLS_VDSO_VERSION, &addr)) \
+		fn = (__typeof__(fn))addr;				\
+	else								\
+		all = false;						\
+	__atomic_store_n(&ktls_accessors.name, fn, __ATOMIC_RELAXED);	\
+} while (0)
 
 void ktls_resolve(void)
 {
-	void *addr;
-	int i;
+	bool all = true;
 
 	if (__atomic_load_n(&ktls_resolved, __ATOMIC_ACQUIRE))
 		return;
-	for (i = 0; i < KTLS_NR_FNS; i++) {
-		if (ktls_vdso_sym(ktls_vdso_names[i], KTLS_VDSO_VERSION, &addr))
-			addr = NULL;
-		__atomic_store_n(&ktls_fns[i], (ktls_fn_t)addr,
-				 __ATOMIC_RELAXED);
-	}
+	KTLS_RESOLVE(gettid);
+	KTLS_RESOLVE(getpid);
+	KTLS_RESOLVE(getuid);
+	KTLS_RESOLVE(geteuid);
+	KTLS_RESOLVE(getgid);
+	KTLS_RESOLVE(getegid);
+	KTLS_RESOLVE(errno_location);
+	__atomic_store_n(&ktls_vdso_all, all, __ATOMIC_RELAXED);
 	__atomic_store_n(&ktls_resolved, 1, __ATOMIC_RELEASE);
 }
 
@@ -62,42 +96,29 @@ static void ktls_resolve_ctor(void)
 	ktls_resolve();
 }
 
-static inline ktls_fn_t ktls_fn(int i)
-{
-	ktls_resolve();
-	return __atomic_load_n(&ktls_fns[i], __ATOMIC_RELAXED);
-}
-
-#define KTLS_ID_ACCESSOR(type, name, idx, nr)				\
+/* The exported accessors, for dlsym() and FFI users and KTLS_NO_INLINE. */
+#define KTLS_ID_ACCESSOR(type, name)					\
 KTLS_API type ktls_##name(void)						\
 {									\
-	type (*fn)(void) = (type (*)(void))ktls_fn(idx);		\
-									\
-	return fn ? fn() : (type)ktls_arch_syscall0(nr);		\
+	ktls_resolve();							\
+	return __atomic_load_n(&ktls_accessors.name, __ATOMIC_RELAXED)(); \
 }
 
-KTLS_ID_ACCESSOR(pid_t, gettid, KTLS_FN_GETTID, SYS_gettid)
-KTLS_ID_ACCESSOR(pid_t, getpid, KTLS_FN_GETPID, SYS_getpid)
-KTLS_ID_ACCESSOR(uid_t, getuid, KTLS_FN_GETUID, SYS_getuid)
-KTLS_ID_ACCESSOR(uid_t, geteuid, KTLS_FN_GETEUID, SYS_geteuid)
-KTLS_ID_ACCESSOR(gid_t, getgid, KTLS_FN_GETGID, SYS_getgid)
-KTLS_ID_ACCESSOR(gid_t, getegid, KTLS_FN_GETEGID, SYS_getegid)
-
-KTLS_API int *ktls_errno_location(void)
-{
-	int *(*fn)(void) = (int *(*)(void))ktls_fn(KTLS_FN_ERRNO_LOCATION);
-
-	return fn ? fn() : NULL;
-}
+KTLS_ID_ACCESSOR(pid_t, gettid)
+KTLS_ID_ACCESSOR(pid_t, getpid)
+KTLS_ID_ACCESSOR(uid_t, getuid)
+KTLS_ID_ACCESSOR(uid_t, geteuid)
+KTLS_ID_ACCESSOR(gid_t, getgid)
+KTLS_ID_ACCESSOR(gid_t, getegid)
+KTLS_ID_ACCESSOR(int *, errno_location)
 
 KTLS_API unsigned int ktls_features(void)
 {
-	unsigned int features = KTLS_FEATURE_VDSO;
-	int i;
+	unsigned int features = 0;
 
-	for (i = 0; i < KTLS_NR_FNS; i++)
-		if (!ktls_fn(i))
-			features &= ~KTLS_FEATURE_VDSO;
+	ktls_resolve();
+	if (__atomic_load_n(&ktls_vdso_all, __ATOMIC_RELAXED))
+		features |= KTLS_FEATURE_VDSO;
 	if (ktls_kernel_supported())
 		features |= KTLS_FEATURE_KERNEL;
 	if (ktls_libc_owns())

@@ -6,9 +6,21 @@
 #include <linux/ktls.h>
 #include <linux/prctl.h>
 #include <stdbool.h>
+/* The library defines the out-of-line accessors and fills the table. */
+#define KTLS_NO_INLINE
 #include <ktls/ktls.h>
 
 #include "arch.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The accessors' table, <ktls/ktls.h>'s const ktls_accessors: written by
+ * the library only (resolution), read by the inline accessors.
+ */
+extern struct ktls_accessors ktls_accessors;
 
 #define KTLS_API	__attribute__((visibility("default")))
 
@@ -22,9 +34,8 @@
 
 /*
  * The KTLS operations, prctl(PR_KTLS, op, arg, size, 0) of <linux/prctl.h>,
- * and the clone3() flag of <linux/sched.h>, for installed kernel headers
- * older than KTLS; spelled as there, so the headers may come before or
- * after.  Kernels without KTLS answer EINVAL to both.
+ * for installed kernel headers older than KTLS; spelled as there, so the
+ * headers may come before or after.  Kernels without KTLS answer EINVAL.
  */
 #ifndef PR_KTLS
 #define PR_KTLS			0x4b544c53	/* "KTLS" */
@@ -32,9 +43,6 @@
 #define PR_KTLS_SET_OFFSET	2
 #define PR_KTLS_REGISTER	3
 #define PR_KTLS_UNREGISTER	4
-#endif
-#ifndef CLONE_KTLS
-#define CLONE_KTLS		0x400000000ULL
 #endif
 
 /* getauxval() without its errno side effect. */
@@ -49,13 +57,8 @@ bool ktls_libc_owns(void);
 /* Resolve the vDSO accessors now, if not done yet. */
 void ktls_resolve(void);
 
-/*
- * ktls_thread_create() with a choice of the KTLS clone flag: without it
- * (@ktls false) the thread gets the same stack and TLS block but no area,
- * which lets the tests run the thread machinery on any kernel.
- */
-int ktls_thread_create_flags(struct ktls_thread **thread,
-			     int (*fn)(void *), void *arg, size_t stack_size,
-			     bool ktls);
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* _KTLS_INTERNAL_H */

@@ -89,15 +89,17 @@ bool ktls_kernel_supported(void)
 	return support == KTLS_SUPPORT_YES;
 }
 
-KTLS_API int ktls_query_layout(size_t *size, size_t *alignment)
+/*
+ * Size and alignment the kernel asks for: auxv first, then
+ * PR_KTLS_GET_LAYOUT.
+ */
+static int ktls_query_layout(size_t *size, size_t *alignment)
 {
 	unsigned long auxv_size = ktls_auxval(AT_KTLS_SIZE);
 	unsigned long auxv_align = ktls_auxval(AT_KTLS_ALIGN);
 	struct ktls_layout layout;
 	int ret;
 
-	if (!size || !alignment)
-		return -EINVAL;
 	if (auxv_size && auxv_align) {
 		*size = auxv_size;
 		*alignment = auxv_align;
@@ -111,13 +113,12 @@ KTLS_API int ktls_query_layout(size_t *size, size_t *alignment)
 	return 0;
 }
 
-KTLS_API int ktls_registered_offset(ptrdiff_t *offset)
+/* The thread group's registered offset (0 when none). */
+static int ktls_registered_offset(ptrdiff_t *offset)
 {
 	struct ktls_layout layout;
 	int ret;
 
-	if (!offset)
-		return -EINVAL;
 	ret = ktls_get_layout(&layout);
 	if (ret)
 		return ret;
@@ -160,12 +161,33 @@ KTLS_API int ktls_set_offset(void)
 	return ret;
 }
 
+/*
+ * The kernel puts the area at the registered offset, so register only
+ * when that is ktls_offset(): under another offset (another runtime's, or
+ * a static program's C library's) the kernel would write memory libktls
+ * does not own.  The offset is stable here: it is set only while the
+ * process is single-threaded and cleared only by execve().
+ *
+ * Nothing is needed at thread exit: the kernel forgets the thread's area
+ * when it exits (and writes nothing more), so the C library may free or
+ * reuse the thread's TLS; a thread that later gets the same thread
+ * pointer never reads the old values, as the kernel invalidates the area
+ * when a task arrives at a thread pointer.
+ */
 KTLS_API int ktls_register_thread(void)
 {
+	ptrdiff_t offset;
 	int ret;
 
 	if (!ktls_kernel_supported())
 		return -ENOTSUP;
+	ret = ktls_registered_offset(&offset);
+	if (ret)
+		return ret;
+	if (!offset)
+		return -ENOENT;
+	if (offset != ktls_offset())
+		return -EBUSY;
 	ret = ktls_prctl(PR_KTLS_REGISTER, NULL, 0);
 	return ret == -EBUSY ? 0 : ret;
 }

@@ -27,7 +27,7 @@ unsigned long ktls_auxval(unsigned long type)
 	return val;
 }
 
-KTLS_API int ktls_vdso_image(const void **image, size_t *image_size)
+int ktls_vdso_image(const void **image, size_t *image_size)
 {
 	const void *base = (const void *)ktls_auxval(AT_SYSINFO_EHDR);
 	size_t page = ktls_auxval(AT_PAGESZ);
@@ -66,8 +66,7 @@ KTLS_API int ktls_vdso_image(const void **image, size_t *image_size)
 	return 0;
 }
 
-KTLS_API int ktls_vdso_sym(const char *name, const char *version,
-			   void **addr)
+int ktls_vdso_sym(const char *name, const char *version, void **addr)
 {
 	const void *image;
 	size_t size;

@@ -22,13 +22,13 @@ build_run() {
 			"not in the tree at $root$prefix" >&2
 		exit 1
 	fi
-	${CC:-cc} -std=gnu11 -Wall -Wextra -Werror $cflags -o "$out" "$src" $libs
+	${CC:-cc} -std=gnu11 -Wall -Wextra -Werror $cflags -o "$out" "$src" $libs -pthread
 	LD_LIBRARY_PATH="$libdir" "$out"
 	${CC:-cc} -std=gnu11 -Wall -Wextra -Werror $cflags -o "$out-static" \
-		"$src" "$libdir/libktls.a"
+		"$src" "$libdir/libktls.a" -pthread
 	"$out-static"
 	${CXX:-c++} -x c++ -std=c++17 -Wall -Wextra -Werror $cflags \
-		-o "$out-cxx" "$src" $libs
+		-o "$out-cxx" "$src" $libs -pthread
 	LD_LIBRARY_PATH="$libdir" "$out-cxx"
 	test -f "$root$prefix/share/man/man3/ktls.3"
 	test -f "$root$prefix/share/man/man3/ktls_gettid.3"

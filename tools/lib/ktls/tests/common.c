@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "elf_lookup.h"
 
 const char *const tst_vdso_names[] = {
 	"__vdso_clock_gettime",
@@ -18,7 +19,7 @@ const size_t tst_nr_vdso_names = ARRAY_SIZE(tst_vdso_names);
 
 unsigned char *tst_dup(const void *src, size_t len)
 {
-	unsigned char *p = malloc(len ? len : 1);
+	unsigned char *p = (unsigned char *)malloc(len ? len : 1);
 
 	assert_non_null(p);
 	memcpy(p, src, len);
@@ -69,7 +70,7 @@ int tst_load_file(const char *path, struct tst_image *img)
 		return -EIO;
 	}
 	img->size = len;
-	img->buf = malloc(len ? len : 1);
+	img->buf = (unsigned char *)malloc(len ? len : 1);
 	if (!img->buf || fread(img->buf, 1, len, f) != (size_t)len)
 		ret = -EIO;
 	fclose(f);
@@ -144,7 +145,8 @@ unsigned long tst_env_ulong(const char *name, unsigned long def)
 
 void tst_check_result(int ret, void *addr, const void *image, size_t size)
 {
-	const unsigned char *p = addr, *base = image;
+	const unsigned char *p = (const unsigned char *)addr;
+	const unsigned char *base = (const unsigned char *)image;
 
 	if (ret == 0) {
 		assert_true(p >= base && p < base + size);

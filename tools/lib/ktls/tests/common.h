@@ -8,11 +8,22 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+/* This cmocka.h declares its functions without extern "C". */
+#ifdef __cplusplus
+extern "C" {
+#endif
 #include <cmocka.h>
+#ifdef __cplusplus
+}
+#endif
 
 #include <ktls/ktls.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct tst_image {
 	unsigned char *buf;
@@ -57,5 +68,9 @@ unsigned long tst_env_ulong(const char *name, unsigned long def);
  * inside [image, image + size), not found, or malformed.
  */
 void tst_check_result(int ret, void *addr, const void *image, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* _KTLS_TESTS_COMMON_H */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "elf_lookup.h"
 
 static const char *const names[] = {
 	"__vdso_clock_gettime", "__vdso_gettimeofday", "__vdso_time",

@@ -2,7 +2,7 @@
 /*
  * Cross-check ktls_vdso_lookup() against libelf: every dynamic symbol of
  * the image, with its version from .gnu.version/.gnu.version_d, is found
- * at the same place when the lookup's rules (see <ktls/ktls.h>) admit it
+ * at the same place when the lookup's rules (see src/elf_lookup.h) admit it
  * and not found otherwise; names absent from the image are not found.
  *
  * Images: the host's vDSO (the whole [vdso] mapping, whose section
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "elf_lookup.h"
 
 struct xsym {
 	const char *name;
@@ -113,7 +114,7 @@ static void xcheck_load(struct xcheck *x, const char *label)
 		verdata = elf_getdata(vscn, NULL);
 
 	n = shdr.sh_size / shdr.sh_entsize;
-	x->syms = calloc(n, sizeof(*x->syms));
+	x->syms = (struct xsym *)calloc(n, sizeof(*x->syms));
 	assert_non_null(x->syms);
 	for (i = 1; i < n; i++) {
 		assert_non_null(gelf_getsym(symdata, i, &sym));
@@ -224,7 +225,7 @@ static void xcheck_run(struct xcheck *x, const char *label)
 
 static void test_host_vdso(void **state)
 {
-	struct xcheck *x = calloc(1, sizeof(*x));
+	struct xcheck *x = (struct xcheck *)calloc(1, sizeof(*x));
 
 	(void)state;
 	assert_non_null(x);
@@ -244,7 +245,7 @@ static void test_image_file(void **state)
 		print_message("# KTLS_VDSO_IMAGE not set\n");
 		skip();
 	}
-	x = calloc(1, sizeof(*x));
+	x = (struct xcheck *)calloc(1, sizeof(*x));
 	assert_non_null(x);
 	if (tst_load_file(path, &x->img))
 		fail_msg("cannot read %s", path);

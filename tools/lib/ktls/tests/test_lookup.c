@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "elf_lookup.h"
 
 static void test_clock_gettime(void **state)
 {
@@ -147,7 +148,7 @@ static void test_image_size(void **state)
 	tst_host_vdso_mapping(&mapping);
 	assert_int_equal(memcmp(image, mapping.buf, size), 0);
 	assert_true(size <= mapping.size);
-	eh = image;
+	eh = (const Elf64_Ehdr *)image;
 	ph = (const Elf64_Phdr *)((const char *)image + eh->e_phoff);
 	for (i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD)
@@ -184,7 +185,7 @@ static void test_unaligned_copy(void **state)
 	(void)state;
 	tst_host_vdso(&host);
 	for (shift = 1; shift < 8; shift++) {
-		buf = malloc(host.size + shift);
+		buf = (unsigned char *)malloc(host.size + shift);
 		assert_non_null(buf);
 		memcpy(buf + shift, host.buf, host.size);
 		shifted.buf = buf + shift;

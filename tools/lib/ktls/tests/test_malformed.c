@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "elf_lookup.h"
 
 #define NAME	"__vdso_clock_gettime"
 #define VERSION	"LINUX_2.6"
@@ -75,6 +76,14 @@ enum where {
 	IN_VERDEF,	/* @off into every version definition */
 	IN_VERDAUX,	/* @off into the first aux of every definition */
 };
+
+/*
+ * The table below names only the members an entry needs, in declaration
+ * order; the rest are zero, in C++ as in C, where g++ would warn.
+ */
+#ifdef __cplusplus
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#endif
 
 struct patch {
 	const char *what;
@@ -307,7 +316,7 @@ static const struct patch patches[] = {
 	  .version = "LINUX_X", .expect = -ENOEXEC },
 	/* the loop must end long before 2^32 links */
 	{ "sysv chains loop, nchain huge", EACH_SYSV_CHAIN_SELF,
-	  .sysv = true, .version = "LINUX_X", .nchain = 0xffffffff,
+	  .sysv = true, .nchain = 0xffffffff, .version = "LINUX_X",
 	  .expect = -ENOEXEC },
 	/* symbols */
 	{ "st_name huge", EACH_SYM, 0, SYM(st_name), 0xfffffff0,
@@ -470,7 +479,7 @@ static void test_random_garbage(void **state)
 	tst_host_vdso(&host);
 	for (i = 0; i < 2000; i++) {
 		len = tst_rand(&rng) % 4096;
-		buf = malloc(len ? len : 1);
+		buf = (unsigned char *)malloc(len ? len : 1);
 		assert_non_null(buf);
 		for (j = 0; j < len; j++)
 			buf[j] = tst_rand(&rng);

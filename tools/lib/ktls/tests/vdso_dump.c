@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * ktls-vdso-dump FILE: write the running process's vDSO, as sized by
- * ktls_vdso_image(), to FILE (the fuzzer's seed).
+ * ktls_vdso_image(), to FILE (the fuzzer's seed).  Linked with
+ * libktls.a: the lookup is internal.
  */
-#include <ktls/ktls.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "elf_lookup.h"
 
 int main(int argc, char **argv)
 {

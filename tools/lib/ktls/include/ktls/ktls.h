@@ -3,11 +3,13 @@
  * libktls: user-space side of Kernel Thread Local Storage (KTLS).
  *
  * See ktls(3).  Every function returns 0 or a negative errno value unless
- * documented otherwise, and none of them changes errno.
+ * documented otherwise (ktls_pthread_create() returns a positive one, as
+ * pthread_create() does), and none of them changes errno.
  */
 #ifndef _KTLS_KTLS_H
 #define _KTLS_KTLS_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -24,7 +26,7 @@
 extern "C" {
 #endif
 
-#define KTLS_VERSION_MAJOR	1
+#define KTLS_VERSION_MAJOR	2
 #define KTLS_VERSION_MINOR	0
 
 /* Version node of the vDSO's KTLS functions. */
@@ -34,21 +36,86 @@ extern "C" {
  * Identity of the calling thread: the KTLS vDSO function when the running
  * kernel exports it, else the system call.  Thread-safe and
  * async-signal-safe; they never fail.
+ *
+ * The accessors are static inline functions that call through
+ * ktls_accessors, a table of function pointers that libktls's constructor
+ * fills: one load and one indirect call, straight into the vDSO.  Until
+ * the constructor has run (in another library's constructor, say) every
+ * entry makes the system call, which is correct, only slower.  libktls
+ * also exports each accessor as a function of the same name, for dlsym()
+ * and FFI users; define KTLS_NO_INLINE before including this header to
+ * call those instead.  The table is the library's: read-only for
+ * programs.  Its size is part of the ABI (a program may hold a copy
+ * relocation of it), hence the reserved entries.
  */
+struct ktls_accessors {
+	pid_t (*gettid)(void);
+	pid_t (*getpid)(void);
+	uid_t (*getuid)(void);
+	uid_t (*geteuid)(void);
+	gid_t (*getgid)(void);
+	gid_t (*getegid)(void);
+	int *(*errno_location)(void);
+	void (*reserved[9])(void);
+};
+
+/*
+ * ktls_errno_location(): the address of the errno_value slot at the
+ * calling thread's thread pointer plus the registered offset
+ * (__vdso_ktls_errno_location()), area or not, like a __thread variable;
+ * NULL when no offset is registered, the slot is not mapped, or the
+ * kernel has no KTLS.
+ */
+#ifdef KTLS_NO_INLINE
 pid_t ktls_gettid(void);
 pid_t ktls_getpid(void);
 uid_t ktls_getuid(void);
 uid_t ktls_geteuid(void);
 gid_t ktls_getgid(void);
 gid_t ktls_getegid(void);
-
-/*
- * Address of the errno_value slot at the calling thread's thread pointer
- * plus the registered offset (__vdso_ktls_errno_location()), area or not,
- * like a __thread variable; NULL when no offset is registered, the slot is
- * not mapped, or the kernel has no KTLS.
- */
 int *ktls_errno_location(void);
+#else
+extern const struct ktls_accessors ktls_accessors;
+
+/* A relaxed atomic load: a plain load that race detectors understand. */
+#define KTLS_ACCESSOR_(name)	\
+	__atomic_load_n(&ktls_accessors.name, __ATOMIC_RELAXED)
+
+static inline pid_t ktls_gettid(void)
+{
+	return KTLS_ACCESSOR_(gettid)();
+}
+
+static inline pid_t ktls_getpid(void)
+{
+	return KTLS_ACCESSOR_(getpid)();
+}
+
+static inline uid_t ktls_getuid(void)
+{
+	return KTLS_ACCESSOR_(getuid)();
+}
+
+static inline uid_t ktls_geteuid(void)
+{
+	return KTLS_ACCESSOR_(geteuid)();
+}
+
+static inline gid_t ktls_getgid(void)
+{
+	return KTLS_ACCESSOR_(getgid)();
+}
+
+static inline gid_t ktls_getegid(void)
+{
+	return KTLS_ACCESSOR_(getegid)();
+}
+
+static inline int *ktls_errno_location(void)
+{
+	return KTLS_ACCESSOR_(errno_location)();
+}
+#endif /* KTLS_NO_INLINE */
 
 /* ktls_features() bits. */
 #define KTLS_FEATURE_VDSO	(1U << 0)	/* all KTLS vDSO functions found */
@@ -58,56 +125,23 @@ int *ktls_errno_location(void);
 unsigned int ktls_features(void);
 
 /*
- * vDSO symbol lookup.
- *
- * ktls_vdso_lookup() finds @name in the ELF64 image [@image, @image +
- * @image_size) through its dynamic section (DT_GNU_HASH, else DT_HASH)
- * and stores the symbol's address inside the image in *@addr.  Offsets
- * are file offsets, which for the vDSO are its mapped layout.  Only
- * defined (not SHN_UNDEF or SHN_ABS) global or weak symbols of type
- * STT_FUNC, STT_OBJECT or STT_NOTYPE are found.  With @version, the
- * symbol must carry that version (DT_VERSYM and DT_VERDEF); with NULL,
- * its default (non-hidden) version.  It never reads outside the image,
- * allocates nothing and is async-signal-safe.
- *
- * Returns 0, -EINVAL (a NULL argument), -ENOENT (no such symbol or
- * version) or -ENOEXEC (malformed image: not an ELF64 shared object for
- * this machine, or a header, table, string or hash chain out of bounds
- * or inconsistent).
- */
-int ktls_vdso_lookup(const void *image, size_t image_size, const char *name,
-		     const char *version, void **addr);
-
-/*
- * The running process's vDSO: its address from getauxval(AT_SYSINFO_EHDR)
- * and its size, the end of its last PT_LOAD file extent.  -ENXIO when
- * there is no vDSO, -ENOEXEC when its headers are not sane.
- */
-int ktls_vdso_image(const void **image, size_t *image_size);
-
-/* ktls_vdso_lookup() in the running process's vDSO. */
-int ktls_vdso_sym(const char *name, const char *version, void **addr);
-
-/*
- * Registration, for a runtime that owns thread creation.  libktls
- * reserves one struct ktls_area per thread in initial-exec static TLS,
- * so its offset from the thread pointer is the same in every thread.
- * All return -ENOTSUP on a kernel without KTLS.
+ * Registration, for a program or runtime that creates its threads with
+ * pthread_create() or ktls_pthread_create().  libktls reserves one struct
+ * ktls_area per thread in initial-exec static TLS, so its offset from
+ * the thread pointer is the same in every thread.  All return -ENOTSUP
+ * on a kernel without KTLS.
  *
  * When the C library registered at start-up (it exports a non-zero
  * __ktls_size, as glibc with KTLS does; KTLS_FEATURE_LIBC), libktls
  * defers to it: ktls_offset() is the C library's offset and
  * ktls_set_offset() registers nothing and returns 0.
+ *
+ * libktls exports no layout query (PR_KTLS_GET_LAYOUT): ktls_set_offset()
+ * checks the kernel's size and alignment against its own area itself
+ * (-ENOSPC) and reports an offset registered by someone else as -EBUSY,
+ * and a runtime that lays out areas in its own TCBs does not use
+ * libktls's area and talks to the kernel directly (<linux/ktls.h>).
  */
-
-/*
- * Size and alignment the kernel asks for: auxv first, then
- * prctl(PR_KTLS, PR_KTLS_GET_LAYOUT).
- */
-int ktls_query_layout(size_t *size, size_t *alignment);
-
-/* The thread group's registered offset (0 when none). */
-int ktls_registered_offset(ptrdiff_t *offset);
 
 /*
  * Offset of the area from the thread pointer: the C library's when it
@@ -123,7 +157,13 @@ ptrdiff_t ktls_offset(void);
  */
 int ktls_set_offset(void);
 
-/* Give the calling thread its area (0 if it already has one). */
+/*
+ * Give the calling thread its area at ktls_offset() (0 if it already has
+ * one); -ENOENT when no offset is registered, -EBUSY when the registered
+ * offset is not ktls_offset().  A thread need not unregister before it
+ * exits: the kernel forgets the area at exit and never writes it again,
+ * so the thread's TLS memory may be freed or reused.
+ */
 int ktls_register_thread(void);
 
 /* Remove the calling thread's area (-ENOENT if it has none). */
@@ -133,30 +173,18 @@ int ktls_unregister_thread(void);
 int ktls_setup(void);
 
 /*
- * Minimal threads created with clone3(CLONE_KTLS): own stack (with
- * guard pages) and own TLS block holding a TCB and the area at the
- * registered offset.  The thread starts with all signals blocked.  @fn
- * must not use the C library's thread-local state: no errno, malloc,
- * stdio, pthread or locale functions; system calls through ktls_*() or
- * raw instructions only.  See ktls(3).
+ * pthread_create() for threads that have an area: the same arguments and
+ * contract, and like it (unlike the other functions here) it returns 0 or
+ * a positive errno value (EAGAIN, EINVAL, EPERM).  When the C library
+ * registered (KTLS_FEATURE_LIBC) it is pthread_create(): the C library
+ * gives the thread its area.  Otherwise the thread calls
+ * ktls_register_thread() before @start_routine; when that fails (no KTLS
+ * kernel, no offset registered, or any other error) the thread runs all
+ * the same, without an area, and the accessors make the system call for
+ * it.  See ktls(3).
  */
-struct ktls_thread;
-
-#define KTLS_THREAD_STACK_DEFAULT	(256 * 1024)
-
-/*
- * Start @fn(@arg) on a stack of @stack_size bytes (0: the default,
- * rounded up to pages).  -ENOENT when no offset is registered, -ENOMEM,
- * or the clone3() error.
- */
-int ktls_thread_create(struct ktls_thread **thread, int (*fn)(void *),
-		       void *arg, size_t stack_size);
-
-/* Wait for @thread to exit, store @fn's return value, free the thread. */
-int ktls_thread_join(struct ktls_thread *thread, int *retval);
-
-/* TID of @thread (valid until ktls_thread_join()). */
-pid_t ktls_thread_tid(const struct ktls_thread *thread);
+int ktls_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+			void *(*start_routine)(void *), void *arg);
 
 #ifdef __cplusplus
 }
