@@ -1,85 +1,102 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libktls_demo: the same IDs through libktls, which uses the vDSO
- * accessors where the kernel exports them and the system calls otherwise.
+ * libktls_demo: threads made with ktls_pthread_create() read their IDs
+ * through libktls (the KTLS vDSO functions where the kernel has them, the
+ * system calls otherwise) while they use the C library as any thread
+ * does: printf(), malloc().  Every value is checked against its system
+ * call; the exit status is 0 only when all of them agree.
  *
- * Build: cc -O2 libktls_demo.c $(pkg-config --cflags --libs ktls) -lpthread
+ * Build: cc -O2 libktls_demo.c $(pkg-config --cflags --libs ktls) -pthread
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <ktls/ktls.h>
 
-struct ids {
-	pid_t ktls_tid, sys_tid;
-	uid_t ktls_uid, sys_uid;
-	int has_area;
-};
+#define NR_THREADS	4
 
-static int mismatches;
-
-/* Runs in every kind of thread; uses no glibc TLS (errno, stdio). */
-static int sample(void *arg)
+/* Prints one line per check; returns the number that disagreed. */
+static int check_ids(const char *who)
 {
-	struct ids *ids = arg;
+	struct {
+		const char *name;
+		long ktls, sys;
+	} ids[] = {
+		{ "tid", ktls_gettid(), syscall(SYS_gettid) },
+		{ "pid", ktls_getpid(), syscall(SYS_getpid) },
+		{ "uid", ktls_getuid(), syscall(SYS_getuid) },
+		{ "euid", ktls_geteuid(), syscall(SYS_geteuid) },
+		{ "gid", ktls_getgid(), syscall(SYS_getgid) },
+		{ "egid", ktls_getegid(), syscall(SYS_getegid) },
+	};
+	char *line = (char *)malloc(256);	/* this thread's heap block */
+	int bad = 0, len = 0;
+	size_t i;
 
-	ids->ktls_tid = ktls_gettid();
-	ids->sys_tid = syscall(SYS_gettid);
-	ids->ktls_uid = ktls_getuid();
-	ids->sys_uid = syscall(SYS_getuid);
-	ids->has_area = ktls_errno_location() != NULL;
-	return 0;
+	if (!line)
+		return 1;
+	len += snprintf(line + len, 256 - len, "%-10s", who);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		bad += ids[i].ktls != ids[i].sys;
+		len += snprintf(line + len, 256 - len, " %s %ld%s", ids[i].name,
+				ids[i].ktls,
+				ids[i].ktls != ids[i].sys ? " MISMATCH" : "");
+	}
+	printf("%s  %s\n", line, ktls_errno_location() ? "area errno slot" :
+	       "no errno slot");
+	free(line);
+	return bad;
 }
 
-static void *pthread_sample(void *arg)
+static void *thread_fn(void *arg)
 {
-	sample(arg);
-	return NULL;
-}
+	char who[16];
 
-static void show(const char *who, const struct ids *ids)
-{
-	int ok = ids->ktls_tid == ids->sys_tid && ids->ktls_uid == ids->sys_uid;
-
-	printf("%-30s %8d %8d %8u %8u   %s%s\n", who, ids->ktls_tid,
-	       ids->sys_tid, ids->ktls_uid, ids->sys_uid,
-	       ids->has_area ? "area" : "no area: syscall",
-	       ok ? "" : "   MISMATCH");
-	mismatches += !ok;
+	snprintf(who, sizeof(who), "thread %d", *(int *)arg);
+	/* the return value is the number of mismatches */
+	return (void *)(long)check_ids(who);
 }
 
 int main(void)
 {
-	struct ktls_thread *kt;
-	struct ids ids;
-	pthread_t pt;
-	int ret;
+	unsigned int features = ktls_features();
+	int index[NR_THREADS], bad, i, err;
+	pthread_t th[NR_THREADS];
+	void *ret;
 
-	printf("libktls features: %s%s\n",
-	       ktls_features() & KTLS_FEATURE_VDSO ? "vDSO accessors " : "no vDSO accessors ",
-	       ktls_features() & KTLS_FEATURE_KERNEL ? "+ kernel registration" : "(system calls only)");
-	printf("%-30s %8s %8s %8s %8s   %s\n", "thread", "ktls tid", "sys tid",
-	       "ktls uid", "sys uid", "path");
-	sample(&ids);
-	show("main, before ktls_setup()", &ids);
+	printf("libktls features: %s, %s%s\n",
+	       features & KTLS_FEATURE_VDSO ? "vDSO accessors" :
+	       "no vDSO accessors (system calls)",
+	       features & KTLS_FEATURE_KERNEL ? "kernel registration" :
+	       "no kernel registration",
+	       features & KTLS_FEATURE_LIBC ? ", the C library registered" :
+	       "");
+	/* Register the offset and the main thread; fine to fail: ENOTSUP. */
+	err = ktls_setup();
+	if (err)
+		printf("ktls_setup(): %s: the accessors make the system calls\n",
+		       strerror(-err));
 
-	ret = ktls_setup();
-	if (ret) {
-		printf("ktls_setup(): %s: only the system-call path is shown\n",
-		       strerror(-ret));
-	} else {
-		sample(&ids);
-		show("main, after ktls_setup()", &ids);
-		ret = ktls_thread_create(&kt, sample, &ids, 0);
-		if (ret == 0 && ktls_thread_join(kt, NULL) == 0)
-			show("ktls_thread_create() thread", &ids);
-		else
-			printf("ktls_thread_create(): %s\n", strerror(-ret));
+	bad = check_ids("main");
+	for (i = 0; i < NR_THREADS; i++) {
+		index[i] = i + 1;
+		err = ktls_pthread_create(&th[i], NULL, thread_fn, &index[i]);
+		if (err) {
+			fprintf(stderr, "ktls_pthread_create: %s\n",
+				strerror(err));
+			return 1;
+		}
 	}
-	pthread_create(&pt, NULL, pthread_sample, &ids);
-	pthread_join(pt, NULL);
-	show("pthread (no area)", &ids);
-	return mismatches ? 1 : 0;
+	for (i = 0; i < NR_THREADS; i++) {
+		if (pthread_join(th[i], &ret))
+			return 1;
+		bad += (int)(long)ret;
+	}
+	printf("%s\n", bad ? "MISMATCH: libktls disagrees with the system calls"
+	       : "all IDs agree with the system calls");
+	return bad ? 1 : 0;
 }
