@@ -37,16 +37,16 @@ extern "C" {
  * kernel exports it, else the system call.  Thread-safe and
  * async-signal-safe; they never fail.
  *
- * The accessors are static inline functions that call through
- * ktls_accessors, a table of function pointers that libktls's constructor
- * fills: one load and one indirect call, straight into the vDSO.  Until
- * the constructor has run (in another library's constructor, say) every
- * entry makes the system call, which is correct, only slower.  libktls
- * also exports each accessor as a function of the same name, for dlsym()
- * and FFI users; define KTLS_NO_INLINE before including this header to
- * call those instead.  The table is the library's: read-only for
- * programs.  Its size is part of the ABI (a program may hold a copy
- * relocation of it), hence the reserved entries.
+ * The accessors are static inline functions (__inline__, for C89 too)
+ * that call through ktls_accessors, a table of function pointers that
+ * libktls's constructor fills: one load and one indirect call, straight
+ * into the vDSO.  Until the constructor has run (in another library's
+ * constructor, say) every entry makes the system call, which is correct,
+ * only slower.  libktls also exports each accessor as a function of the
+ * same name, for dlsym() and FFI users; define KTLS_NO_INLINE before
+ * including this header to call those instead.  The table is the
+ * library's: read-only for programs.  Its size is part of the ABI (a
+ * program may hold a copy relocation of it), hence the reserved entries.
  */
 struct ktls_accessors {
 	pid_t (*gettid)(void);
@@ -81,37 +81,37 @@ extern const struct ktls_accessors ktls_accessors;
 #define KTLS_ACCESSOR_(name)	\
 	__atomic_load_n(&ktls_accessors.name, __ATOMIC_RELAXED)
 
-static inline pid_t ktls_gettid(void)
+static __inline__ pid_t ktls_gettid(void)
 {
 	return KTLS_ACCESSOR_(gettid)();
 }
 
-static inline pid_t ktls_getpid(void)
+static __inline__ pid_t ktls_getpid(void)
 {
 	return KTLS_ACCESSOR_(getpid)();
 }
 
-static inline uid_t ktls_getuid(void)
+static __inline__ uid_t ktls_getuid(void)
 {
 	return KTLS_ACCESSOR_(getuid)();
 }
 
-static inline uid_t ktls_geteuid(void)
+static __inline__ uid_t ktls_geteuid(void)
 {
 	return KTLS_ACCESSOR_(geteuid)();
 }
 
-static inline gid_t ktls_getgid(void)
+static __inline__ gid_t ktls_getgid(void)
 {
 	return KTLS_ACCESSOR_(getgid)();
 }
 
-static inline gid_t ktls_getegid(void)
+static __inline__ gid_t ktls_getegid(void)
 {
 	return KTLS_ACCESSOR_(getegid)();
 }
 
-static inline int *ktls_errno_location(void)
+static __inline__ int *ktls_errno_location(void)
 {
 	return KTLS_ACCESSOR_(errno_location)();
 }
