@@ -39,7 +39,8 @@ if [ "$sel" = programs ]; then
 		"$top/bench/glibc_bench.c" -lpthread
 	# libktls deferring to glibc's registration (programs.sh).
 	make -s -C "$top/tools/lib/ktls" OUTPUT="$gl/libktls" WERROR=1 all
-	gcc -O2 -Wall -Wextra -Werror -I"$top/tools/lib/ktls/include" \
+	gcc -O2 -Wall -Wextra -Werror -isystem "$build/obj/usr/include" \
+		-I"$top/tools/lib/ktls/include" \
 		-I"$gl/libktls/include" -o "$gl/bench/libktls_defer" \
 		"$top/tests/glibc/libktls_defer.c" "$gl/libktls/libktls.a" -lpthread
 else

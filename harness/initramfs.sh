@@ -36,7 +36,7 @@ gcc -O2 -Wall -Wextra -Werror $hdr -I"$vdso_sel" -o "$guest/vdso_gettid" \
 	"$top/examples/vdso_gettid.c" "$vdso_sel/parse_vdso.c" -lpthread
 # libktls: its tests run under the patched kernel, and the example.
 lk=$guest/libktls
-lktests="test_ids test_lookup test_crosscheck test_register test_thread"
+lktests="test_ids test_ids_noinline test_lookup test_crosscheck test_register test_thread"
 make -s -C "$top/tools/lib/ktls" OUTPUT="$lk" WERROR=1 all $(for t in $lktests; do
 	echo "$lk/tests/$t"; done) >"$logs/guest-libktls.log" 2>&1 ||
 	{ tail -n 20 "$logs/guest-libktls.log"; die "libktls did not build"; }
@@ -129,7 +129,7 @@ done
 # Libraries built here go to the guest's default library folder (their
 # build folder's rpath does not exist there).
 mkdir -p "$root/usr/lib/x86_64-linux-gnu"
-cp -L "$lk/libktls.so.1" "$root/usr/lib/x86_64-linux-gnu/"
+cp -L "$lk/libktls.so.2" "$root/usr/lib/x86_64-linux-gnu/"
 [ -e /lib64/ld-linux-x86-64.so.2 ] && mkdir -p "$root/lib64" &&
 	cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
 

@@ -17,7 +17,7 @@
  *                          kernel); ktls_gettid() is right in every thread
  *
  * The oracles: dlsym() of glibc's symbols, the kernel's registered
- * offset (prctl through ktls_registered_offset()), the gettid system call.
+ * offset (prctl(PR_KTLS, PR_KTLS_GET_LAYOUT)), the gettid system call.
  * Prints TAP; exits 1 when a check failed.
  */
 #define _GNU_SOURCE
@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -94,8 +95,14 @@ int main(int argc, char **argv)
 		      (features & KTLS_FEATURE_LIBC),
 		      "libktls uses glibc's registration (KTLS_FEATURE_LIBC, ktls_offset() == __ktls_offset)");
 		ret = ktls_set_offset();
-		if (!ret)
-			ret = ktls_registered_offset(&registered);
+		if (!ret) {
+			struct ktls_layout layout;
+
+			ret = prctl(PR_KTLS, PR_KTLS_GET_LAYOUT,
+				    (unsigned long)&layout, sizeof(layout),
+				    0UL) ? -errno : 0;
+			registered = layout.offset;
+		}
 		check(ret == 0 && registered == offset,
 		      "ktls_set_offset() is 0 and the kernel's offset is glibc's (%td)",
 		      registered);
