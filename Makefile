@@ -72,9 +72,8 @@ $(BUILD)/host/test_console_scan: tests/harness/test_console_scan.c harness/conso
 
 # Host unit tests (cmocka, TAP output) and documentation checks.
 host-test: deps
-	@echo "== host: reStructuredText of Documentation/userspace-api/ktls.rst"
-	@rst2pseudoxml --halt=warning --report=warning \
-		Documentation/userspace-api/ktls.rst /dev/null && echo "ok ktls.rst"
+	@echo "== host: Documentation/userspace-api/ktls.rst and the kernel-doc it pulls in"
+	@tests/docs/check-rst.sh
 	@echo "== host: generic vDSO accessor logic (mock arch hooks)"
 	@$(MAKE) -s --no-print-directory -C tests/vdso test
 	@echo "== host: libktls (fallback path on this kernel, lookup, malformed images)"
@@ -98,6 +97,12 @@ test-tests: kernel $(BUILD)/host/test_console_scan
 	@echo "== tests of the tests: the console scanner on crafted reports"
 	@CMOCKA_MESSAGE_OUTPUT=TAP $(BUILD)/host/test_console_scan
 	@$(MAKE) -s --no-print-directory -C tests/vdso mutants check-stock check-negative
+	@echo "== tests of the tests: the documentation check on a broken copy (must fail)"
+	@sed 's/:identifiers: ktls_layout ktls_area/:identifiers: ktls_layout ktls_none/' \
+		Documentation/userspace-api/ktls.rst > $(BUILD)/host/broken.rst
+	@if tests/docs/check-rst.sh $(BUILD)/host/broken.rst >/dev/null 2>&1; then \
+		echo "not ok - check-rst.sh passed a document naming an unknown structure"; exit 1; \
+	else echo "ok - check-rst.sh fails on a document naming an unknown structure"; fi
 
 # The series of patches/ as mailing-list patches in build/patches/, and its
 # checks: checkpatch --strict, a -Werror build after each patch, git am.
