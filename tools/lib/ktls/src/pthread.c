@@ -44,6 +44,9 @@ KTLS_API int ktls_pthread_create(pthread_t *thread,
 	int saved = errno, ret;
 	struct ktls_start *start;
 
+	/* The same answer whoever registered, and whatever the kernel. */
+	if (!thread || !start_routine)
+		return EINVAL;
 	if (ktls_libc_owns())
 		return pthread_create(thread, attr, start_routine, arg);
 	/* Freed by the thread, or here when there is no thread. */

@@ -12,8 +12,10 @@
  * glibc exports __rseq_offset and __rseq_size.  When __ktls_size is not 0,
  * libktls's offset is the C library's and libktls registers none.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -135,6 +137,31 @@ KTLS_API ptrdiff_t ktls_offset(void)
 	return (char *)&ktls_tls_area - (char *)ktls_arch_thread_pointer();
 }
 
+/*
+ * More than one thread in the process (/proc/self/task), so that a caller
+ * who registers too late gets -EBUSY on every kernel, not -ENOTSUP on one
+ * without KTLS and -EBUSY on one with it.  False when /proc is not there:
+ * the kernel then still refuses (its test also counts CLONE_VM children).
+ */
+static bool ktls_multithreaded(void)
+{
+	int saved = errno, n = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	dir = opendir("/proc/self/task");
+	if (!dir) {
+		errno = saved;
+		return false;
+	}
+	while ((d = readdir(dir)) && n < 2)
+		if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+			n++;
+	closedir(dir);
+	errno = saved;
+	return n > 1;
+}
+
 KTLS_API int ktls_set_offset(void)
 {
 	struct ktls_layout layout = {
@@ -148,6 +175,9 @@ KTLS_API int ktls_set_offset(void)
 
 	if (ktls_libc_owns())
 		return 0;	/* registered by the C library at start-up */
+	if (ktls_multithreaded())
+		return ktls_registered_offset(&current) || current != layout.offset ?
+		       -EBUSY : 0;
 	ret = ktls_query_layout(&size, &alignment);
 	if (ret)
 		return ret;

@@ -9,6 +9,7 @@
  * AT_KTLS_ALIGN, so that the tests do not depend on the installed kernel
  * headers and check the values themselves against the kernel.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <linux/sched.h>
 #include <pthread.h>
@@ -36,6 +37,23 @@ static bool kernel_has_ktls(void)
 	struct ktls_layout layout;
 
 	return !pr_ktls(1 /* PR_KTLS_GET_LAYOUT */, &layout, sizeof(layout));
+}
+
+/* Threads of this process now (some sanitizers run one of their own). */
+static int process_threads(void)
+{
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	dir = opendir("/proc/self/task");
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir)))
+		if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+			n++;
+	closedir(dir);
+	return n;
 }
 
 static void *thread_pointer(void)
@@ -138,6 +156,7 @@ static void test_kernel_rejects_flags(void **state)
 static void test_without_ktls(void **state)
 {
 	struct ktls_layout layout;
+	int late;
 
 	(void)state;
 	if (kernel_has_ktls())
@@ -147,20 +166,80 @@ static void test_without_ktls(void **state)
 				 sizeof(layout)), -1);
 	assert_int_equal(errno, EINVAL);
 	errno = 4242;
-	assert_int_equal(ktls_set_offset(), -ENOTSUP);
+	/* A caller's mistake (more than one thread) comes first. */
+	late = process_threads() > 1 ? -EBUSY : -ENOTSUP;
+	assert_int_equal(ktls_set_offset(), late);
 	assert_int_equal(ktls_register_thread(), -ENOTSUP);
 	assert_int_equal(ktls_unregister_thread(), -ENOTSUP);
-	assert_int_equal(ktls_setup(), -ENOTSUP);
+	assert_int_equal(ktls_setup(), late);
 	assert_int_equal(errno, 4242);
 	assert_false(ktls_features() & KTLS_FEATURE_KERNEL);
 	assert_null(ktls_errno_location());
+}
+
+#define CHECK(n, cond)	do { if (!(cond)) return (n); } while (0)
+
+static void *wait_fn(void *arg)
+{
+	char c;
+
+	return read(*(int *)arg, &c, 1) == 1 ? NULL : arg;
+}
+
+/*
+ * The caller's mistake is reported the same way on every kernel: in a
+ * forked child with a second thread alive, ktls_set_offset() and
+ * ktls_setup() return -EBUSY (not -ENOTSUP on a kernel without KTLS),
+ * leave errno alone and register nothing (the kernel's own answer is
+ * the oracle).  Once the thread is gone, ktls_set_offset() gives the
+ * kernel's answer: 0 with KTLS, -ENOTSUP without (still -EBUSY where a
+ * sanitizer runs a thread of its own: /proc/self/task is the oracle).  Each check has a
+ * number, the child's exit status when it fails.
+ */
+static int late_setup_child(void)
+{
+	struct ktls_layout layout;
+	bool ktls = kernel_has_ktls();
+	int fds[2], ret;
+	pthread_t th;
+
+	CHECK(10, !pipe(fds) && !pthread_create(&th, NULL, wait_fn, &fds[0]));
+	errno = 4242;
+	CHECK(11, ktls_set_offset() == -EBUSY);
+	CHECK(12, ktls_setup() == -EBUSY);
+	CHECK(13, errno == 4242);
+	memset(&layout, 0xff, sizeof(layout));
+	if (ktls)
+		CHECK(14, !pr_ktls(1 /* PR_KTLS_GET_LAYOUT */, &layout,
+				   sizeof(layout)) && layout.offset == 0);
+	CHECK(15, write(fds[1], "x", 1) == 1 && !pthread_join(th, NULL));
+	ret = ktls_set_offset();
+	if (process_threads() > 1)	/* a sanitizer's own thread */
+		CHECK(16, ret == -EBUSY);
+	else
+		CHECK(17, ret == (ktls ? 0 : -ENOTSUP));
+	return 0;
+}
+
+static void test_late_setup_same_answer(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid)
+		_exit(late_setup_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 /*
  * The flow on a KTLS kernel, in a forked child.  Each check has a number,
  * the child's exit status when it fails.
  */
-#define CHECK(n, cond)	do { if (!(cond)) return (n); } while (0)
 
 static int ids_ok(void)
 {
@@ -306,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_offset_same_in_threads),
 		cmocka_unit_test(test_kernel_rejects_flags),
 		cmocka_unit_test(test_without_ktls),
+		cmocka_unit_test(test_late_setup_same_answer),
 		cmocka_unit_test(test_ktls_flow),
 	};
 

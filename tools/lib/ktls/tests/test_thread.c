@@ -263,6 +263,22 @@ static void test_create_same_errors(void **state)
 	assert_int_equal(ran, libc_ret ? 0 : 1);
 }
 
+/*
+ * NULL arguments.  Expected: EINVAL for a NULL thread handle and for a
+ * NULL start routine, on every kernel and whoever registered, and no
+ * thread started.
+ */
+static void test_create_null(void **state)
+{
+	int ran = 0;
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(ktls_pthread_create(NULL, NULL, never_fn, &ran), EINVAL);
+	assert_int_equal(ktls_pthread_create(&th, NULL, NULL, &ran), EINVAL);
+	assert_int_equal(ran, 0);
+}
+
 static void *exit_fn(void *arg)
 {
 	pthread_exit(arg);
@@ -402,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_stack_size),
 		cmocka_unit_test(test_create_fails),
 		cmocka_unit_test(test_create_same_errors),
+		cmocka_unit_test(test_create_null),
 		cmocka_unit_test(test_pthread_exit),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_detached),

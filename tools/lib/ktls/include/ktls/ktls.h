@@ -129,7 +129,8 @@ unsigned int ktls_features(void);
  * pthread_create() or ktls_pthread_create().  libktls reserves one struct
  * ktls_area per thread in initial-exec static TLS, so its offset from
  * the thread pointer is the same in every thread.  All return -ENOTSUP
- * on a kernel without KTLS.
+ * on a kernel without KTLS, except for a caller's mistake, which gets the
+ * same error on every kernel.
  *
  * When the C library registered at start-up (it exports a non-zero
  * __ktls_size, as glibc with KTLS does; KTLS_FEATURE_LIBC), libktls
@@ -152,8 +153,10 @@ ptrdiff_t ktls_offset(void);
 /*
  * Register ktls_offset() for the thread group: call while the process
  * is single-threaded.  0 when that offset is already registered;
- * -EBUSY for another offset or more than one thread; -ENOSPC when the
- * kernel asks for more than libktls reserves.
+ * -EBUSY for another offset, or when the process has more than one
+ * thread (on every kernel: a late call is reported the same way with or
+ * without KTLS); -ENOSPC when the kernel asks for more than libktls
+ * reserves.
  */
 int ktls_set_offset(void);
 
@@ -175,7 +178,8 @@ int ktls_setup(void);
 /*
  * pthread_create() for threads that have an area: the same arguments and
  * contract, and like it (unlike the other functions here) it returns 0 or
- * a positive errno value (EAGAIN, EINVAL, EPERM).  When the C library
+ * a positive errno value (EAGAIN, EINVAL, EPERM; EINVAL also for a NULL
+ * @thread or @start_routine, on every kernel).  When the C library
  * registered (KTLS_FEATURE_LIBC) it is pthread_create(): the C library
  * gives the thread its area.  Otherwise the thread calls
  * ktls_register_thread() before @start_routine; when that fails (no KTLS
