@@ -119,13 +119,19 @@ static void cs_result_line(struct cs_result *r, const char *line, bool ok)
 	}
 }
 
+bool cs_report_line(struct cs_result *r, const char *line)
+{
+	if (!cs_is_kernel_report(line))
+		return false;
+	r->kernel_reports++;
+	cs_note(r, "kernel", line);
+	return true;
+}
+
 void cs_line(struct cs_result *r, const char *line)
 {
-	if (cs_is_kernel_report(line)) {
-		r->kernel_reports++;
-		cs_note(r, "kernel", line);
+	if (cs_report_line(r, line))
 		return;
-	}
 	/* Only top-level TAP counts: nested output is indented or "# ". */
 	if (strncmp(line, "ok ", 3) == 0)
 		cs_result_line(r, line, true);
@@ -144,36 +150,58 @@ bool cs_ok(const struct cs_result *r)
 #ifndef CONSOLE_SCAN_NO_MAIN
 int main(int argc, char **argv)
 {
-	const char *label = "vm-test";
+	const char *label = "vm-test", *tap = NULL;
 	struct cs_result r;
 	long run_failed;
 	char line[4096];
 	size_t i;
 	FILE *f;
 
-	if (argc == 4 && strcmp(argv[1], "--label") == 0) {
-		label = argv[2];
+	while (argc >= 4 && (strcmp(argv[1], "--label") == 0 ||
+			     strcmp(argv[1], "--tap") == 0)) {
+		if (argv[1][2] == 'l')
+			label = argv[2];
+		else
+			tap = argv[2];
 		argv += 2;
 		argc -= 2;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: console-scan [--label NAME] CONSOLE-LOG\n");
+		fprintf(stderr, "usage: console-scan [--label NAME] [--tap TAP-FILE] CONSOLE-LOG\n");
 		return 2;
+	}
+	cs_init(&r);
+	/*
+	 * With --tap, the results come from the file the guest wrote, and
+	 * the console is read for kernel reports only.
+	 */
+	if (tap) {
+		f = fopen(tap, "r");
+		if (!f) {
+			fprintf(stderr, "console-scan: %s: %s\n", tap, strerror(errno));
+			return 2;
+		}
+		while (fgets(line, sizeof(line), f))
+			cs_line(&r, line);
+		fclose(f);
 	}
 	f = fopen(argv[1], "r");
 	if (!f) {
 		fprintf(stderr, "console-scan: %s: %s\n", argv[1], strerror(errno));
 		return 2;
 	}
-	cs_init(&r);
-	while (fgets(line, sizeof(line), f))
-		cs_line(&r, line);
+	while (fgets(line, sizeof(line), f)) {
+		if (tap)
+			cs_report_line(&r, line);
+		else
+			cs_line(&r, line);
+	}
 	fclose(f);
 
 	for (i = 0; i < r.nnotes; i++)
 		printf("%s: %s\n", label, r.notes[i]);
 	if (r.plan < 0)
-		printf("%s: no TAP plan on the console\n", label);
+		printf("%s: no TAP plan %s\n", label, tap ? "in the results file" : "on the console");
 	else if (r.last_number != r.plan || r.bad_order)
 		printf("%s: TAP plan 1..%ld but results ran to %ld%s\n", label,
 		       r.plan, r.last_number, r.bad_order ? ", out of order" : "");

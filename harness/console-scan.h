@@ -2,7 +2,9 @@
 /*
  * console-scan: read the serial console of a test VM and decide whether
  * the run passed: the guest's top-level TAP results, and any kernel
- * report (panic, oops, BUG, WARNING, sanitizer or lockdep splat).
+ * report (panic, oops, BUG, WARNING, sanitizer or lockdep splat).  With
+ * --tap FILE the TAP results are read from FILE, the copy the guest wrote
+ * to its results share, and the console only for kernel reports.
  */
 #ifndef KTLS_CONSOLE_SCAN_H
 #define KTLS_CONSOLE_SCAN_H
@@ -28,6 +30,8 @@ struct cs_result {
 void cs_init(struct cs_result *r);
 /* Feed one console line (with or without its "\r\n"). */
 void cs_line(struct cs_result *r, const char *line);
+/* Feed one line for kernel reports only; true when it is one. */
+bool cs_report_line(struct cs_result *r, const char *line);
 /* True when the run is a pass: plan met, no failure, no kernel report. */
 bool cs_ok(const struct cs_result *r);
 /* Is this console line a kernel report?  (Exposed for the tests.) */

@@ -21,24 +21,26 @@ for f in default base; do
 	KTLS_CONFIG=$f KTLS_VM_CPU=$cpu "$top/harness/vm.sh" upstream \
 		> "$logs/upstream-$f.out" 2>&1 || true
 	log=$gbuild/logs/console-$f-upstream-$cpu.log
-	if ! "$build/host/console-scan" --label "upstream($f)" "$log" >/dev/null &&
-	   grep -q -e "kernel report" -e "no TAP plan" -e "TAP plan" \
-		<("$build/host/console-scan" --label x "$log"); then
+	tap=$gbuild/results/$f-upstream-$cpu/tap.log
+	scan=("$build/host/console-scan" --label "upstream($f)" --tap "$tap" "$log")
+	if [ ! -s "$tap" ] ||
+	   { ! "${scan[@]}" >/dev/null &&
+	     grep -q -e "kernel report" -e "no TAP plan" -e "TAP plan" <("${scan[@]}"); }; then
 		echo "upstream: the $f kernel's run broke off or reported a bug:"
-		"$build/host/console-scan" --label "upstream($f)" "$log" || true
+		"${scan[@]}" || true
 		tail -n 60 "$log"
 		rc=1
 	fi
 done
 [ $rc -eq 0 ] || exit 1
 
-results() {	# name result, one per line, from a console log
+results() {	# name result, one per line, from the guest's TAP file
 	sed -n -e 's/^ok [0-9]* \([^ ]*\) # SKIP.*/\1 skip/p' \
 	       -e 's/^ok [0-9]* \([^ ]*\)$/\1 pass/p' \
 	       -e 's/^not ok [0-9]* \([^ ]*\).*/\1 FAIL/p' "$1"
 }
-results "$gbuild/logs/console-default-upstream-$cpu.log" > "$logs/upstream-default.txt"
-results "$gbuild/logs/console-base-upstream-$cpu.log" > "$logs/upstream-base.txt"
+results "$gbuild/results/default-upstream-$cpu/tap.log" > "$logs/upstream-default.txt"
+results "$gbuild/results/base-upstream-$cpu/tap.log" > "$logs/upstream-base.txt"
 printf '%-36s %-8s %-8s\n' "selftest ($cpu)" "base" "patched"
 join -a1 -a2 -e missing -o 0,1.2,2.2 \
 	<(sort "$logs/upstream-base.txt") <(sort "$logs/upstream-default.txt") |

@@ -19,8 +19,11 @@
 #
 # The guest reports through isa-debug-exit: QEMU exits 33 when every
 # guest test passed, 35 when one failed; anything else (a panic reboots,
-# a timeout kills) is a failure.  The console is then scanned for TAP
-# results and kernel reports; a failure prints its last 60 lines.
+# a timeout kills) is a failure.  Its results come back as files, over a
+# 9p share (tag results) of build/results/<flavour>-<mode>-<cpu>/: the TAP
+# stream (tap.log), kselftest's own log, the benchmark's CSV.  The TAP
+# file is checked, and the console for kernel reports; a failure prints
+# the console's last 60 lines.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -30,9 +33,12 @@ cpu=${KTLS_VM_CPU:-max}
 limit=${KTLS_VM_TIMEOUT:-1200}
 inject=${KTLS_VM_INJECT:-none}
 mem=${KTLS_VM_MEM:-1024}
-share=()
+results=$gbuild/results/$flavour-$mode-$cpu
+rm -rf "$results"
+mkdir -p "$results"
+share=(-virtfs "local,path=$results,mount_tag=results,security_model=none")
 if [ -n "${KTLS_VM_9P:-}" ]; then
-	share=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	share+=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$KTLS_VM_9P,mount_tag=rw,security_model=none")
 fi
 kernel=$obj/arch/x86/boot/bzImage
@@ -64,7 +70,10 @@ case $rc in
 0)	why="the guest rebooted or panicked without reporting" ;;
 *)	why="QEMU exited with status $rc" ;;
 esac
-if "$scan" --label "vm-$mode($flavour,$cpu)" "$console" && [ -z "$why" ]; then
+if [ ! -s "$results/tap.log" ]; then
+	why=${why:-"the guest wrote no $results/tap.log"}
+elif "$scan" --label "vm-$mode($flavour,$cpu)" --tap "$results/tap.log" "$console" &&
+     [ -z "$why" ]; then
 	exit 0
 fi
 echo "vm: FAILED: ${why:-the console shows a failure}; last 60 console lines ($console):"

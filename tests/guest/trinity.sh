@@ -24,7 +24,8 @@ if [ -z "$trinity" ]; then
 	echo "1..0 # SKIP trinity is not in this guest"
 	exit 4
 fi
-stress=/ktls/ktls_stress
+# The KTLS selftests are a sibling collection of this one (kselftest install).
+stress=$(cd "$(dirname "$0")/../ktls" 2>/dev/null && pwd)/ktls_stress
 n=2
 [ -x $stress ] || { stress=; n=1; }
 echo "1..$n"

@@ -178,6 +178,35 @@ static void test_notes_bounded(void **state)
 	assert_non_null(strstr(r.notes[0], "t1"));
 }
 
+/*
+ * Input: the results from a file (all pass) and a console whose own TAP
+ * lines would fail and which holds one kernel WARNING, fed with
+ * cs_report_line() as console-scan --tap does.  Outcome: the console's
+ * TAP lines are not counted, the WARNING is, and the run is not ok.
+ */
+static void test_tap_file_and_console_reports(void **state)
+{
+	static const char *const tap[] = { "1..1\n", "ok 1 a\n", NULL };
+	static const char *const console[] = {
+		"not ok 1 a stale console line\n", "1..5\n",
+		"[    2.000000] WARNING: CPU: 0 PID: 1 at kernel/ktls.c:1 x+0x1/0x2\n",
+		NULL,
+	};
+	const char *const *l;
+	struct cs_result r;
+
+	(void)state;
+	feed(&r, tap);
+	for (l = console; *l; l++)
+		cs_report_line(&r, *l);
+	assert_int_equal(r.plan, 1);
+	assert_int_equal(r.passed, 1);
+	assert_int_equal(r.failed, 0);
+	assert_int_equal(r.kernel_reports, 1);
+	assert_false(cs_ok(&r));
+	assert_false(cs_report_line(&r, "ok 2 not a report\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_report_needs_stamp),
 		cmocka_unit_test(test_malformed_results_ignored),
 		cmocka_unit_test(test_notes_bounded),
+		cmocka_unit_test(test_tap_file_and_console_reports),
 	};
 
 	return cmocka_run_group_tests_name("console-scan", tests, NULL, NULL);
