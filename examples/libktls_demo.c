@@ -4,9 +4,12 @@
  * through libktls (the KTLS vDSO functions where the kernel has them, the
  * system calls otherwise) while they use the C library as any thread
  * does: printf(), malloc().  Every value is checked against its system
- * call; the exit status is 0 only when all of them agree.
+ * call; the exit status is 0 only when all of them agree.  Built as C++
+ * (the same file), each thread also throws and catches an exception that
+ * carries its tid.
  *
  * Build: cc -O2 libktls_demo.c $(pkg-config --cflags --libs ktls) -pthread
+ *    or: c++ -x c++ -O2 libktls_demo.c $(pkg-config --cflags --libs ktls) -pthread
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,6 +19,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <ktls/ktls.h>
+#ifdef __cplusplus
+#include <stdexcept>
+#include <string>
+#endif
 
 #define NR_THREADS	4
 
@@ -55,10 +62,20 @@ static int check_ids(const char *who)
 static void *thread_fn(void *arg)
 {
 	char who[16];
+	long bad;
 
 	snprintf(who, sizeof(who), "thread %d", *(int *)arg);
+	bad = check_ids(who);
+#ifdef __cplusplus
+	/* C++ in the thread: an exception thrown and caught, holding the tid. */
+	try {
+		throw std::runtime_error(std::to_string(ktls_gettid()));
+	} catch (const std::runtime_error &e) {
+		bad += std::stol(e.what()) != syscall(SYS_gettid);
+	}
+#endif
 	/* the return value is the number of mismatches */
-	return (void *)(long)check_ids(who);
+	return (void *)bad;
 }
 
 int main(void)

@@ -39,6 +39,9 @@ make -s -C "$top/tools/lib/ktls" OUTPUT="$lk" WERROR=1 all $(for t in $lktests; 
 	{ tail -n 20 "$logs/guest-libktls.log"; die "libktls did not build"; }
 gcc -O2 -Wall -Wextra -Werror -I"$top/tools/lib/ktls/include" -I"$lk/include" \
 	-o "$guest/libktls_demo" "$top/examples/libktls_demo.c" "$lk/libktls.a" -lpthread
+g++ -x c++ -O2 -Wall -Wextra -Werror -I"$top/tools/lib/ktls/include" -I"$lk/include" \
+	-o "$guest/libktls_demo_cxx" "$top/examples/libktls_demo.c" -x none \
+	"$lk/libktls.a" -lpthread
 # The benchmark shown by make run.
 make -s -C "$top/bench" guest OUTPUT="$guest/bench" >"$logs/guest-bench.log" 2>&1 ||
 	{ tail -n 20 "$logs/guest-bench.log"; die "bench did not build"; }
@@ -66,7 +69,8 @@ add() {	# add LIST PROGRAM...: copy programs into /ktls and list them
 		basename "$p" >> "$root/ktls/$list.list"
 	done
 }
-add run "$top/tests/guest/kernel_version.sh" "$guest/vdso_gettid" "$guest/libktls_demo"
+add run "$top/tests/guest/kernel_version.sh" "$guest/vdso_gettid" "$guest/libktls_demo" \
+	"$guest/libktls_demo_cxx"
 cp "$guest/bench/ktls_bench" "$root/ktls/"
 add run "$guest/bench/ktls_bench.sh"
 
