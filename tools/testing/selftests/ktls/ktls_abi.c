@@ -61,7 +61,7 @@ static long cur_offset(void)
 {
 	struct ktls_layout l = { 0 };
 
-	return ktls_get_layout(&l) ? LONG_MIN : (long)l.offset;
+	return kt_get_layout(&l) ? LONG_MIN : (long)l.offset;
 }
 
 /*
@@ -75,9 +75,9 @@ static int prctl_call_fn(void *arg)
 	struct prctl_call *c = arg;
 	bool own_buf = c->arg == &c->buf;
 	union layout_buf before = c->buf;
-	uint64_t owner = ktls_tls_area.owner;
+	uint64_t owner = kt_tls_area.owner;
 	long offset = cur_offset(), now;
-	long ret = ktls_prctl(c->op, c->arg, c->size, c->arg5);
+	long ret = kt_prctl(c->op, c->arg, c->size, c->arg5);
 
 	if (ret > 0)
 		return 255;
@@ -106,11 +106,11 @@ static int prctl_call_fn(void *arg)
 		if (own_buf && memcmp(&c->buf, &before, sizeof(before)))
 			return C_REJ_WROTE;
 		now = cur_offset();
-		if (now != offset || ktls_tls_area.owner != owner) {
+		if (now != offset || kt_tls_area.owner != owner) {
 			ksft_print_msg("%s: offset %ld -> %ld, owner word %#llx -> %#llx\n",
-				       ktls_ret_str(ret), offset, now,
+				       kt_ret_str(ret), offset, now,
 				       (unsigned long long)owner,
-				       (unsigned long long)ktls_tls_area.owner);
+				       (unsigned long long)kt_tls_area.owner);
 			return C_REJ_STATE;
 		}
 	}
@@ -123,11 +123,11 @@ static int prctl_call_fn(void *arg)
  */
 static int errno_in_child(int (*fn)(void *), void *arg)
 {
-	int st = ktls_fork_run(fn, arg);
+	int st = kt_fork_run(fn, arg);
 
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
-	ksft_print_msg("child %s\n", ktls_status_str(st));
+	ksft_print_msg("child %s\n", kt_status_str(st));
 	return -1;
 }
 
@@ -149,7 +149,7 @@ static const char *child_err_str(int err)
 	case C_REJ_STATE:
 		return "an error, but the offset or the area changed";
 	}
-	return ktls_errname(err);
+	return kt_errname(err);
 }
 
 static const char *op_str(unsigned long op)
@@ -356,7 +356,7 @@ static void fill_layout(struct ktls_layout *l, enum layout_kind k)
 {
 	l->size = KTLS_AREA_SIZE;
 	l->alignment = KTLS_AREA_ALIGN;
-	l->offset = ktls_offset;
+	l->offset = kt_offset;
 	switch (k) {
 	case L_GOOD:
 		break;
@@ -449,7 +449,7 @@ static void run_arg_case(const char *phase, const struct arg_case *c)
 			 "%s: prctl(PR_KTLS, %s, %s, %lu, %#lx) [%s%s] -> %s, expected %s\n",
 			 phase, op_str(c->op), ptr_names[c->ptr], c->size,
 			 c->arg5, c->what, lstr, child_err_str(err),
-			 ktls_errname(c->expect));
+			 kt_errname(c->expect));
 }
 
 static void run_arg_cases(const char *phase, const struct arg_case *c,
@@ -480,10 +480,10 @@ static int set_then_get_fn(void *arg)
 	struct ktls_layout g = { 0 };
 	long ret;
 
-	ret = ktls_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
+	ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 	if (ret)
 		return (int)-ret;
-	if (ktls_get_layout(&g))
+	if (kt_get_layout(&g))
 		return 200;
 	if (g.offset != c->offset)
 		return 201;
@@ -500,8 +500,8 @@ static void test_set_edges(void)
 		{ 64, 64, -KTLS_OFFSET_MAX, "offset -KTLS_OFFSET_MAX" },
 		{ 64, 64, KTLS_OFFSET_MAX, "offset +KTLS_OFFSET_MAX" },
 		{ 64, 64, 64, "offset +64" },
-		{ 128, 64, ktls_offset, "size 128 (larger than the kernel's)" },
-		{ 64, 128, ktls_offset & ~127L,
+		{ 128, 64, kt_offset, "size 128 (larger than the kernel's)" },
+		{ 64, 128, kt_offset & ~127L,
 		  "alignment 128, offset a multiple of 128" },
 		{ 64, 4096, -4096, "alignment 4096, offset -4096" },
 	};
@@ -544,32 +544,32 @@ static int set_with_pthread_fn(void *arg)
 	(void)arg;
 	if (pipe(fds) || pthread_create(&th, NULL, block_fn, &fds[0]))
 		return 250;
-	ret = ktls_set_offset(ktls_offset);
+	ret = kt_set_offset(kt_offset);
 	close(fds[1]);
 	pthread_join(th, NULL);
 	return ret < 0 ? (int)-ret : 0;
 }
 
-static KTLS_RAW int wait_go_fn(struct ktls_thread *t)
+static KT_RAW int wait_go_fn(struct kt_thread *t)
 {
-	ktls_wait_for(&t->go, 1);
+	kt_wait_for(&t->go, 1);
 	return 0;
 }
 
 static int set_with_vm_child_fn(void *arg)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
 	long ret, pid;
 	int st;
 
 	(void)arg;
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
-	pid = ktls_thread_spawn(&t, CLONE_VM, 0, SIGCHLD, wait_go_fn, NULL);
+	pid = kt_thread_spawn(&t, CLONE_VM, 0, SIGCHLD, wait_go_fn, NULL);
 	if (pid < 0)
 		return 251;
-	ret = ktls_set_offset(ktls_offset);
-	ktls_post(&t.go, 1);
+	ret = kt_set_offset(kt_offset);
+	kt_post(&t.go, 1);
 	waitpid(pid, &st, __WALL);
 	return ret < 0 ? (int)-ret : 0;
 }
@@ -600,13 +600,13 @@ struct clone_case {
 	const char *what;
 };
 
-static KTLS_RAW int nop_fn(struct ktls_thread *t)
+static KT_RAW int nop_fn(struct kt_thread *t)
 {
 	(void)t;
 	return 0;
 }
 
-static unsigned long setup_tls(struct ktls_thread *t, enum tls_kind k)
+static unsigned long setup_tls(struct kt_thread *t, enum tls_kind k)
 {
 	unsigned long apage = (unsigned long)t->area & ~(page_size - 1);
 
@@ -630,18 +630,18 @@ static unsigned long setup_tls(struct ktls_thread *t, enum tls_kind k)
 static int clone_case_fn(void *arg)
 {
 	struct clone_case *c = arg;
-	struct ktls_thread t;
+	struct kt_thread t;
 	unsigned long tls;
 	long ret;
 	int st;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
 	tls = setup_tls(&t, c->tls);
-	ret = ktls_thread_spawn(&t, c->flags, tls, c->sig, nop_fn, NULL);
+	ret = kt_thread_spawn(&t, c->flags, tls, c->sig, nop_fn, NULL);
 	if (ret > 0) {
 		if (c->flags & CLONE_THREAD)
-			ktls_thread_join(&t);
+			kt_thread_join(&t);
 		else
 			waitpid(ret, &st, __WALL);
 		return 0;
@@ -652,24 +652,24 @@ static int clone_case_fn(void *arg)
 #define VMFLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND)
 
 static const struct clone_case clone_before_set[] = {
-	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_OWN, ENOENT,
+	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_OWN, ENOENT,
 	  "no offset registered" },
 };
 
 static const struct clone_case clone_after_set[] = {
 	{ VMFLAGS | CLONE_SETTLS | CLONE_KTLS, SIGCHLD, T_OWN, EINVAL,
 	  "without CLONE_THREAD" },
-	{ (KTLS_THREAD_FLAGS & ~CLONE_SETTLS) | CLONE_KTLS, 0, T_OWN,
+	{ (KT_THREAD_FLAGS & ~CLONE_SETTLS) | CLONE_KTLS, 0, T_OWN,
 	  EINVAL, "without CLONE_SETTLS" },
 	{ CLONE_KTLS, SIGCHLD, T_OWN, EINVAL,
 	  "alone (a fork-like clone)" },
-	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_ZERO, EINVAL,
+	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_ZERO, EINVAL,
 	  "thread pointer 0" },
-	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_MISALIGNED, EINVAL,
+	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_MISALIGNED, EINVAL,
 	  "area not 64-aligned" },
-	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_RDONLY, EFAULT,
+	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_RDONLY, EFAULT,
 	  "area not writable" },
-	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_NONE, EFAULT,
+	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_NONE, EFAULT,
 	  "area not mapped accessibly" },
 };
 
@@ -686,18 +686,18 @@ static void run_clone_cases(const char *phase, const struct clone_case *c,
 				 phase, (unsigned long long)c[i].flags,
 				 tls_names[c[i].tls], c[i].what,
 				 err == 0 ? "a new thread" : child_err_str(err),
-				 ktls_errname(c[i].expect));
+				 kt_errname(c[i].expect));
 	}
 }
 
 /* ---- REGISTER from a raw thread with a bad area (in children) ---- */
 
-static KTLS_RAW int register_fn(struct ktls_thread *t)
+static KT_RAW int register_fn(struct kt_thread *t)
 {
-	t->val[0] = ktls_register();
+	t->val[0] = kt_register();
 	if (!t->val[0]) {
-		ktls_snap_take(&t->snap[0], t->area);
-		t->val[1] = ktls_unregister();
+		kt_snap_take(&t->snap[0], t->area);
+		t->val[1] = kt_unregister();
 	}
 	return 0;
 }
@@ -705,22 +705,22 @@ static KTLS_RAW int register_fn(struct ktls_thread *t)
 static int register_case_fn(void *arg)
 {
 	enum tls_kind k = (enum tls_kind)(long)arg;
-	struct ktls_thread t;
+	struct kt_thread t;
 	unsigned long tls;
 	long ret;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
 	tls = setup_tls(&t, k);
-	ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, tls, 0, register_fn,
-				NULL);
+	ret = kt_thread_spawn(&t, KT_THREAD_FLAGS, tls, 0, register_fn,
+			      NULL);
 	if (ret < 0)
 		return 251;
-	ktls_thread_join(&t);
+	kt_thread_join(&t);
 	if (t.val[0] == 0 && k == T_OWN) {
 		/* Registered: the area was right, and UNREGISTER worked. */
-		if (!ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
-				     "raw thread after REGISTER"))
+		if (!kt_snap_check(&t.snap[0], KT_EXPECT_AREA,
+				   "raw thread after REGISTER"))
 			return 252;
 		if (t.val[1] != 0 || t.area->owner != 0)
 			return 253;
@@ -753,7 +753,7 @@ static void test_register_cases(void)
 		ksft_test_result(err == kinds[i].expect,
 				 "REGISTER in a raw thread (no CLONE_KTLS) with %s -> %s, expected %s%s\n",
 				 tls_names[kinds[i].k], why,
-				 ktls_errname(kinds[i].expect),
+				 kt_errname(kinds[i].expect),
 				 kinds[i].k == T_OWN ?
 				 " (area right, UNREGISTER clears tp)" : "");
 	}
@@ -765,14 +765,14 @@ static void test_register_cases(void)
 
 static void test_unregistered_process(const char *when)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 
-	if (!ktls_vdso_ok) {
+	if (!kt_vdso_ok) {
 		ksft_test_result_skip("%s: vDSO lacks __vdso_ktls_*\n", when);
 		return;
 	}
-	ktls_snap_take(&s, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, when),
+	kt_snap_take(&s, &kt_tls_area);
+	ksft_test_result(kt_snap_check(&s, KT_EXPECT_NO_AREA, when),
 			 "%s: vDSO accessors equal gettid/getpid/getuid/geteuid/getgid/getegid, errno_location NULL without an offset (else the slot), owner word not valid\n",
 			 when);
 }
@@ -780,12 +780,12 @@ static void test_unregistered_process(const char *when)
 static void test_layout(void)
 {
 	struct ktls_layout l = { 0xdead, 0xbeef, 0x1234 };
-	long ret = ktls_get_layout(&l);
+	long ret = kt_get_layout(&l);
 
 	ksft_test_result(!ret && l.size == KTLS_AREA_SIZE &&
 			 l.alignment == KTLS_AREA_ALIGN && l.offset == 0,
 			 "GET_LAYOUT before SET_OFFSET -> %s size=%u alignment=%u offset=%lld, expected 0 64 64 0\n",
-			 ktls_ret_str(ret), l.size, l.alignment,
+			 kt_ret_str(ret), l.size, l.alignment,
 			 (long long)l.offset);
 	kernel_layout = l;
 }
@@ -819,37 +819,37 @@ static void test_set_busy(void)
 static void test_set(void)
 {
 	struct ktls_layout l = { 0 };
-	long ret = ktls_set_offset(ktls_offset);
+	long ret = kt_set_offset(kt_offset);
 	long ret2;
 
 	ksft_test_result(ret == 0,
 			 "SET_OFFSET size=64 align=64 offset=%ld (the static TLS offset) -> %s, expected 0\n",
-			 ktls_offset, ktls_ret_str(ret));
-	ret2 = ktls_get_layout(&l);
-	ksft_test_result(!ret2 && l.offset == ktls_offset && l.size == 64 &&
+			 kt_offset, kt_ret_str(ret));
+	ret2 = kt_get_layout(&l);
+	ksft_test_result(!ret2 && l.offset == kt_offset && l.size == 64 &&
 			 l.alignment == 64,
 			 "GET_LAYOUT after SET_OFFSET -> %s size=%u alignment=%u offset=%lld, expected 0 64 64 %ld\n",
-			 ktls_ret_str(ret2), l.size, l.alignment,
-			 (long long)l.offset, ktls_offset);
-	ksft_test_result(ktls_tls_area.owner == 0,
+			 kt_ret_str(ret2), l.size, l.alignment,
+			 (long long)l.offset, kt_offset);
+	ksft_test_result(kt_tls_area.owner == 0,
 			 "SET_OFFSET does not write the main thread's area: owner=%#llx, expected 0\n",
-			 (unsigned long long)ktls_tls_area.owner);
+			 (unsigned long long)kt_tls_area.owner);
 }
 
 static void test_register(void)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 	long ret;
 
-	ktls_tls_area.errno_value = SENTINEL1;
-	ret = ktls_register();
+	kt_tls_area.errno_value = SENTINEL1;
+	ret = kt_register();
 	ksft_test_result(ret == 0, "REGISTER in the main thread -> %s, expected 0\n",
-			 ktls_ret_str(ret));
-	ktls_snap_take(&s, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_AREA,
-					 "main after REGISTER"),
+			 kt_ret_str(ret));
+	kt_snap_take(&s, &kt_tls_area);
+	ksft_test_result(kt_snap_check(&s, KT_EXPECT_AREA,
+				       "main after REGISTER"),
 			 "after REGISTER: area tp == thread pointer %#lx, tid/pid/uid/euid/gid/egid equal the syscalls, vDSO equals syscalls, errno_location == &area.errno_value\n",
-			 ktls_tp());
+			 kt_tp());
 	ksft_test_result(s.area_errno == SENTINEL1,
 			 "REGISTER keeps errno_value: %#x written before, %#x after, expected %#x\n",
 			 SENTINEL1, s.area_errno, SENTINEL1);
@@ -866,110 +866,110 @@ static void test_errno_value_kept(void)
 	int32_t seen1, seen2 = 0;
 	bool via_loc = true;
 
-	ktls_tls_area.errno_value = SENTINEL2;
+	kt_tls_area.errno_value = SENTINEL2;
 	/* Credential commits that change nothing, and a fork. */
-	ktls_sys3(SYS_setresuid, -1, -1, -1);
-	ktls_sys3(SYS_setresgid, -1, -1, -1);
-	ktls_fork_run(nop_child_fn, NULL);
-	ktls_sys0(SYS_getppid);
-	seen1 = ktls_tls_area.errno_value;
-	if (ktls_vdso_ok) {
-		int *p = ktls_vdso.errno_location();
+	kt_sys3(SYS_setresuid, -1, -1, -1);
+	kt_sys3(SYS_setresgid, -1, -1, -1);
+	kt_fork_run(nop_child_fn, NULL);
+	kt_sys0(SYS_getppid);
+	seen1 = kt_tls_area.errno_value;
+	if (kt_vdso_ok) {
+		int *p = kt_vdso.errno_location();
 
 		if (p) {
 			*p = 4242;
-			seen2 = ktls_tls_area.errno_value;
+			seen2 = kt_tls_area.errno_value;
 		}
 		via_loc = p && seen2 == 4242;
 	}
-	ktls_tls_area.errno_value = SENTINEL1;
+	kt_tls_area.errno_value = SENTINEL1;
 	ksft_test_result(seen1 == SENTINEL2 && via_loc,
 			 "errno_value is user space's: %#x written, after setresuid(-1,-1,-1)/setresgid(-1,-1,-1)/fork it reads %#x (expected %#x); writing 4242 through errno_location() reads back %d from the area\n",
 			 SENTINEL2, seen1, SENTINEL2, seen2);
 }
 
-static KTLS_RAW int snap_wait_fn(struct ktls_thread *t)
+static KT_RAW int snap_wait_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], t->area);
-	ktls_wait_for(&t->go, 1);
+	kt_snap_take(&t->snap[0], t->area);
+	kt_wait_for(&t->go, 1);
 	return 0;
 }
 
 static void test_thread_exit(void)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
 	uint64_t alive = 0, dead = 0;
 	bool ok = false, after = false;
 	long ret;
 
-	ret = ktls_thread_start(&t, snap_wait_fn, NULL);
+	ret = kt_thread_start(&t, snap_wait_fn, NULL);
 	if (ret > 0) {
 		while (!__atomic_load_n(&t.snap[0].taken, __ATOMIC_SEQ_CST))
-			ktls_sys0(SYS_sched_yield);
-		ok = ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
-				     "raw CLONE_KTLS thread");
+			kt_sys0(SYS_sched_yield);
+		ok = kt_snap_check(&t.snap[0], KT_EXPECT_AREA,
+				   "raw CLONE_KTLS thread");
 		alive = t.area->owner;
-		ktls_post(&t.go, 1);
-		ktls_thread_join(&t);
+		kt_post(&t.go, 1);
+		kt_thread_join(&t);
 		dead = t.area->owner;
 		/* A thread without an area arrives at the dead one's TCB. */
-		if (ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, t.tls, 0,
-				      snap_wait_fn, NULL) > 0) {
-			ktls_post(&t.go, 1);
-			ktls_thread_join(&t);
-			after = ktls_snap_check(&t.snap[0], KTLS_EXPECT_NO_AREA,
-						"thread on a dead thread's TCB");
+		if (kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
+				    snap_wait_fn, NULL) > 0) {
+			kt_post(&t.go, 1);
+			kt_thread_join(&t);
+			after = kt_snap_check(&t.snap[0], KT_EXPECT_NO_AREA,
+					      "thread on a dead thread's TCB");
 		}
 	}
 	ksft_test_result(ret > 0 && ok,
 			 "clone3(CLONE_KTLS) -> %s; the thread's area has tp == its TCB and its ids, vDSO equal syscalls\n",
-			 ktls_ret_str(ret));
-	ksft_test_result(ret > 0 && alive == (t.tls ^ ktls_key()) && dead == alive,
+			 kt_ret_str(ret));
+	ksft_test_result(ret > 0 && alive == (t.tls ^ kt_key()) && dead == alive,
 			 "thread exit writes nothing: owner word while alive %#llx (expected tp ^ key %#llx), after exit %#llx (expected the same)\n",
-			 (unsigned long long)alive, (unsigned long long)(t.tls ^ ktls_key()),
+			 (unsigned long long)alive, (unsigned long long)(t.tls ^ kt_key()),
 			 (unsigned long long)dead);
 	ksft_test_result(after,
 			 "a thread without an area on the dead thread's TCB: the old owner word is invalidated, vDSO == its own syscalls\n");
-	ktls_thread_free(&t);
+	kt_thread_free(&t);
 }
 
 static void test_unregister(void)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 	long ret, ret2, ret3;
 
-	ret = ktls_unregister();
-	ktls_snap_take(&s, &ktls_tls_area);
+	ret = kt_unregister();
+	kt_snap_take(&s, &kt_tls_area);
 	ksft_test_result(ret == 0 && s.area_owner == 0 &&
 			 s.area_errno == SENTINEL1,
 			 "UNREGISTER -> %s with owner=%#llx errno_value=%#x, expected 0 with owner 0, errno_value %#x kept\n",
-			 ktls_ret_str(ret), (unsigned long long)s.area_owner,
+			 kt_ret_str(ret), (unsigned long long)s.area_owner,
 			 s.area_errno, SENTINEL1);
-	if (ktls_vdso_ok)
-		ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA,
-						 "after UNREGISTER"),
+	if (kt_vdso_ok)
+		ksft_test_result(kt_snap_check(&s, KT_EXPECT_NO_AREA,
+					       "after UNREGISTER"),
 				 "after UNREGISTER: vDSO accessors equal the syscalls, errno_location still the slot\n");
 	else
 		ksft_test_result_skip("after UNREGISTER: vDSO lacks __vdso_ktls_*\n");
-	ret2 = ktls_unregister();
+	ret2 = kt_unregister();
 	ksft_test_result(ret2 == -ENOENT,
 			 "UNREGISTER again -> %s, expected -ENOENT\n",
-			 ktls_ret_str(ret2));
-	ret3 = ktls_register();
-	ktls_snap_take(&s, &ktls_tls_area);
+			 kt_ret_str(ret2));
+	ret3 = kt_register();
+	kt_snap_take(&s, &kt_tls_area);
 	ksft_test_result(ret3 == 0 &&
-			 ktls_snap_check(&s, KTLS_EXPECT_AREA,
-					 "after re-REGISTER"),
+			 kt_snap_check(&s, KT_EXPECT_AREA,
+				       "after re-REGISTER"),
 			 "REGISTER after UNREGISTER -> %s, expected 0 with a valid area\n",
-			 ktls_ret_str(ret3));
+			 kt_ret_str(ret3));
 }
 
 int main(void)
 {
 	page_size = sysconf(_SC_PAGESIZE);
 	ksft_print_header();
-	ktls_require(NULL);
-	ktls_vdso_init();
+	kt_require(NULL);
+	kt_vdso_init();
 
 	rdonly_page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

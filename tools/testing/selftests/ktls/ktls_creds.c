@@ -84,23 +84,23 @@ static const struct cred_case cases[] = {
 			 KEEP, KEEP, KEEP, KEEP, "setfsuid(-1)") } },
 };
 
-static KTLS_RAW long do_op(const struct cred_op *op)
+static KT_RAW long do_op(const struct cred_op *op)
 {
 	if (op->nr == OP_CAPSET)
-		return ktls_sys2(SYS_capset, &cap_hdr,
+		return kt_sys2(SYS_capset, &cap_hdr,
 				 op->a ? cap_drop : cap_cur);
-	return ktls_sys3(op->nr, op->a, op->b, op->c);
+	return kt_sys3(op->nr, op->a, op->b, op->c);
 }
 
-static KTLS_RAW int op_fn(struct ktls_thread *t)
+static KT_RAW int op_fn(struct kt_thread *t)
 {
 	const struct cred_case *c = t->arg;
 	int i;
 
-	ktls_snap_take(&t->snap[0], t->area);
+	kt_snap_take(&t->snap[0], t->area);
 	for (i = 0; i < c->nops; i++) {
 		t->val[i] = do_op(&c->ops[i]);
-		ktls_snap_take(&t->snap[1 + i], t->area);
+		kt_snap_take(&t->snap[1 + i], t->area);
 	}
 	return 0;
 }
@@ -109,24 +109,24 @@ static KTLS_RAW int op_fn(struct ktls_thread *t)
  * A second raw thread reads its own vDSO accessors and area in a loop
  * while the first one changes its credentials: nothing may change for it.
  */
-static KTLS_RAW int bystander_fn(struct ktls_thread *t)
+static KT_RAW int bystander_fn(struct kt_thread *t)
 {
-	struct ktls_ids ref, v, a;
+	struct kt_ids ref, v, a;
 
-	ktls_snap_take(&t->snap[0], t->area);
+	kt_snap_take(&t->snap[0], t->area);
 	ref = t->snap[0].sys;
 	while (!__atomic_load_n(&t->go, __ATOMIC_SEQ_CST)) {
-		ktls_ids_area(t->area, &a);
-		if (!ktls_ids_eq(&a, &ref))
+		kt_ids_area(t->area, &a);
+		if (!kt_ids_eq(&a, &ref))
 			t->val[0]++;
-		if (ktls_vdso_ok) {
-			ktls_ids_vdso(&v);
-			if (!ktls_ids_eq(&v, &ref))
+		if (kt_vdso_ok) {
+			kt_ids_vdso(&v);
+			if (!kt_ids_eq(&v, &ref))
 				t->val[0]++;
 		}
 		t->val[1]++;
 	}
-	ktls_snap_take(&t->snap[1], t->area);
+	kt_snap_take(&t->snap[1], t->area);
 	return 0;
 }
 
@@ -144,8 +144,8 @@ static bool expect_id(const struct cred_op *op, const char *who,
 	return true;
 }
 
-static bool check_expect(const struct cred_op *op, const struct ktls_ids *before,
-			 const struct ktls_ids *after, const char *who)
+static bool check_expect(const struct cred_op *op, const struct kt_ids *before,
+			 const struct kt_ids *after, const char *who)
 {
 	bool ok = true;
 
@@ -164,8 +164,8 @@ static bool check_expect(const struct cred_op *op, const struct ktls_ids *before
 
 static void run_case(const struct cred_case *c, bool root)
 {
-	struct ktls_thread op, by;
-	struct ktls_snap m0, m1;
+	struct kt_thread op, by;
+	struct kt_snap m0, m1;
 	char desc[160], who[200];
 	bool ok = true;
 	long r1, r2 = 0;
@@ -178,27 +178,27 @@ static void run_case(const struct cred_case *c, bool root)
 				      desc);
 		return;
 	}
-	ktls_snap_take(&m0, &ktls_tls_area);
-	r1 = ktls_thread_start(&by, bystander_fn, NULL);
+	kt_snap_take(&m0, &kt_tls_area);
+	r1 = kt_thread_start(&by, bystander_fn, NULL);
 	if (r1 > 0) {
 		while (!__atomic_load_n(&by.snap[0].taken, __ATOMIC_SEQ_CST))
-			ktls_sys0(SYS_sched_yield);
-		r2 = ktls_thread_start(&op, op_fn, (void *)c);
+			kt_sys0(SYS_sched_yield);
+		r2 = kt_thread_start(&op, op_fn, (void *)c);
 		if (r2 > 0)
-			ktls_thread_join(&op);
-		ktls_post(&by.go, 1);
-		ktls_thread_join(&by);
+			kt_thread_join(&op);
+		kt_post(&by.go, 1);
+		kt_thread_join(&by);
 	}
-	ktls_snap_take(&m1, &ktls_tls_area);
+	kt_snap_take(&m1, &kt_tls_area);
 
 	if (r1 <= 0 || r2 <= 0) {
 		ksft_test_result_fail("%s: clone3(CLONE_KTLS) -> %s, %s\n",
-				      desc, ktls_ret_str(r1),
-				      ktls_ret_str(r2));
+				      desc, kt_ret_str(r1),
+				      kt_ret_str(r2));
 		goto out;
 	}
 	snprintf(who, sizeof(who), "changing thread before %s", desc);
-	ok &= ktls_snap_check(&op.snap[0], KTLS_EXPECT_AREA, who);
+	ok &= kt_snap_check(&op.snap[0], KT_EXPECT_AREA, who);
 	for (i = 0; i < c->nops; i++) {
 		const struct cred_op *o = &c->ops[i];
 		bool ret_ok = o->ret == ANY_RET ? op.val[i] >= 0 :
@@ -207,38 +207,38 @@ static void run_case(const struct cred_case *c, bool root)
 		snprintf(who, sizeof(who), "changing thread after %s", o->name);
 		if (!ret_ok) {
 			ksft_print_msg("%s: returned %s\n", who,
-				       ktls_ret_str(op.val[i]));
+				       kt_ret_str(op.val[i]));
 			ok = false;
 		}
-		ok &= ktls_snap_check(&op.snap[1 + i], KTLS_EXPECT_AREA, who);
+		ok &= kt_snap_check(&op.snap[1 + i], KT_EXPECT_AREA, who);
 		ok &= check_expect(o, &op.snap[i].sys, &op.snap[1 + i].sys,
 				   who);
 	}
-	ok &= ktls_snap_check(&by.snap[1], KTLS_EXPECT_AREA,
+	ok &= kt_snap_check(&by.snap[1], KT_EXPECT_AREA,
 			      "other raw thread afterwards");
-	if (!ktls_ids_eq(&by.snap[0].sys, &by.snap[1].sys) || by.val[0]) {
+	if (!kt_ids_eq(&by.snap[0].sys, &by.snap[1].sys) || by.val[0]) {
 		ksft_print_msg("other raw thread: ids changed or %ld of %ld loop reads differed\n",
 			       by.val[0], by.val[1]);
 		ok = false;
 	}
-	ok &= ktls_snap_check(&m1, KTLS_EXPECT_AREA, "main afterwards");
-	if (!ktls_ids_eq(&m0.area_ids, &m1.area_ids)) {
-		ktls_ids_diff("main", "before", &m0.area_ids, "after",
-			      &m1.area_ids);
+	ok &= kt_snap_check(&m1, KT_EXPECT_AREA, "main afterwards");
+	if (!kt_ids_eq(&m0.area_ids, &m1.area_ids)) {
+		kt_ids_diff("main", "before", &m0.area_ids, "after",
+			    &m1.area_ids);
 		ok = false;
 	}
 	ksft_test_result(ok,
 			 "raw %s in one raw CLONE_KTLS thread: its area and vDSO equal its syscalls (new ids as expected); another raw thread (%ld looped reads) and main unchanged\n",
 			 desc, by.val[1]);
 out:
-	ktls_thread_free(&op);
-	ktls_thread_free(&by);
+	kt_thread_free(&op);
+	kt_thread_free(&by);
 }
 
 /* ---- the main thread of a single-threaded child ---- */
 
 struct main_res {
-	struct ktls_snap before, after;
+	struct kt_snap before, after;
 	long ret;
 };
 
@@ -246,9 +246,9 @@ static int main_change_fn(void *arg)
 {
 	struct main_res *r = arg;
 
-	ktls_snap_take(&r->before, &ktls_tls_area);
-	r->ret = ktls_sys3(SYS_setresuid, 1001, 1002, 1003);
-	ktls_snap_take(&r->after, &ktls_tls_area);
+	kt_snap_take(&r->before, &kt_tls_area);
+	r->ret = kt_sys3(SYS_setresuid, 1001, 1002, 1003);
+	kt_snap_take(&r->after, &kt_tls_area);
 	return 0;
 }
 
@@ -262,22 +262,22 @@ static void test_main_thread(bool root)
 		ksft_test_result_skip("raw setresuid in the main thread: needs root\n");
 		return;
 	}
-	r = ktls_shared_alloc(sizeof(*r));
-	st = ktls_fork_run(main_change_fn, r);
+	r = kt_shared_alloc(sizeof(*r));
+	st = kt_fork_run(main_change_fn, r);
 	ok = WIFEXITED(st) && !WEXITSTATUS(st) && r->ret == 0;
-	ok &= ktls_snap_check(&r->after, KTLS_EXPECT_AREA,
+	ok &= kt_snap_check(&r->after, KT_EXPECT_AREA,
 			      "child main after setresuid");
 	ok &= r->after.sys.uid == 1001 && r->after.sys.euid == 1002;
 	ksft_test_result(ok,
 			 "raw setresuid(1001, 1002, 1003) in a forked child's registered main thread -> %s (%s): area and vDSO show uid %ld euid %ld, expected 1001 1002\n",
-			 ktls_ret_str(r->ret), ktls_status_str(st),
+			 kt_ret_str(r->ret), kt_status_str(st),
 			 r->after.area_ids.uid, r->after.area_ids.euid);
 }
 
 /* ---- glibc's process-wide setresuid, pthreads registered ---- */
 
 struct glibc_res {
-	struct ktls_snap main_after, pt_after;
+	struct kt_snap main_after, pt_after;
 	long pt_reg;
 	int setres_ret;
 };
@@ -288,12 +288,12 @@ static void *glibc_pt_fn(void *arg)
 {
 	struct glibc_res *r = arg;
 
-	r->pt_reg = ktls_register();
+	r->pt_reg = kt_register();
 	pthread_barrier_wait(&gbar);
 	/* main calls setresuid() now */
 	pthread_barrier_wait(&gbar);
-	ktls_snap_take(&r->pt_after, &ktls_tls_area);
-	ktls_unregister();
+	kt_snap_take(&r->pt_after, &kt_tls_area);
+	kt_unregister();
 	return NULL;
 }
 
@@ -309,7 +309,7 @@ static int glibc_fn(void *arg)
 	r->setres_ret = setresuid(1011, 1011, 1011);
 	pthread_barrier_wait(&gbar);
 	pthread_join(th, NULL);
-	ktls_snap_take(&r->main_after, &ktls_tls_area);
+	kt_snap_take(&r->main_after, &kt_tls_area);
 	return 0;
 }
 
@@ -323,16 +323,16 @@ static void test_glibc(bool root)
 		ksft_test_result_skip("glibc setresuid over registered threads: needs root\n");
 		return;
 	}
-	r = ktls_shared_alloc(sizeof(*r));
-	st = ktls_fork_run(glibc_fn, r);
+	r = kt_shared_alloc(sizeof(*r));
+	st = kt_fork_run(glibc_fn, r);
 	ok = WIFEXITED(st) && !WEXITSTATUS(st) && !r->setres_ret &&
 	     !r->pt_reg;
-	ok &= ktls_snap_check(&r->main_after, KTLS_EXPECT_AREA, "main");
-	ok &= ktls_snap_check(&r->pt_after, KTLS_EXPECT_AREA, "pthread");
+	ok &= kt_snap_check(&r->main_after, KT_EXPECT_AREA, "main");
+	ok &= kt_snap_check(&r->pt_after, KT_EXPECT_AREA, "pthread");
 	ok &= r->main_after.sys.uid == 1011 && r->pt_after.sys.uid == 1011;
 	ksft_test_result(ok,
 			 "glibc setresuid(1011, 1011, 1011) (all threads) with a registered main and a REGISTERed pthread (%s): both areas and vDSO show uid 1011 (main %ld, pthread %ld)\n",
-			 ktls_status_str(st), r->main_after.area_ids.uid,
+			 kt_status_str(st), r->main_after.area_ids.uid,
 			 r->pt_after.area_ids.uid);
 }
 
@@ -342,9 +342,9 @@ int main(void)
 	size_t i;
 
 	ksft_print_header();
-	ktls_setup(true);
+	kt_setup(true);
 	root = geteuid() == 0;
-	if (ktls_sys2(SYS_capget, &cap_hdr, cap_cur))
+	if (kt_sys2(SYS_capget, &cap_hdr, cap_cur))
 		ksft_exit_fail_msg("capget failed\n");
 	memcpy(cap_drop, cap_cur, sizeof(cap_drop));
 	cap_drop[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));

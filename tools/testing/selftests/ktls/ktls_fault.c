@@ -24,7 +24,7 @@ struct fault_res {
 	long r1, r2;
 	uint64_t tp_after;
 	int stage;		/* __atomic accesses: the child may die */
-	struct ktls_snap before, readonly, after;
+	struct kt_snap before, readonly, after;
 };
 
 static struct fault_res *fres;
@@ -37,7 +37,7 @@ static int fres_stage(void)
 	return __atomic_load_n(&fres->stage, __ATOMIC_RELAXED);
 }
 
-static unsigned long area_page(const struct ktls_thread *t)
+static unsigned long area_page(const struct kt_thread *t)
 {
 	return (unsigned long)t->area & ~(page_size - 1);
 }
@@ -49,38 +49,38 @@ enum fkind { F_CONTROL, F_RDONLY, F_UNMAP };
 static int single_child(void *arg)
 {
 	enum fkind k = (enum fkind)(long)arg;
-	struct ktls_thread t;
+	struct kt_thread t;
 	unsigned long apage;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
 	apage = area_page(&t);
 	/* From here on: raw system calls only, glibc's TLS is left behind. */
-	fres->unreg = ktls_unregister();
-	fres->setfs = ktls_set_fs(t.tls);
-	fres->reg = ktls_register();
+	fres->unreg = kt_unregister();
+	fres->setfs = kt_set_fs(t.tls);
+	fres->reg = kt_register();
 	if (fres->unreg || fres->setfs || fres->reg)
 		for (;;)
-			ktls_sys1(SYS_exit_group, 2);
-	ktls_snap_take(&fres->before, t.area);
+			kt_sys1(SYS_exit_group, 2);
+	kt_snap_take(&fres->before, t.area);
 	if (k == F_RDONLY) {
-		fres->protect = ktls_sys3(SYS_mprotect, apage, page_size,
-					  PROT_READ);
-		ktls_snap_take(&fres->readonly, t.area);
+		fres->protect = kt_sys3(SYS_mprotect, apage, page_size,
+					PROT_READ);
+		kt_snap_take(&fres->readonly, t.area);
 	} else if (k == F_UNMAP) {
-		fres->protect = ktls_sys2(SYS_munmap, apage, page_size);
+		fres->protect = kt_sys2(SYS_munmap, apage, page_size);
 	}
 	__atomic_store_n(&fres->stage, 1, __ATOMIC_RELAXED);
 	/* A new user namespace changes every id the area shows. */
-	fres->change = ktls_sys1(SYS_unshare, CLONE_NEWUSER);
+	fres->change = kt_sys1(SYS_unshare, CLONE_NEWUSER);
 	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	if (fres->change)
 		for (;;)
-			ktls_sys1(SYS_exit_group, NS_SKIP);
+			kt_sys1(SYS_exit_group, NS_SKIP);
 	if (k == F_CONTROL)
-		ktls_snap_take(&fres->after, t.area);
+		kt_snap_take(&fres->after, t.area);
 	for (;;)
-		ktls_sys1(SYS_exit_group, 0);
+		kt_sys1(SYS_exit_group, 0);
 	return 0;
 }
 
@@ -95,71 +95,71 @@ static void test_single(enum fkind k)
 	bool ok;
 
 	memset(fres, 0, sizeof(*fres));
-	st = ktls_fork_run(single_child, (void *)(long)k);
+	st = kt_fork_run(single_child, (void *)(long)k);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP) {
 		ksft_test_result_skip("%s, then unshare(CLONE_NEWUSER) -> %s\n",
-				      what[k], ktls_ret_str(fres->change));
+				      what[k], kt_ret_str(fres->change));
 		return;
 	}
 	ok = !fres->unreg && !fres->setfs && !fres->reg && !fres->protect;
 	if (!ok)
 		ksft_print_msg("setup: UNREGISTER %s, SET_FS %s, REGISTER %s, mprotect/munmap %s\n",
-			       ktls_ret_str(fres->unreg),
-			       ktls_ret_str(fres->setfs),
-			       ktls_ret_str(fres->reg),
-			       ktls_ret_str(fres->protect));
-	ok &= ktls_snap_check(&fres->before, KTLS_EXPECT_AREA,
+			       kt_ret_str(fres->unreg),
+			       kt_ret_str(fres->setfs),
+			       kt_ret_str(fres->reg),
+			       kt_ret_str(fres->protect));
+	ok &= kt_snap_check(&fres->before, KT_EXPECT_AREA,
 			      "registered on our TCB");
 	if (k == F_CONTROL) {
 		ok &= WIFEXITED(st) && !WEXITSTATUS(st);
-		ok &= ktls_snap_check(&fres->after, KTLS_EXPECT_AREA,
+		ok &= kt_snap_check(&fres->after, KT_EXPECT_AREA,
 				      "after unshare(CLONE_NEWUSER)");
 		ok &= fres->after.sys.uid != fres->before.sys.uid;
 		ksft_test_result(ok,
 				 "single thread registered on its own TCB, %s, then unshare(CLONE_NEWUSER) (%s): area and vDSO follow the change (uid %ld -> %ld)\n",
-				 what[k], ktls_status_str(st),
+				 what[k], kt_status_str(st),
 				 fres->before.area_ids.uid,
 				 fres->after.area_ids.uid);
 		return;
 	}
 	if (k == F_RDONLY)
-		ok &= ktls_snap_check(&fres->readonly, KTLS_EXPECT_AREA,
+		ok &= kt_snap_check(&fres->readonly, KT_EXPECT_AREA,
 				      "read-only area before the change");
 	ok &= WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && fres_stage() == 1;
 	ksft_test_result(ok,
 			 "single thread registered on its own TCB, %s, then unshare(CLONE_NEWUSER): %s at stage %d, expected killed by SIGSEGV on the return from unshare (stage 1)\n",
-			 what[k], ktls_status_str(st), fres_stage());
+			 what[k], kt_status_str(st), fres_stage());
 }
 
 /* ---- a raw thread in a multi-threaded child (root) ---- */
 
-static KTLS_RAW int ro_thread_fn(struct ktls_thread *t)
+static KT_RAW int ro_thread_fn(struct kt_thread *t)
 {
 	if (t->val[0])
-		fres->protect = ktls_sys3(SYS_mprotect, t->val[1], page_size,
-					  PROT_READ);
-	ktls_snap_take(&fres->before, t->area);
+		fres->protect = kt_sys3(SYS_mprotect, t->val[1], page_size,
+					PROT_READ);
+	kt_snap_take(&fres->before, t->area);
 	__atomic_store_n(&fres->stage, 1, __ATOMIC_RELAXED);
-	fres->change = ktls_sys3(SYS_setresuid, 1001, 1001, 1001);
+	fres->change = kt_sys3(SYS_setresuid, 1001, 1001, 1001);
 	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
-	ktls_snap_take(&fres->after, t->area);
+	kt_snap_take(&fres->after, t->area);
 	return 0;
 }
 
 static int thread_child(void *arg)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
 	long ret;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
 	t.val[0] = (long)arg;
 	t.val[1] = area_page(&t);
-	ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				t.tls, 0, ro_thread_fn, NULL);
+	ret = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
+			      t.tls, 0, ro_thread_fn, NULL);
 	if (ret <= 0)
 		return 251;
-	ktls_thread_join(&t);
+	kt_thread_join(&t);
 	return 0;
 }
 
@@ -174,51 +174,51 @@ static void test_thread(bool rdonly)
 		return;
 	}
 	memset(fres, 0, sizeof(*fres));
-	st = ktls_fork_run(thread_child, (void *)(long)rdonly);
+	st = kt_fork_run(thread_child, (void *)(long)rdonly);
 	ok = !fres->protect;
-	ok &= ktls_snap_check(&fres->before, KTLS_EXPECT_AREA,
+	ok &= kt_snap_check(&fres->before, KT_EXPECT_AREA,
 			      "thread before setresuid");
 	if (!rdonly) {
 		ok &= WIFEXITED(st) && !WEXITSTATUS(st) && !fres->change;
-		ok &= ktls_snap_check(&fres->after, KTLS_EXPECT_AREA,
+		ok &= kt_snap_check(&fres->after, KT_EXPECT_AREA,
 				      "thread after setresuid");
 		ok &= fres->after.area_ids.uid == 1001;
 		ksft_test_result(ok,
 				 "CLONE_KTLS thread, writable area, raw setresuid(1001, 1001, 1001) -> %s (%s): area uid %ld, expected 1001 (control)\n",
-				 ktls_ret_str(fres->change),
-				 ktls_status_str(st), fres->after.area_ids.uid);
+				 kt_ret_str(fres->change),
+				 kt_status_str(st), fres->after.area_ids.uid);
 		return;
 	}
 	ok &= WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && fres_stage() == 1;
 	ksft_test_result(ok,
 			 "CLONE_KTLS thread mprotects its area page read-only, then raw setresuid(1001, 1001, 1001): child %s at stage %d, expected killed by SIGSEGV before setresuid returns (stage 1)\n",
-			 ktls_status_str(st), fres_stage());
+			 kt_status_str(st), fres_stage());
 }
 
 /* ---- UNREGISTER and REGISTER on a read-only area: EFAULT ---- */
 
-static KTLS_RAW int unreg_ro_fn(struct ktls_thread *t)
+static KT_RAW int unreg_ro_fn(struct kt_thread *t)
 {
-	ktls_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ);
-	fres->r1 = ktls_unregister();
-	ktls_snap_take(&fres->before, t->area);
-	ktls_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ | PROT_WRITE);
-	fres->r2 = ktls_unregister();
+	kt_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ);
+	fres->r1 = kt_unregister();
+	kt_snap_take(&fres->before, t->area);
+	kt_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ | PROT_WRITE);
+	fres->r2 = kt_unregister();
 	fres->tp_after = __atomic_load_n(&t->area->owner, __ATOMIC_RELAXED);
-	ktls_snap_take(&fres->after, t->area);
+	kt_snap_take(&fres->after, t->area);
 	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	return 0;
 }
 
-static KTLS_RAW int reg_ro_fn(struct ktls_thread *t)
+static KT_RAW int reg_ro_fn(struct kt_thread *t)
 {
-	ktls_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ);
-	fres->r1 = ktls_register();
-	ktls_snap_take(&fres->before, t->area);
-	ktls_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ | PROT_WRITE);
-	fres->r2 = ktls_register();
-	ktls_snap_take(&fres->after, t->area);
-	ktls_unregister();
+	kt_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ);
+	fres->r1 = kt_register();
+	kt_snap_take(&fres->before, t->area);
+	kt_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ | PROT_WRITE);
+	fres->r2 = kt_register();
+	kt_snap_take(&fres->after, t->area);
+	kt_unregister();
 	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -226,20 +226,20 @@ static KTLS_RAW int reg_ro_fn(struct ktls_thread *t)
 static int efault_child(void *arg)
 {
 	bool unreg = (bool)(long)arg;
-	struct ktls_thread t;
-	uint64_t flags = KTLS_THREAD_FLAGS;
+	struct kt_thread t;
+	uint64_t flags = KT_THREAD_FLAGS;
 	long ret;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
 	t.val[1] = area_page(&t);
 	if (unreg)
 		flags |= CLONE_KTLS;
-	ret = ktls_thread_spawn(&t, flags, t.tls, 0,
-				unreg ? unreg_ro_fn : reg_ro_fn, NULL);
+	ret = kt_thread_spawn(&t, flags, t.tls, 0,
+			      unreg ? unreg_ro_fn : reg_ro_fn, NULL);
 	if (ret <= 0)
 		return 251;
-	ktls_thread_join(&t);
+	kt_thread_join(&t);
 	return 0;
 }
 
@@ -249,40 +249,40 @@ static void test_efault(bool unreg)
 	bool ok;
 
 	memset(fres, 0, sizeof(*fres));
-	st = ktls_fork_run(efault_child, (void *)(long)unreg);
+	st = kt_fork_run(efault_child, (void *)(long)unreg);
 	ok = WIFEXITED(st) && !WEXITSTATUS(st) && fres_stage() == 2;
 	if (unreg) {
 		ok &= fres->r1 == -EFAULT && fres->r2 == 0 &&
 		      fres->tp_after == 0;
-		ok &= ktls_snap_check(&fres->before, KTLS_EXPECT_AREA,
+		ok &= kt_snap_check(&fres->before, KT_EXPECT_AREA,
 				      "after the failed UNREGISTER");
-		ok &= ktls_snap_check(&fres->after, KTLS_EXPECT_NO_AREA,
+		ok &= kt_snap_check(&fres->after, KT_EXPECT_NO_AREA,
 				      "after UNREGISTER");
 		ksft_test_result(ok,
 				 "UNREGISTER with the area page read-only -> %s (expected -EFAULT, %s), the thread stays registered; writable again, UNREGISTER -> %s, tp %#llx (expected 0, tp 0)\n",
-				 ktls_ret_str(fres->r1), ktls_status_str(st),
-				 ktls_ret_str(fres->r2),
+				 kt_ret_str(fres->r1), kt_status_str(st),
+				 kt_ret_str(fres->r2),
 				 (unsigned long long)fres->tp_after);
 		return;
 	}
 	ok &= fres->r1 == -EFAULT && fres->r2 == 0;
-	ok &= ktls_snap_check(&fres->before, KTLS_EXPECT_NO_AREA,
+	ok &= kt_snap_check(&fres->before, KT_EXPECT_NO_AREA,
 			      "after the failed REGISTER");
-	ok &= ktls_snap_check(&fres->after, KTLS_EXPECT_AREA,
+	ok &= kt_snap_check(&fres->after, KT_EXPECT_AREA,
 			      "after REGISTER");
 	ksft_test_result(ok,
 			 "REGISTER with the area page read-only -> %s (expected -EFAULT, %s) and no area; writable again, REGISTER -> %s (expected 0) with a right area\n",
-			 ktls_ret_str(fres->r1), ktls_status_str(st),
-			 ktls_ret_str(fres->r2));
+			 kt_ret_str(fres->r1), kt_status_str(st),
+			 kt_ret_str(fres->r2));
 }
 
 int main(void)
 {
 	ksft_print_header();
-	ktls_setup(true);
+	kt_setup(true);
 	page_size = sysconf(_SC_PAGESIZE);
 	is_root = geteuid() == 0;
-	fres = ktls_shared_alloc(sizeof(*fres));
+	fres = kt_shared_alloc(sizeof(*fres));
 	ksft_set_plan(3 + 2 + 2);
 
 	test_single(F_CONTROL);

@@ -32,13 +32,13 @@ static char *exec_argv[] = { (char *)exe_path, exec_arg, NULL };
 
 /*
  * The exec'd image (/proc/self/exe EXEC_ARG) checks itself with
- * ktls_exec_image_check() and reports what was wrong as its exit status.
+ * kt_exec_image_check() and reports what was wrong as its exit status.
  */
 
 /* ---- fork from the registered main thread ---- */
 
 struct fork_res {
-	struct ktls_snap snap;
+	struct kt_snap snap;
 	long layout_ret, layout_off, reg_ret, set_ret;
 	int32_t errno_value;
 };
@@ -48,46 +48,46 @@ static int fork_child_fn(void *arg)
 	struct fork_res *r = arg;
 	struct ktls_layout l = { 0 };
 
-	ktls_snap_take(&r->snap, &ktls_tls_area);
-	r->errno_value = ktls_tls_area.errno_value;
-	r->layout_ret = ktls_get_layout(&l);
+	kt_snap_take(&r->snap, &kt_tls_area);
+	r->errno_value = kt_tls_area.errno_value;
+	r->layout_ret = kt_get_layout(&l);
 	r->layout_off = l.offset;
-	r->reg_ret = ktls_register();
-	r->set_ret = ktls_set_offset(ktls_offset);
+	r->reg_ret = kt_register();
+	r->set_ret = kt_set_offset(kt_offset);
 	return 0;
 }
 
 static void test_fork(void)
 {
-	struct fork_res *r = ktls_shared_alloc(sizeof(*r));
-	struct ktls_snap before, after;
-	long ptid = ktls_raw_gettid();
+	struct fork_res *r = kt_shared_alloc(sizeof(*r));
+	struct kt_snap before, after;
+	long ptid = kt_raw_gettid();
 	bool ok;
 	int st;
 
-	ktls_tls_area.errno_value = SENTINEL;
-	ktls_snap_take(&before, &ktls_tls_area);
-	st = ktls_fork_run(fork_child_fn, r);
-	ktls_snap_take(&after, &ktls_tls_area);
+	kt_tls_area.errno_value = SENTINEL;
+	kt_snap_take(&before, &kt_tls_area);
+	st = kt_fork_run(fork_child_fn, r);
+	kt_snap_take(&after, &kt_tls_area);
 
 	ok = WIFEXITED(st) && !WEXITSTATUS(st);
-	ok &= ktls_snap_check(&r->snap, KTLS_EXPECT_AREA, "fork child");
-	ok &= r->snap.area_ids.tid == ktls_last_child &&
-	      r->snap.area_ids.pid == ktls_last_child &&
+	ok &= kt_snap_check(&r->snap, KT_EXPECT_AREA, "fork child");
+	ok &= r->snap.area_ids.tid == kt_last_child &&
+	      r->snap.area_ids.pid == kt_last_child &&
 	      r->snap.area_ids.tid != ptid;
 	ksft_test_result(ok,
 			 "fork() from the registered main thread (%s): child's area tid/pid %ld/%ld == fork's return %d == its gettid/getpid, not the parent's %ld; vDSO == syscalls\n",
-			 ktls_status_str(st), r->snap.area_ids.tid,
-			 r->snap.area_ids.pid, ktls_last_child, ptid);
-	ksft_test_result(r->layout_ret == 0 && r->layout_off == ktls_offset &&
+			 kt_status_str(st), r->snap.area_ids.tid,
+			 r->snap.area_ids.pid, kt_last_child, ptid);
+	ksft_test_result(r->layout_ret == 0 && r->layout_off == kt_offset &&
 			 r->reg_ret == -EBUSY && r->set_ret == -EBUSY &&
 			 r->errno_value == SENTINEL,
 			 "fork child inherits the offset and its area: GET_LAYOUT -> %s offset %ld (expected 0 %ld), REGISTER -> %s (expected -EBUSY), SET_OFFSET -> %s (expected -EBUSY), errno_value %#x (expected %#x)\n",
-			 ktls_ret_str(r->layout_ret), r->layout_off,
-			 ktls_offset, ktls_ret_str(r->reg_ret),
-			 ktls_ret_str(r->set_ret), r->errno_value, SENTINEL);
-	ok = ktls_snap_check(&after, KTLS_EXPECT_AREA, "parent after fork");
-	ok &= ktls_ids_eq(&before.area_ids, &after.area_ids);
+			 kt_ret_str(r->layout_ret), r->layout_off,
+			 kt_offset, kt_ret_str(r->reg_ret),
+			 kt_ret_str(r->set_ret), r->errno_value, SENTINEL);
+	ok = kt_snap_check(&after, KT_EXPECT_AREA, "parent after fork");
+	ok &= kt_ids_eq(&before.area_ids, &after.area_ids);
 	ksft_test_result(ok,
 			 "parent's area and vDSO unchanged by fork and the child's exit (tid %ld)\n",
 			 ptid);
@@ -98,50 +98,50 @@ static void test_fork(void)
 
 static struct fork_res *raw_res;
 
-static KTLS_RAW int raw_fork_fn(struct ktls_thread *t)
+static KT_RAW int raw_fork_fn(struct kt_thread *t)
 {
-	long pid = ktls_sys0(SYS_fork);
+	long pid = kt_sys0(SYS_fork);
 	int st = 0;
 
 	if (pid == 0) {
 		/* The child: its only thread runs on the raw TCB. */
-		ktls_snap_take(&raw_res->snap, t->area);
+		kt_snap_take(&raw_res->snap, t->area);
 		for (;;)
-			ktls_sys1(SYS_exit_group, 0);
+			kt_sys1(SYS_exit_group, 0);
 	}
 	t->val[0] = pid;
 	if (pid > 0) {
-		ktls_sys4(SYS_wait4, pid, &st, 0, NULL);
+		kt_sys4(SYS_wait4, pid, &st, 0, NULL);
 		t->val[1] = st;
 	}
-	ktls_snap_take(&t->snap[0], t->area);
+	kt_snap_take(&t->snap[0], t->area);
 	return 0;
 }
 
 static void test_raw_fork(void)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
 	long ret;
 	bool ok;
 
-	raw_res = ktls_shared_alloc(sizeof(*raw_res));
-	ret = ktls_thread_start(&t, raw_fork_fn, NULL);
+	raw_res = kt_shared_alloc(sizeof(*raw_res));
+	ret = kt_thread_start(&t, raw_fork_fn, NULL);
 	if (ret > 0)
-		ktls_thread_join(&t);
+		kt_thread_join(&t);
 	ok = ret > 0 && t.val[0] > 0 && WIFEXITED(t.val[1]) &&
 	     !WEXITSTATUS(t.val[1]);
 	if (ok) {
-		ok &= ktls_snap_check(&raw_res->snap, KTLS_EXPECT_AREA,
+		ok &= kt_snap_check(&raw_res->snap, KT_EXPECT_AREA,
 				      "child of raw thread");
-		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
+		ok &= kt_snap_check(&t.snap[0], KT_EXPECT_AREA,
 				      "raw thread after fork");
 		ok &= raw_res->snap.area_ids.tid == t.val[0] &&
 		      raw_res->snap.area_ids.pid == t.val[0];
 	}
 	ksft_test_result(ok,
 			 "raw fork() in a CLONE_KTLS thread (%s, fork -> %s): the child's area at the raw TCB shows tid == pid == %ld, vDSO == syscalls; the forking thread's area still right\n",
-			 ktls_ret_str(ret), ktls_ret_str(t.val[0]), t.val[0]);
-	ktls_thread_free(&t);
+			 kt_ret_str(ret), kt_ret_str(t.val[0]), t.val[0]);
+	kt_thread_free(&t);
 	munmap(raw_res, sizeof(*raw_res));
 }
 
@@ -157,7 +157,7 @@ static int pt_child_fn(void *arg)
 {
 	struct fork_res *r = arg;
 
-	ktls_snap_take(&r->snap, &ktls_tls_area);
+	kt_snap_take(&r->snap, &kt_tls_area);
 	return 0;
 }
 
@@ -165,14 +165,14 @@ static void *pt_fork_fn(void *arg)
 {
 	struct pt_fork *p = arg;
 
-	p->status = ktls_fork_run(pt_child_fn, p->r);
-	p->pid = ktls_last_child;
+	p->status = kt_fork_run(pt_child_fn, p->r);
+	p->pid = kt_last_child;
 	return NULL;
 }
 
 static void test_pthread_fork(void)
 {
-	struct pt_fork p = { .r = ktls_shared_alloc(sizeof(struct fork_res)) };
+	struct pt_fork p = { .r = kt_shared_alloc(sizeof(struct fork_res)) };
 	pthread_t th;
 	bool ok;
 
@@ -180,12 +180,12 @@ static void test_pthread_fork(void)
 	if (ok)
 		pthread_join(th, NULL);
 	ok &= WIFEXITED(p.status) && !WEXITSTATUS(p.status);
-	ok &= ktls_snap_check(&p.r->snap, KTLS_EXPECT_NO_AREA,
+	ok &= kt_snap_check(&p.r->snap, KT_EXPECT_NO_AREA,
 			      "child of a pthread");
 	ok &= p.r->snap.sys.pid == p.pid;
 	ksft_test_result(ok,
 			 "fork() in a pthread without an area (%s): the child has no area, vDSO == syscalls (pid %d), errno_location NULL\n",
-			 ktls_status_str(p.status), p.pid);
+			 kt_status_str(p.status), p.pid);
 	munmap(p.r, sizeof(struct fork_res));
 }
 
@@ -200,16 +200,16 @@ static int exec_fn(void *arg)
 
 static void test_exec(void)
 {
-	struct ktls_snap after;
-	int st = ktls_fork_run(exec_fn, NULL);
+	struct kt_snap after;
+	int st = kt_fork_run(exec_fn, NULL);
 	int bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 
-	ktls_snap_take(&after, &ktls_tls_area);
+	kt_snap_take(&after, &kt_tls_area);
 	ksft_test_result(bits == 0 &&
-			 ktls_snap_check(&after, KTLS_EXPECT_AREA,
-					 "parent after the exec child"),
+			 kt_snap_check(&after, KT_EXPECT_AREA,
+				       "parent after the exec child"),
 			 "fork + execve(/proc/self/exe %s) from the registered main thread (%s: %s): no offset (GET_LAYOUT 0), vDSO == syscalls, errno_location NULL, REGISTER -ENOENT, a fresh SET_OFFSET+REGISTER works; parent's area unaffected\n",
-			 EXEC_ARG, ktls_status_str(st), ktls_exec_bits_str(bits));
+			 EXEC_ARG, kt_status_str(st), kt_exec_bits_str(bits));
 }
 
 struct exec_thread_res {
@@ -220,23 +220,23 @@ struct exec_thread_res {
 
 static struct exec_thread_res *ex_res;
 
-static KTLS_RAW int exec_thread_fn(struct ktls_thread *t)
+static KT_RAW int exec_thread_fn(struct kt_thread *t)
 {
 	ex_res->tp_before = __atomic_load_n(&t->area->owner, __ATOMIC_RELAXED);
-	ex_res->key = ktls_key();
-	ex_res->exec_ret = ktls_sys3(SYS_execve, exe_path, exec_argv, environ);
+	ex_res->key = kt_key();
+	ex_res->exec_ret = kt_sys3(SYS_execve, exe_path, exec_argv, environ);
 	for (;;)
-		ktls_sys1(SYS_exit_group, 99);
+		kt_sys1(SYS_exit_group, 99);
 	return 0;
 }
 
 static int exec_thread_child(void *arg)
 {
-	struct ktls_thread *t = arg;
+	struct kt_thread *t = arg;
 	long ret;
 
-	ret = ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				t->tls, 0, exec_thread_fn, NULL);
+	ret = kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
+			      t->tls, 0, exec_thread_fn, NULL);
 	if (ret <= 0)
 		return 98;
 	/* The exec in the other thread ends this one. */
@@ -247,28 +247,28 @@ static int exec_thread_child(void *arg)
 
 static void test_exec_thread(void)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
 	int st, bits;
 
-	ex_res = ktls_shared_alloc(sizeof(*ex_res));
-	if (ktls_thread_prepare(&t, 0))
+	ex_res = kt_shared_alloc(sizeof(*ex_res));
+	if (kt_thread_prepare(&t, 0))
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	st = ktls_fork_run(exec_thread_child, &t);
+	st = kt_fork_run(exec_thread_child, &t);
 	bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	ksft_test_result(bits == 0 && ex_res->key &&
 			 ex_res->tp_before == (t.tls ^ ex_res->key),
 			 "execve() in a raw CLONE_KTLS thread (%s: %s, execve %s): owner word %#llx before (expected tp ^ key %#llx); the new image starts without offset or area\n",
-			 ktls_status_str(st), ktls_exec_bits_str(bits),
-			 ex_res->exec_ret ? ktls_ret_str(ex_res->exec_ret) :
+			 kt_status_str(st), kt_exec_bits_str(bits),
+			 ex_res->exec_ret ? kt_ret_str(ex_res->exec_ret) :
 			 "ok", (unsigned long long)ex_res->tp_before,
 			 (unsigned long long)(t.tls ^ ex_res->key));
-	ktls_thread_free(&t);
+	kt_thread_free(&t);
 	munmap(ex_res, sizeof(*ex_res));
 }
 
 static void test_posix_spawn(void)
 {
-	struct ktls_snap after;
+	struct kt_snap after;
 	int st = -1, bits = -1, err;
 	pid_t pid;
 	bool ok;
@@ -278,13 +278,13 @@ static void test_posix_spawn(void)
 		waitpid(pid, &st, 0);
 		bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	}
-	ktls_snap_take(&after, &ktls_tls_area);
-	ok = ktls_snap_check(&after, KTLS_EXPECT_AREA,
-			     "parent after posix_spawn");
+	kt_snap_take(&after, &kt_tls_area);
+	ok = kt_snap_check(&after, KT_EXPECT_AREA,
+			   "parent after posix_spawn");
 	ksft_test_result(!err && bits == 0 && ok,
 			 "posix_spawn (CLONE_VM|CLONE_VFORK + exec) of %s %s (%s: %s); afterwards the parent's area and vDSO still right\n",
 			 exe_path, EXEC_ARG, err ? strerror(err) :
-			 ktls_status_str(st), ktls_exec_bits_str(bits));
+			 kt_status_str(st), kt_exec_bits_str(bits));
 }
 
 /* ---- tasks sharing the parent's thread pointer ---- */
@@ -294,19 +294,19 @@ static long vf_raw_tid, vf_raw_pid, vf_tid, vf_pid;
 static int *vf_errno;
 
 /*
- * KTLS_RAW for its noinline: the child runs in this frame, not the
+ * KT_RAW for its noinline: the child runs in this frame, not the
  * caller's, on the parent's thread pointer.
  */
-static KTLS_RAW pid_t do_vfork(void)
+static KT_RAW pid_t do_vfork(void)
 {
 	pid_t pid = vfork();
 
 	if (pid == 0) {
-		__atomic_store_n(&vf_raw_tid, ktls_raw_gettid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_raw_pid, ktls_raw_getpid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_tid, ktls_vdso.gettid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_pid, ktls_vdso.getpid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_errno, ktls_vdso.errno_location(),
+		__atomic_store_n(&vf_raw_tid, kt_raw_gettid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_raw_pid, kt_raw_getpid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_tid, kt_vdso.gettid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_pid, kt_vdso.getpid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_errno, kt_vdso.errno_location(),
 				 __ATOMIC_RELAXED);
 		_exit(0);
 	}
@@ -315,15 +315,15 @@ static KTLS_RAW pid_t do_vfork(void)
 
 static void test_vfork(void)
 {
-	long ptid = ktls_raw_gettid();
+	long ptid = kt_raw_gettid();
 	long raw_tid, raw_pid, tid, vpid;
-	struct ktls_snap after;
+	struct kt_snap after;
 	int *errno_loc;
 	int st = 0;
 	pid_t pid;
 	bool ok;
 
-	if (!ktls_vdso_ok) {
+	if (!kt_vdso_ok) {
 		ksft_test_result_skip("vfork child: vDSO lacks __vdso_ktls_*\n");
 		ksft_test_result_skip("parent after vfork: vDSO lacks __vdso_ktls_*\n");
 		return;
@@ -337,110 +337,110 @@ static void test_vfork(void)
 	vpid = __atomic_load_n(&vf_pid, __ATOMIC_RELAXED);
 	errno_loc = __atomic_load_n(&vf_errno, __ATOMIC_RELAXED);
 	ok = pid > 0 && tid == pid && vpid == pid && raw_tid == pid &&
-	     raw_pid == pid && errno_loc == &ktls_tls_area.errno_value;
+	     raw_pid == pid && errno_loc == &kt_tls_area.errno_value;
 	ksft_test_result(ok,
 			 "vfork() child (shares the parent's thread pointer): __vdso_ktls_gettid %ld getpid %ld, raw %ld %ld, expected vfork's return %d (parent tid %ld); errno_location %p (the parent's slot, shared like its TLS)\n",
 			 tid, vpid, raw_tid, raw_pid, pid, ptid, errno_loc);
-	ktls_snap_take(&after, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
-					 "parent after vfork"),
+	kt_snap_take(&after, &kt_tls_area);
+	ksft_test_result(kt_snap_check(&after, KT_EXPECT_AREA,
+				       "parent after vfork"),
 			 "parent after the vfork child exited: area (tp, tid %ld) and vDSO right, errno_location its slot\n",
 			 ptid);
 }
 
-static KTLS_RAW int sharer_fn(struct ktls_thread *t)
+static KT_RAW int sharer_fn(struct kt_thread *t)
 {
 	/* The area at this thread pointer is the parent's. */
-	ktls_snap_take(&t->snap[0], (struct ktls_area *)t->arg);
-	ktls_post(&t->go, 1);
-	ktls_wait_for(&t->go, 2);
-	ktls_snap_take(&t->snap[1], (struct ktls_area *)t->arg);
+	kt_snap_take(&t->snap[0], (struct ktls_area *)t->arg);
+	kt_post(&t->go, 1);
+	kt_wait_for(&t->go, 2);
+	kt_snap_take(&t->snap[1], (struct ktls_area *)t->arg);
 	return 0;
 }
 
-static KTLS_RAW int vfork_sharer_fn(struct ktls_thread *t)
+static KT_RAW int vfork_sharer_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], (struct ktls_area *)t->arg);
+	kt_snap_take(&t->snap[0], (struct ktls_area *)t->arg);
 	return 0;
 }
 
 static void test_clone_vfork(void)
 {
-	struct ktls_thread t;
-	struct ktls_snap after;
+	struct kt_thread t;
+	struct kt_snap after;
 	long pid;
 	int st = 0;
 	bool ok;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	pid = ktls_thread_spawn(&t, CLONE_VM | CLONE_VFORK, 0, SIGCHLD,
-				vfork_sharer_fn, &ktls_tls_area);
+	pid = kt_thread_spawn(&t, CLONE_VM | CLONE_VFORK, 0, SIGCHLD,
+			      vfork_sharer_fn, &kt_tls_area);
 	if (pid > 0)
 		waitpid(pid, &st, 0);
 	ok = pid > 0 && WIFEXITED(st) && !WEXITSTATUS(st);
-	ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_SHARER,
+	ok &= kt_snap_check(&t.snap[0], KT_EXPECT_SHARER,
 			      "clone3(CLONE_VM|CLONE_VFORK) child");
 	ok &= t.snap[0].sys.tid == pid;
 	ksft_test_result(ok,
 			 "clone3(CLONE_VM|CLONE_VFORK, no CLONE_SETTLS) child %s: vDSO == its own syscalls (tid %ld), not the parent's\n",
-			 ktls_ret_str(pid), t.snap[0].vdso.tid);
-	ktls_snap_take(&after, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
-					 "parent after CLONE_VFORK child"),
+			 kt_ret_str(pid), t.snap[0].vdso.tid);
+	kt_snap_take(&after, &kt_tls_area);
+	ksft_test_result(kt_snap_check(&after, KT_EXPECT_AREA,
+				       "parent after CLONE_VFORK child"),
 			 "parent after the CLONE_VM|CLONE_VFORK child exited: area and vDSO right\n");
-	ktls_thread_free(&t);
+	kt_thread_free(&t);
 }
 
 static void test_clone_vm(void)
 {
-	struct ktls_thread t;
-	struct ktls_snap during, after;
+	struct kt_thread t;
+	struct kt_snap during, after;
 	long pid;
 	int st = 0;
 	bool ok;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	pid = ktls_thread_spawn(&t, CLONE_VM, 0, SIGCHLD, sharer_fn,
-				&ktls_tls_area);
+	pid = kt_thread_spawn(&t, CLONE_VM, 0, SIGCHLD, sharer_fn,
+			      &kt_tls_area);
 	if (pid > 0) {
-		ktls_wait_for(&t.go, 1);
-		ktls_snap_take(&during, &ktls_tls_area);
-		ktls_post(&t.go, 2);
+		kt_wait_for(&t.go, 1);
+		kt_snap_take(&during, &kt_tls_area);
+		kt_post(&t.go, 2);
 		waitpid(pid, &st, 0);
 	} else {
 		memset(&during, 0, sizeof(during));
 	}
-	ktls_snap_take(&after, &ktls_tls_area);
+	kt_snap_take(&after, &kt_tls_area);
 
 	ok = pid > 0 && WIFEXITED(st) && !WEXITSTATUS(st);
-	ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_SHARER,
+	ok &= kt_snap_check(&t.snap[0], KT_EXPECT_SHARER,
 			      "CLONE_VM child");
-	ok &= ktls_snap_check(&t.snap[1], KTLS_EXPECT_SHARER,
+	ok &= kt_snap_check(&t.snap[1], KT_EXPECT_SHARER,
 			      "CLONE_VM child, second look");
 	ok &= t.snap[0].sys.tid == pid;
 	ksft_test_result(ok,
 			 "clone3(CLONE_VM, no CLONE_SETTLS) child %s sharing the parent's thread pointer: its vDSO == its own syscalls (tid %ld)\n",
-			 ktls_ret_str(pid), t.snap[0].vdso.tid);
+			 kt_ret_str(pid), t.snap[0].vdso.tid);
 	ksft_test_result(pid > 0 &&
-			 ktls_snap_check(&during, KTLS_EXPECT_AREA_SHARED,
-					 "parent while the CLONE_VM child lives"),
+			 kt_snap_check(&during, KT_EXPECT_AREA_SHARED,
+				       "parent while the CLONE_VM child lives"),
 			 "parent while the CLONE_VM child lives: its area not valid (shared thread pointer), its vDSO == its syscalls (tid %ld)\n",
 			 during.sys.tid);
-	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
-					 "parent after the CLONE_VM child"),
+	ksft_test_result(kt_snap_check(&after, KT_EXPECT_AREA,
+				       "parent after the CLONE_VM child"),
 			 "parent after the CLONE_VM child exited: area and vDSO right, errno_location its slot again\n");
-	ktls_thread_free(&t);
+	kt_thread_free(&t);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], EXEC_ARG))
-		return ktls_exec_image_check(0);
+		return kt_exec_image_check(0);
 
 	ksft_print_header();
-	ktls_setup(true);
+	kt_setup(true);
 	ksft_set_plan(3 + 1 + 1 + 1 + 1 + 1 + 2 + 2 + 3);
 
 	test_fork();

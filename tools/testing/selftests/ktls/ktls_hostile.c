@@ -108,10 +108,10 @@ static int in_child(int (*fn)(void *), void *arg)
 
 	memset(sh, 0, sizeof(*sh));
 	sh->ret = LONG_MIN;
-	st = ktls_fork_run(fn, arg);
+	st = kt_fork_run(fn, arg);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
-	ksft_print_msg("child %s\n", ktls_status_str(st));
+	ksft_print_msg("child %s\n", kt_status_str(st));
 	return -1;
 }
 
@@ -153,38 +153,38 @@ static int nr_threads(int want)
 static int verify_main(const char *who, long offset, bool registered)
 {
 	struct ktls_layout l = { 0, 0, 0x1234 };
-	struct ktls_snap s;
+	struct kt_snap s;
 	long r, want;
 	int v = 0;
 
-	r = ktls_get_layout(&l);
+	r = kt_get_layout(&l);
 	if (r || l.offset != offset || l.size != kernel_layout.size ||
 	    l.alignment != kernel_layout.alignment) {
 		ksft_print_msg("%s: GET_LAYOUT=%s size %u align %u offset %lld, want 0 %u %u %ld\n",
-			       who, ktls_ret_str(r), l.size, l.alignment,
+			       who, kt_ret_str(r), l.size, l.alignment,
 			       (long long)l.offset, kernel_layout.size,
 			       kernel_layout.alignment, offset);
 		v |= V_LAYOUT;
 	}
-	ktls_snap_take(&s, &ktls_tls_area);
-	if (!ktls_snap_check(&s, registered ? KTLS_EXPECT_AREA :
-			     KTLS_EXPECT_NO_AREA, who))
+	kt_snap_take(&s, &kt_tls_area);
+	if (!kt_snap_check(&s, registered ? KT_EXPECT_AREA :
+			     KT_EXPECT_NO_AREA, who))
 		v |= V_VDSO;
 	if (registered) {
-		r = ktls_register();
+		r = kt_register();
 		want = -EBUSY;
 	} else if (offset) {
-		r = ktls_unregister();
+		r = kt_unregister();
 		want = -ENOENT;
 	} else {
-		r = ktls_register();
+		r = kt_register();
 		want = -ENOENT;
 	}
 	if (r != want) {
 		ksft_print_msg("%s: %s -> %s, expected %s (main %s)\n", who,
 			       want == -EBUSY || !offset ? "REGISTER" :
-			       "UNREGISTER", ktls_ret_str(r),
-			       ktls_ret_str(want),
+			       "UNREGISTER", kt_ret_str(r),
+			       kt_ret_str(want),
 			       registered ? "registered" : "not registered");
 		v |= V_STATE;
 	}
@@ -197,12 +197,12 @@ static int main_setup(long offset, bool reg)
 	long r = 0;
 
 	if (offset)
-		r = ktls_set_offset(offset);
+		r = kt_set_offset(offset);
 	if (!r && reg)
-		r = ktls_register();
+		r = kt_register();
 	if (r)
 		ksft_print_msg("setup: SET_OFFSET(%ld)%s -> %s\n", offset,
-			       reg ? " + REGISTER" : "", ktls_ret_str(r));
+			       reg ? " + REGISTER" : "", kt_ret_str(r));
 	return r ? V_SETUP : 0;
 }
 
@@ -267,11 +267,11 @@ static int op_child(void *arg)
 	struct ktls_layout good = {
 		.size = KTLS_AREA_SIZE,
 		.alignment = KTLS_AREA_ALIGN,
-		.offset = ktls_offset,
+		.offset = kt_offset,
 	};
 	bool reg_before = c->op != PR_KTLS_SET_OFFSET &&
 			  c->op != PR_KTLS_REGISTER;
-	long off_before = c->op == PR_KTLS_SET_OFFSET ? 0 : ktls_offset;
+	long off_before = c->op == PR_KTLS_SET_OFFSET ? 0 : kt_offset;
 	long off_after = off_before;
 	bool reg_after = reg_before;
 	const void *ptr = NULL;
@@ -293,11 +293,11 @@ static int op_child(void *arg)
 		size = sizeof(good);
 		break;
 	}
-	sh->ret = ktls_prctl(c->val, ptr, size, c->arg5);
+	sh->ret = kt_prctl(c->val, ptr, size, c->arg5);
 	if (sh->ret != (valid ? 0 : -EINVAL))
 		v |= V_CALL;
 	if (valid && c->op == PR_KTLS_SET_OFFSET)
-		off_after = ktls_offset;
+		off_after = kt_offset;
 	if (valid && c->op == PR_KTLS_UNREGISTER)
 		reg_after = false;
 	if (valid && c->op == PR_KTLS_REGISTER)
@@ -310,7 +310,7 @@ static int op_child(void *arg)
 		if (valid && !sh->ret &&
 		    (got.size != KTLS_AREA_SIZE ||
 		     got.alignment != KTLS_AREA_ALIGN ||
-		     got.offset != ktls_offset))
+		     got.offset != kt_offset))
 			v |= V_CALL;
 		/* A rejected GET_LAYOUT writes nothing. */
 		for (i = valid ? sizeof(good) : 0; i < sizeof(buf); i++)
@@ -346,7 +346,7 @@ static void op_try(const struct op_case *c)
 	if (!v)
 		return;
 	snprintf(what, sizeof(what), "op=%#lx,arg5=%#lx:%s(%s)", c->val,
-		 c->arg5, ktls_ret_str(sh->ret), v_str(v));
+		 c->arg5, kt_ret_str(sh->ret), v_str(v));
 	sweep_fail(what);
 }
 
@@ -409,14 +409,14 @@ static int usize_child(void *arg)
 	struct ktls_layout good = {
 		.size = KTLS_AREA_SIZE,
 		.alignment = KTLS_AREA_ALIGN,
-		.offset = ktls_offset,
+		.offset = kt_offset,
 	};
 	struct ktls_layout got;
 	unsigned char *p, *s;
 	size_t i;
 	int v;
 
-	v = main_setup(get ? ktls_offset : 0, get);
+	v = main_setup(get ? kt_offset : 0, get);
 	if (v)
 		return v;
 	p = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
@@ -430,24 +430,24 @@ static int usize_child(void *arg)
 		if (c->nz >= 0)
 			s[c->nz] = PATTERN;
 	}
-	sh->ret = ktls_prctl(c->op, s, c->size, 0);
+	sh->ret = kt_prctl(c->op, s, c->size, 0);
 	if (sh->ret != c->expect)
 		v |= V_CALL;
 	if (get) {
 		memcpy(&got, s, sizeof(got));
 		if (!sh->ret && (got.size != KTLS_AREA_SIZE ||
 				 got.alignment != KTLS_AREA_ALIGN ||
-				 got.offset != ktls_offset))
+				 got.offset != kt_offset))
 			v |= V_CALL;
 		/* The 16 bytes when accepted, no other byte of the page. */
 		for (i = 0; i < (size_t)page_size; i++)
 			if (p[i] != PATTERN &&
 			    (sh->ret || i < c->pos || i >= c->pos + sizeof(got)))
 				v |= V_MEM;
-		return v | verify_main("after GET_LAYOUT", ktls_offset, true);
+		return v | verify_main("after GET_LAYOUT", kt_offset, true);
 	}
 	return v | verify_main(sh->ret ? "after the rejected SET_OFFSET" :
-			       "after SET_OFFSET", sh->ret ? 0 : ktls_offset,
+			       "after SET_OFFSET", sh->ret ? 0 : kt_offset,
 			       false);
 }
 
@@ -459,7 +459,7 @@ static void usize_try(const struct usize_case *c)
 	if (!v)
 		return;
 	snprintf(what, sizeof(what), "size=%#lx,nz=%ld,pos=%zu:%s(%s)",
-		 c->size, c->nz, c->pos, ktls_ret_str(sh->ret), v_str(v));
+		 c->size, c->nz, c->pos, kt_ret_str(sh->ret), v_str(v));
 	sweep_fail(what);
 }
 
@@ -555,7 +555,7 @@ struct reg_probe {
 	long reg, reg2, unreg, unreg2, layout_ret;
 	long layout_off;
 	unsigned long fs;	/* the FS base the thread ran on */
-	struct ktls_snap after, unregistered;
+	struct kt_snap after, unregistered;
 	int done;		/* __atomic: the thread finished */
 };
 
@@ -565,31 +565,31 @@ static bool probe_finished(const struct reg_probe *p)
 	return __atomic_load_n(&p->done, __ATOMIC_ACQUIRE);
 }
 
-static KTLS_RAW int reg_probe_fn(struct ktls_thread *t)
+static KT_RAW int reg_probe_fn(struct kt_thread *t)
 {
 	struct reg_probe *p = t->arg;
 	const struct ktls_area *area = (const struct ktls_area *)p->area;
-	unsigned long own = ktls_get_fs();
+	unsigned long own = kt_get_fs();
 	struct ktls_layout l;
 
 	if (p->wrfs)
-		ktls_wrfsbase(p->tp);
-	p->fs = ktls_get_fs();
-	p->reg = ktls_register();
+		kt_wrfsbase(p->tp);
+	p->fs = kt_get_fs();
+	p->reg = kt_register();
 	l.offset = 0x1234;
-	p->layout_ret = ktls_get_layout(&l);
+	p->layout_ret = kt_get_layout(&l);
 	p->layout_off = l.offset;
-	ktls_snap_take(&p->after, p->reg == 0 || p->readable ? area : NULL);
+	kt_snap_take(&p->after, p->reg == 0 || p->readable ? area : NULL);
 	if (p->reg == 0) {
-		p->unreg = ktls_unregister();
-		ktls_snap_take(&p->unregistered, area);
+		p->unreg = kt_unregister();
+		kt_snap_take(&p->unregistered, area);
 	} else {
 		/* Rejected: the same answer again, and no area to remove. */
-		p->reg2 = ktls_register();
+		p->reg2 = kt_register();
 	}
-	p->unreg2 = ktls_unregister();
+	p->unreg2 = kt_unregister();
 	if (p->wrfs)
-		ktls_wrfsbase(own);
+		kt_wrfsbase(own);
 	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -612,51 +612,51 @@ static int judge_probe(const struct reg_probe *p, long expect, long offset)
 		v |= V_CALL;
 	if (p->layout_ret || p->layout_off != offset) {
 		ksft_print_msg("raw thread: GET_LAYOUT -> %s offset %ld, expected 0 %ld\n",
-			       ktls_ret_str(p->layout_ret), p->layout_off,
+			       kt_ret_str(p->layout_ret), p->layout_off,
 			       offset);
 		v |= V_LAYOUT;
 	}
 	if (p->reg == 0) {
-		if (!ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
-				     "raw thread after REGISTER"))
+		if (!kt_snap_check(&p->after, KT_EXPECT_AREA,
+				   "raw thread after REGISTER"))
 			v |= V_VDSO;
 		if (p->unreg || p->unregistered.area_owner != 0 ||
-		    !ktls_snap_check(&p->unregistered, KTLS_EXPECT_NO_AREA,
+		    !kt_snap_check(&p->unregistered, KT_EXPECT_NO_AREA,
 				     "raw thread after UNREGISTER")) {
 			ksft_print_msg("raw thread: UNREGISTER -> %s, tp %#llx\n",
-				       ktls_ret_str(p->unreg),
+				       kt_ret_str(p->unreg),
 				       (unsigned long long)p->unregistered.area_owner);
 			v |= V_STATE;
 		}
 	} else {
-		if (!ktls_snap_check(&p->after, p->readable ?
-				     KTLS_EXPECT_NO_AREA : KTLS_EXPECT_NONE,
+		if (!kt_snap_check(&p->after, p->readable ?
+				     KT_EXPECT_NO_AREA : KT_EXPECT_NONE,
 				     "raw thread after the rejected REGISTER"))
 			v |= V_VDSO;
 		if (p->reg2 != p->reg) {
 			ksft_print_msg("raw thread: REGISTER again -> %s, first %s\n",
-				       ktls_ret_str(p->reg2),
-				       ktls_ret_str(p->reg));
+				       kt_ret_str(p->reg2),
+				       kt_ret_str(p->reg));
 			v |= V_STATE;
 		}
 	}
 	if (p->unreg2 != -ENOENT) {
 		ksft_print_msg("raw thread: final UNREGISTER -> %s, expected -ENOENT\n",
-			       ktls_ret_str(p->unreg2));
+			       kt_ret_str(p->unreg2));
 		v |= V_STATE;
 	}
 	return v;
 }
 
 /* A clone3(CLONE_KTLS) thread that was accepted checks its area. */
-static KTLS_RAW int clone_ok_fn(struct ktls_thread *t)
+static KT_RAW int clone_ok_fn(struct kt_thread *t)
 {
 	struct reg_probe *p = t->arg;
 
-	ktls_snap_take(&p->after, (const struct ktls_area *)p->area);
-	p->unreg = ktls_unregister();
-	ktls_snap_take(&p->unregistered, (const struct ktls_area *)p->area);
-	p->fs = ktls_get_fs();
+	kt_snap_take(&p->after, (const struct ktls_area *)p->area);
+	p->unreg = kt_unregister();
+	kt_snap_take(&p->unregistered, (const struct ktls_area *)p->area);
+	p->fs = kt_get_fs();
 	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -702,12 +702,12 @@ static int offset_child(void *arg)
 		.offset = c->offset,
 	};
 	struct reg_probe *p;
-	struct ktls_thread t;
+	struct kt_thread t;
 	unsigned long tp = 0, area = 0;
 	int v = 0;
 	long r;
 
-	sh->ret = ktls_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
+	sh->ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 	if (sh->ret != c->expect)
 		v |= V_CALL;
 	if (sh->ret)
@@ -716,8 +716,8 @@ static int offset_child(void *arg)
 	v |= verify_main("after SET_OFFSET", c->offset, false);
 
 	/* Accepted: a thread whose area is that far from its TCB. */
-	p = ktls_shared_alloc(sizeof(*p));
-	if (ktls_thread_prepare(&t, 0))
+	p = kt_shared_alloc(sizeof(*p));
+	if (kt_thread_prepare(&t, 0))
 		return v | V_SETUP;
 	if (labs(c->offset) < page_size) {
 		tp = t.tls;
@@ -726,17 +726,17 @@ static int offset_child(void *arg)
 		r = reserve_far(c->offset, &tp, &area);
 		if (r) {
 			ksft_print_msg("reserving %ld bytes: %s\n",
-				       labs(c->offset), ktls_ret_str(r));
+				       labs(c->offset), kt_ret_str(r));
 			return v | V_SETUP;
 		}
 	}
 	p->tp = tp;
 	p->area = area;
 	p->readable = true;
-	r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, tp, 0, reg_probe_fn, p);
+	r = kt_thread_spawn(&t, KT_THREAD_FLAGS, tp, 0, reg_probe_fn, p);
 	if (r <= 0)
 		return v | V_SETUP;
-	ktls_thread_join(&t);
+	kt_thread_join(&t);
 	v |= judge_probe(p, 0, c->offset);
 	sh->ret2 = p->reg;
 
@@ -744,16 +744,16 @@ static int offset_child(void *arg)
 	memset(p, 0, sizeof(*p));
 	p->tp = tp;
 	p->area = area;
-	r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS, tp, 0,
-			      clone_ok_fn, p);
+	r = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, tp, 0,
+			    clone_ok_fn, p);
 	if (r <= 0) {
 		ksft_print_msg("clone3(CLONE_KTLS, tls %#lx) -> %s, expected a thread\n",
-			       tp, ktls_ret_str(r));
+			       tp, kt_ret_str(r));
 		return v | V_CALL;
 	}
-	ktls_thread_join(&t);
+	kt_thread_join(&t);
 	if (!probe_finished(p) || p->fs != tp ||
-	    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
+	    !kt_snap_check(&p->after, KT_EXPECT_AREA,
 			     "clone3(CLONE_KTLS) thread") ||
 	    p->unreg || p->unregistered.area_owner)
 		v |= V_VDSO;
@@ -789,7 +789,7 @@ static void test_offsets(void)
 		ksft_test_result(v == 0,
 				 "offset %s (%#lx): SET_OFFSET -> %s, expected %s; %s: %s\n",
 				 c->what, (unsigned long)c->offset,
-				 ktls_ret_str(sh->ret), ktls_ret_str(c->expect),
+				 kt_ret_str(sh->ret), kt_ret_str(c->expect),
 				 c->expect ?
 				 "then no offset, no area, REGISTER -ENOENT, vDSO == syscalls" :
 				 "then GET_LAYOUT returns it, and a raw thread with its area that far from its TCB REGISTERs (area right, UNREGISTER clears it) as does a clone3(CLONE_KTLS) thread",
@@ -813,7 +813,7 @@ static int size_child(void *arg)
 		.offset = c->offset,
 	};
 
-	sh->ret = ktls_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
+	sh->ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 	return verify_main(sh->ret ? "after the rejected SET_OFFSET" :
 			   "after SET_OFFSET", sh->ret ? 0 : c->offset, false);
 }
@@ -846,7 +846,7 @@ static void test_sizes(void)
 			if (v || sh->ret != (ok ? 0 : -EINVAL))
 				bad++;
 			snprintf(line + n, sizeof(line) - n, " %u:%s%s",
-				 vals[j], ktls_ret_str(sh->ret),
+				 vals[j], kt_ret_str(sh->ret),
 				 v || sh->ret != (ok ? 0 : -EINVAL) ? "(WRONG)" : "");
 		}
 		ksft_test_result(!bad,
@@ -861,7 +861,7 @@ static void test_sizes(void)
 	v = in_child(size_child, &amb);
 	ksft_test_result(!v && (sh->ret == 0 || sh->ret == -EINVAL),
 			 "sizes: SET_OFFSET alignment 128 with an offset (%ld) that is a multiple of 64 but not of 128 -> %s (%s; the header reads as -EINVAL, Documentation's KTLS_AREA_ALIGN rule as 0: either is taken), state consistent: %s\n",
-			 amb.offset, ktls_ret_str(sh->ret),
+			 amb.offset, kt_ret_str(sh->ret),
 			 sh->ret ? "the layout's alignment is enforced" :
 			 "only KTLS_AREA_ALIGN is enforced", v_str(v));
 }
@@ -907,7 +907,7 @@ static int ptr_child(void *arg)
 	struct ktls_layout good = {
 		.size = KTLS_AREA_SIZE,
 		.alignment = KTLS_AREA_ALIGN,
-		.offset = ktls_offset,
+		.offset = kt_offset,
 	};
 	unsigned char *watch = NULL;
 	size_t watch_len = 0, i;
@@ -916,7 +916,7 @@ static int ptr_child(void *arg)
 	int v;
 
 	/* GET_LAYOUT registered; SET_OFFSET in a process without offset. */
-	v = main_setup(get ? ktls_offset : 0, get);
+	v = main_setup(get ? kt_offset : 0, get);
 	if (v)
 		return v;
 	switch (c->k) {
@@ -993,7 +993,7 @@ static int ptr_child(void *arg)
 
 		if (watch)
 			memcpy(before, watch, watch_len);
-		sh->ret = ktls_prctl(c->op, ptr, sizeof(good), 0);
+		sh->ret = kt_prctl(c->op, ptr, sizeof(good), 0);
 		if (sh->ret != expect)
 			v |= V_CALL;
 		for (i = 0; watch && i < watch_len; i++)
@@ -1004,12 +1004,12 @@ static int ptr_child(void *arg)
 		struct ktls_layout got;
 
 		memcpy(&got, ptr, sizeof(got));
-		if (got.offset != ktls_offset || got.size != KTLS_AREA_SIZE)
+		if (got.offset != kt_offset || got.size != KTLS_AREA_SIZE)
 			v |= V_CALL;
 	}
 	if (get)
-		return v | verify_main("after GET_LAYOUT", ktls_offset, true);
-	return v | verify_main("after SET_OFFSET", sh->ret ? 0 : ktls_offset,
+		return v | verify_main("after GET_LAYOUT", kt_offset, true);
+	return v | verify_main("after SET_OFFSET", sh->ret ? 0 : kt_offset,
 			       false);
 }
 
@@ -1041,8 +1041,8 @@ static void test_pointers(void)
 			ksft_test_result(v == 0,
 					 "layout pointer: %s(%s) -> %s, expected %s; no byte written where it must not be, GET_LAYOUT offset, registration state and vDSO as before (or as set): %s\n",
 					 op_name(op), ptr_names[kinds[i]],
-					 ktls_ret_str(sh->ret),
-					 ktls_ret_str(expect), v_str(v));
+					 kt_ret_str(sh->ret),
+					 kt_ret_str(expect), v_str(v));
 		}
 	}
 }
@@ -1125,20 +1125,20 @@ static int area_child(void *arg)
 {
 	const struct area_case *c = arg;
 	const struct area_kind_info *info = &area_info[c->k];
-	long offset = info->offset ? info->offset : ktls_offset;
+	long offset = info->offset ? info->offset : kt_offset;
 	bool main_reg = !info->offset;
 	bool wrfs = false, readable = false, writable_pattern = false;
 	unsigned long tp = 0, area, apage;
 	unsigned char before[KTLS_AREA_SIZE];
-	struct reg_probe *p = ktls_shared_alloc(sizeof(*p));
-	struct ktls_thread t;
+	struct reg_probe *p = kt_shared_alloc(sizeof(*p));
+	struct kt_thread t;
 	int v, threads;
 	long r;
 
 	v = main_setup(offset, main_reg);
 	if (v)
 		return v;
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return V_SETUP;
 	area = t.tls + offset;
 	apage = area & ~(page_size - 1);
@@ -1278,14 +1278,14 @@ static int area_child(void *arg)
 	p->readable = readable;
 	if (!c->clone) {
 		/* A raw thread on the thread pointer tries REGISTER. */
-		r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS,
-				      p->wrfs ? t.tls : tp, 0, reg_probe_fn, p);
+		r = kt_thread_spawn(&t, KT_THREAD_FLAGS,
+				    p->wrfs ? t.tls : tp, 0, reg_probe_fn, p);
 		if (r <= 0) {
 			ksft_print_msg("raw thread with tls %#lx: clone3 -> %s\n",
-				       tp, ktls_ret_str(r));
+				       tp, kt_ret_str(r));
 			return v | V_SETUP;
 		}
-		ktls_thread_join(&t);
+		kt_thread_join(&t);
 		sh->ret = p->reg;
 		sh->expect = info->expect;
 		v |= judge_probe(p, info->expect, offset);
@@ -1296,13 +1296,13 @@ static int area_child(void *arg)
 		if (tp >= TASK_SIZE_MAX_X86)
 			expect = -EPERM;
 		sh->expect = expect;
-		r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				      tp, 0, clone_ok_fn, p);
+		r = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
+				    tp, 0, clone_ok_fn, p);
 		sh->ret = r > 0 ? 0 : r;
 		if (r > 0) {
-			ktls_thread_join(&t);
+			kt_thread_join(&t);
 			if (!probe_finished(p) || p->fs != tp ||
-			    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
+			    !kt_snap_check(&p->after, KT_EXPECT_AREA,
 					     "clone3(CLONE_KTLS) thread") ||
 			    p->unreg || p->unregistered.area_owner)
 				v |= V_VDSO;
@@ -1311,11 +1311,11 @@ static int area_child(void *arg)
 			v |= V_CALL;
 		if (expect == -EPERM) {
 			/* The same without CLONE_KTLS. */
-			r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, tp, 0,
-					      clone_ok_fn, p);
+			r = kt_thread_spawn(&t, KT_THREAD_FLAGS, tp, 0,
+					    clone_ok_fn, p);
 			sh->ret2 = r > 0 ? 0 : r;
 			if (r > 0)
-				ktls_thread_join(&t);
+				kt_thread_join(&t);
 			if (sh->ret2 != -EPERM)
 				v |= V_CALL;
 		}
@@ -1354,8 +1354,8 @@ static void test_areas(void)
 			if (!clone)
 				ksft_test_result(v == 0,
 						 "area: REGISTER in a raw thread, %s -> %s, expected %s; %s; GET_LAYOUT offset kept, UNREGISTER -ENOENT after, accessors == syscalls in the thread and in main, main's registration kept, no thread left: %s\n",
-						 info->what, ktls_ret_str(sh->ret),
-						 ktls_ret_str(info->expect),
+						 info->what, kt_ret_str(sh->ret),
+						 kt_ret_str(info->expect),
 						 !info->expect ?
 						 "the area right, UNREGISTER clears its tp" :
 						 "REGISTER again gives the same, the area's memory unchanged",
@@ -1363,8 +1363,8 @@ static void test_areas(void)
 			else
 				ksft_test_result(v == 0,
 						 "area: clone3(CLONE_KTLS) with tls for %s -> %s, expected %s%s; no thread appeared on failure, the area's memory unchanged, main's registration and vDSO kept: %s\n",
-						 info->what, ktls_ret_str(sh->ret),
-						 ktls_ret_str(sh->expect),
+						 info->what, kt_ret_str(sh->ret),
+						 kt_ret_str(sh->expect),
 						 sh->expect != -EPERM ? "" :
 						 " (the tls is beyond user space: the architecture refuses it, as it does without CLONE_KTLS)",
 						 v_str(v));
@@ -1378,14 +1378,14 @@ int main(void)
 
 	page_size = sysconf(_SC_PAGESIZE);
 	ksft_print_header();
-	ktls_require(&kernel_layout);
-	ktls_vdso_init();
-	if (!ktls_vdso_ok)
+	kt_require(&kernel_layout);
+	kt_vdso_init();
+	if (!kt_vdso_ok)
 		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions\n");
-	fsgsbase = ktls_have_fsgsbase();
-	sh = ktls_shared_alloc(sizeof(*sh));
+	fsgsbase = kt_have_fsgsbase();
+	sh = kt_shared_alloc(sizeof(*sh));
 	ksft_print_msg("static TLS offset %ld, FSGSBASE %s; %s\n",
-		       ktls_offset, fsgsbase ? "usable" : "not usable",
+		       kt_offset, fsgsbase ? "usable" : "not usable",
 		       "every case runs in a child of a process that never registered");
 	ksft_set_plan(4 + 4 + 2 + 16 + 8 + 1 + 2 * 11 + 2 * NR_AREA_KINDS);
 

@@ -27,8 +27,8 @@
 struct ns_res {
 	long unshare_ret;
 	int map_err;
-	struct ktls_snap before_map, after_map, grandchild;
-	struct ktls_snap pid_self, pid_init, pid_thread;
+	struct kt_snap before_map, after_map, grandchild;
+	struct kt_snap pid_self, pid_init, pid_thread;
 	long pid_thread_tid;
 	int grand_status;
 };
@@ -71,7 +71,7 @@ static int write_maps(const char *pid)
 
 static int snap_child_fn(void *arg)
 {
-	ktls_snap_take(arg, &ktls_tls_area);
+	kt_snap_take(arg, &kt_tls_area);
 	return 0;
 }
 
@@ -80,13 +80,13 @@ static int snap_child_fn(void *arg)
 static int userns_self_fn(void *arg)
 {
 	(void)arg;
-	res->unshare_ret = ktls_sys1(SYS_unshare, CLONE_NEWUSER);
+	res->unshare_ret = kt_sys1(SYS_unshare, CLONE_NEWUSER);
 	if (res->unshare_ret)
 		return NS_SKIP;
-	ktls_snap_take(&res->before_map, &ktls_tls_area);
+	kt_snap_take(&res->before_map, &kt_tls_area);
 	res->map_err = write_maps("self");
-	ktls_snap_take(&res->after_map, &ktls_tls_area);
-	res->grand_status = ktls_fork_run(snap_child_fn, &res->grandchild);
+	kt_snap_take(&res->after_map, &kt_tls_area);
+	res->grand_status = kt_fork_run(snap_child_fn, &res->grandchild);
 	return 0;
 }
 
@@ -96,23 +96,23 @@ static void test_userns_self(void)
 	bool ok;
 
 	memset(res, 0, sizeof(*res));
-	st = ktls_fork_run(userns_self_fn, NULL);
+	st = kt_fork_run(userns_self_fn, NULL);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP) {
 		ksft_test_result_skip("unshare(CLONE_NEWUSER) -> %s\n",
-				      ktls_ret_str(res->unshare_ret));
+				      kt_ret_str(res->unshare_ret));
 		ksft_test_result_skip("uid_map written by the task itself\n");
 		ksft_test_result_skip("fork child in the user namespace\n");
 		return;
 	}
 	ok = WIFEXITED(st) && !WEXITSTATUS(st);
-	ok &= ktls_snap_check(&res->before_map, KTLS_EXPECT_AREA,
+	ok &= kt_snap_check(&res->before_map, KT_EXPECT_AREA,
 			      "after unshare(CLONE_NEWUSER)");
 	ksft_test_result(ok,
 			 "after unshare(CLONE_NEWUSER), no maps yet (%s): area and vDSO equal the syscalls (uid %ld gid %ld, the overflow ids)\n",
-			 ktls_status_str(st), res->before_map.sys.uid,
+			 kt_status_str(st), res->before_map.sys.uid,
 			 res->before_map.sys.gid);
 	ok = !res->map_err;
-	ok &= ktls_snap_check(&res->after_map, KTLS_EXPECT_AREA,
+	ok &= kt_snap_check(&res->after_map, KT_EXPECT_AREA,
 			      "after writing its own uid_map/gid_map");
 	ok &= res->after_map.sys.uid == INNER_UID &&
 	      res->after_map.sys.euid == INNER_UID &&
@@ -126,12 +126,12 @@ static void test_userns_self(void)
 			 res->after_map.area_ids.gid, res->after_map.sys.uid,
 			 res->after_map.sys.gid, INNER_UID, INNER_GID);
 	ok = WIFEXITED(res->grand_status) && !WEXITSTATUS(res->grand_status);
-	ok &= ktls_snap_check(&res->grandchild, KTLS_EXPECT_AREA,
+	ok &= kt_snap_check(&res->grandchild, KT_EXPECT_AREA,
 			      "fork child in the user namespace");
 	ok &= res->grandchild.sys.uid == INNER_UID;
 	ksft_test_result(ok,
 			 "fork child in that user namespace (%s): area and vDSO equal the syscalls, uid %ld (expected %d)\n",
-			 ktls_status_str(res->grand_status),
+			 kt_status_str(res->grand_status),
 			 res->grandchild.area_ids.uid, INNER_UID);
 }
 
@@ -146,12 +146,12 @@ static int userns_parent_fn(void *arg)
 	(void)arg;
 	close(sync_pipe[0]);
 	close(go_pipe[1]);
-	res->unshare_ret = ktls_sys1(SYS_unshare, CLONE_NEWUSER);
+	res->unshare_ret = kt_sys1(SYS_unshare, CLONE_NEWUSER);
 	if (write(sync_pipe[1], &c, 1) != 1 || res->unshare_ret)
 		return NS_SKIP;
 	if (read(go_pipe[0], &c, 1) != 1)
 		return 1;
-	ktls_snap_take(&res->after_map, &ktls_tls_area);
+	kt_snap_take(&res->after_map, &kt_tls_area);
 	return 0;
 }
 
@@ -188,41 +188,41 @@ static void test_userns_parent(void)
 	waitpid(pid, &st, 0);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP) {
 		ksft_test_result_skip("unshare(CLONE_NEWUSER) -> %s (maps written by the parent)\n",
-				      ktls_ret_str(res->unshare_ret));
+				      kt_ret_str(res->unshare_ret));
 		return;
 	}
 	ok = WIFEXITED(st) && !WEXITSTATUS(st) && !err;
-	ok &= ktls_snap_check(&res->after_map, KTLS_EXPECT_AREA,
+	ok &= kt_snap_check(&res->after_map, KT_EXPECT_AREA,
 			      "after the parent wrote the maps");
 	ok &= res->after_map.sys.uid == INNER_UID &&
 	      res->after_map.sys.gid == INNER_GID;
 	ksft_test_result(ok,
 			 "child in a new user namespace whose maps the parent wrote (%s, %s): area %ld/%ld and vDSO equal the syscalls %ld/%ld, expected %d/%d\n",
 			 err > 0 ? strerror(err) : err ? "not written" : "ok",
-			 ktls_status_str(st), res->after_map.area_ids.uid,
+			 kt_status_str(st), res->after_map.area_ids.uid,
 			 res->after_map.area_ids.gid, res->after_map.sys.uid,
 			 res->after_map.sys.gid, INNER_UID, INNER_GID);
 }
 
 /* ---- pid namespace ---- */
 
-static KTLS_RAW int pid_thread_fn(struct ktls_thread *t)
+static KT_RAW int pid_thread_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&res->pid_thread, t->area);
+	kt_snap_take(&res->pid_thread, t->area);
 	return 0;
 }
 
 static int pid_init_fn(void *arg)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
 	long ret;
 
 	(void)arg;
-	ktls_snap_take(&res->pid_init, &ktls_tls_area);
-	ret = ktls_thread_start(&t, pid_thread_fn, NULL);
+	kt_snap_take(&res->pid_init, &kt_tls_area);
+	ret = kt_thread_start(&t, pid_thread_fn, NULL);
 	res->pid_thread_tid = ret;
 	if (ret > 0)
-		ktls_thread_join(&t);
+		kt_thread_join(&t);
 	return 0;
 }
 
@@ -233,53 +233,53 @@ static int pidns_fn(void *arg)
 	(void)arg;
 	if (geteuid() != 0)
 		flags |= CLONE_NEWUSER;
-	res->unshare_ret = ktls_sys1(SYS_unshare, flags);
+	res->unshare_ret = kt_sys1(SYS_unshare, flags);
 	if (res->unshare_ret)
 		return NS_SKIP;
-	ktls_snap_take(&res->pid_self, &ktls_tls_area);
-	res->grand_status = ktls_fork_run(pid_init_fn, NULL);
+	kt_snap_take(&res->pid_self, &kt_tls_area);
+	res->grand_status = kt_fork_run(pid_init_fn, NULL);
 	return 0;
 }
 
 static void test_pidns(void)
 {
-	long mypid = ktls_raw_getpid();
+	long mypid = kt_raw_getpid();
 	pid_t child;
 	int st;
 	bool ok;
 
 	memset(res, 0, sizeof(*res));
-	st = ktls_fork_run(pidns_fn, NULL);
-	child = ktls_last_child;
+	st = kt_fork_run(pidns_fn, NULL);
+	child = kt_last_child;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP) {
 		ksft_test_result_skip("unshare(CLONE_NEWPID) -> %s\n",
-				      ktls_ret_str(res->unshare_ret));
+				      kt_ret_str(res->unshare_ret));
 		ksft_test_result_skip("pid namespace init\n");
 		ksft_test_result_skip("thread in the pid namespace\n");
 		return;
 	}
 	ok = WIFEXITED(st) && !WEXITSTATUS(st);
-	ok &= ktls_snap_check(&res->pid_self, KTLS_EXPECT_AREA,
+	ok &= kt_snap_check(&res->pid_self, KT_EXPECT_AREA,
 			      "after unshare(CLONE_NEWPID)");
 	ok &= res->pid_self.area_ids.pid == child &&
 	      res->pid_self.area_ids.pid != mypid;
 	ksft_test_result(ok,
 			 "unshare(CLONE_NEWPID) does not move the caller (%s): area pid %ld, expected its pid %d\n",
-			 ktls_status_str(st), res->pid_self.area_ids.pid, child);
+			 kt_status_str(st), res->pid_self.area_ids.pid, child);
 	ok = WIFEXITED(res->grand_status) && !WEXITSTATUS(res->grand_status);
-	ok &= ktls_snap_check(&res->pid_init, KTLS_EXPECT_AREA,
+	ok &= kt_snap_check(&res->pid_init, KT_EXPECT_AREA,
 			      "pid namespace init");
 	ok &= res->pid_init.sys.pid == 1 && res->pid_init.sys.tid == 1 &&
 	      res->pid_init.area_ids.pid == 1 &&
 	      res->pid_init.area_ids.tid == 1;
 	ksft_test_result(ok,
 			 "fork child in the new pid namespace (%s): area tid/pid %ld/%ld, vDSO %ld/%ld, syscalls %ld/%ld, expected 1/1\n",
-			 ktls_status_str(res->grand_status),
+			 kt_status_str(res->grand_status),
 			 res->pid_init.area_ids.tid, res->pid_init.area_ids.pid,
 			 res->pid_init.vdso.tid, res->pid_init.vdso.pid,
 			 res->pid_init.sys.tid, res->pid_init.sys.pid);
 	ok = res->pid_thread_tid > 1;
-	ok &= ktls_snap_check(&res->pid_thread, KTLS_EXPECT_AREA,
+	ok &= kt_snap_check(&res->pid_thread, KT_EXPECT_AREA,
 			      "thread in the pid namespace");
 	ok &= res->pid_thread.area_ids.tid == res->pid_thread_tid &&
 	      res->pid_thread.area_ids.pid == 1;
@@ -292,10 +292,10 @@ static void test_pidns(void)
 int main(void)
 {
 	ksft_print_header();
-	ktls_setup(true);
+	kt_setup(true);
 	ksft_set_plan(3 + 1 + 3);
 	signal(SIGPIPE, SIG_IGN);
-	res = ktls_shared_alloc(sizeof(*res));
+	res = kt_shared_alloc(sizeof(*res));
 	outer_uid = geteuid();
 	outer_gid = getegid();
 

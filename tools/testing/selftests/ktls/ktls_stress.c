@@ -226,10 +226,10 @@ static double now(void)
 
 static bool main_right(const char *who)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 
-	ktls_snap_take(&s, &ktls_tls_area);
-	return ktls_snap_check(&s, KTLS_EXPECT_AREA, who);
+	kt_snap_take(&s, &kt_tls_area);
+	return kt_snap_check(&s, KT_EXPECT_AREA, who);
 }
 
 /* ---- readers ---- */
@@ -252,51 +252,51 @@ static void rd_reset(int stop)
 	__atomic_store_n(&rd_arrived, 0, __ATOMIC_RELAXED);
 }
 
-static KTLS_RAW void reader_arrive(void)
+static KT_RAW void reader_arrive(void)
 {
 	__atomic_add_fetch(&rd_arrived, 1, __ATOMIC_SEQ_CST);
-	ktls_futex_wake(&rd_arrived);
+	kt_futex_wake(&rd_arrived);
 }
 
-static KTLS_RAW int reader_fn(struct ktls_thread *t)
+static KT_RAW int reader_fn(struct kt_thread *t)
 {
 	int *slot = &t->area->errno_value;
 	bool lenient = t->val[5];
-	struct ktls_ids ref, v;
+	struct kt_ids ref, v;
 	long i, bad = 0;
 	int *loc;
 
-	ktls_ids_sys(&ref);
+	kt_ids_sys(&ref);
 	t->val[4] = ref.tid;
 	reader_arrive();
-	ktls_wait_for(&rd_go, 1);
+	kt_wait_for(&rd_go, 1);
 	__atomic_add_fetch(&readers_active, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < t->val[3] || !__atomic_load_n(&rd_stop, __ATOMIC_RELAXED);
 	     i++) {
 		bool wrong = false;
 
-		ktls_ids_vdso(&v);
-		if (!ktls_ids_eq(&v, &ref)) {
+		kt_ids_vdso(&v);
+		if (!kt_ids_eq(&v, &ref)) {
 			wrong = true;
 			if (v.tid != ref.tid && !t->val[2])
 				t->val[2] = v.tid;
 		}
-		loc = ktls_vdso.errno_location();
+		loc = kt_vdso.errno_location();
 		if (loc != slot && (!lenient || loc))
 			wrong = true;
 		if ((i & 31) == 0) {
-			ktls_ids_sys(&v);
-			if (!ktls_ids_eq(&v, &ref))
+			kt_ids_sys(&v);
+			if (!kt_ids_eq(&v, &ref))
 				wrong = true;
-			ktls_ids_area(t->area, &v);
-			if (!ktls_ids_eq(&v, &ref) ||
-			    !ktls_area_valid(t->area, t->tls))
+			kt_ids_area(t->area, &v);
+			if (!kt_ids_eq(&v, &ref) ||
+			    !kt_area_valid(t->area, t->tls))
 				wrong = true;
 		}
 		if (wrong) {
 			bad++;
 			if (!t->snap[0].taken)
-				ktls_snap_take(&t->snap[0], t->area);
+				kt_snap_take(&t->snap[0], t->area);
 		}
 	}
 	__atomic_sub_fetch(&readers_active, 1, __ATOMIC_SEQ_CST);
@@ -313,12 +313,12 @@ static void wait_arrived(int n)
 
 		if (v >= n)
 			return;
-		ktls_futex_wait(&rd_arrived, v);
+		kt_futex_wait(&rd_arrived, v);
 	}
 }
 
 struct readers {
-	struct ktls_thread *t;
+	struct kt_thread *t;
 	int n;
 };
 
@@ -333,21 +333,21 @@ static void bg_readers_start(struct readers *r, int n, bool lenient)
 	r->n = 0;
 	rd_reset(0);
 	for (i = 0; i < n; i++) {
-		struct ktls_thread *t = &r->t[i];
+		struct kt_thread *t = &r->t[i];
 
-		if (ktls_thread_prepare(t, 0))
+		if (kt_thread_prepare(t, 0))
 			break;
 		t->val[3] = 16;
 		t->val[5] = lenient;
-		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				      t->tls, 0, reader_fn, NULL) <= 0) {
-			ktls_thread_free(t);
+		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
+				    t->tls, 0, reader_fn, NULL) <= 0) {
+			kt_thread_free(t);
 			break;
 		}
 		r->n++;
 	}
 	wait_arrived(r->n);
-	ktls_post(&rd_go, 1);
+	kt_post(&rd_go, 1);
 }
 
 /* Stop them; returns the wrong answers, prints the details. */
@@ -359,9 +359,9 @@ static long bg_readers_stop(struct readers *r, const char *what, long *iters)
 
 	__atomic_store_n(&rd_stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < r->n; i++) {
-		struct ktls_thread *t = &r->t[i];
+		struct kt_thread *t = &r->t[i];
 
-		ktls_thread_join(t);
+		kt_thread_join(t);
 		bad += t->val[1];
 		it += t->val[0];
 		if (t->val[1]) {
@@ -369,11 +369,11 @@ static long bg_readers_stop(struct readers *r, const char *what, long *iters)
 				 what, i, t->val[4]);
 			ksft_print_msg("%s: %ld of %ld answers wrong, first foreign tid %ld\n",
 				       who, t->val[1], t->val[0], t->val[2]);
-			ktls_snap_check(&t->snap[0], t->val[5] ?
-					KTLS_EXPECT_AREA_SHARED :
-					KTLS_EXPECT_AREA, who);
+			kt_snap_check(&t->snap[0], t->val[5] ?
+					KT_EXPECT_AREA_SHARED :
+					KT_EXPECT_AREA, who);
 		}
-		ktls_thread_free(t);
+		kt_thread_free(t);
 	}
 	free(r->t);
 	r->t = NULL;
@@ -391,25 +391,25 @@ static long cred_steps, cred_overlap;	/* __atomic accesses */
  * returned 0, the ids are the ones set, and the vDSO, the area and
  * errno_location agree with the system calls.
  */
-static KTLS_RAW unsigned int cred_step(struct ktls_thread *t, long nr, long a,
-				       long b, long c,
-				       const struct ktls_ids *want)
+static KT_RAW unsigned int cred_step(struct kt_thread *t, long nr, long a,
+				     long b, long c,
+				     const struct kt_ids *want)
 {
-	struct ktls_ids v, s, ar;
+	struct kt_ids v, s, ar;
 	unsigned int bad = 0;
 
-	if (ktls_sys3(nr, a, b, c))
+	if (kt_sys3(nr, a, b, c))
 		bad |= 1;
-	ktls_ids_vdso(&v);
-	ktls_ids_sys(&s);
-	ktls_ids_area(t->area, &ar);
-	if (!ktls_ids_eq(&v, &s))
+	kt_ids_vdso(&v);
+	kt_ids_sys(&s);
+	kt_ids_area(t->area, &ar);
+	if (!kt_ids_eq(&v, &s))
 		bad |= 2;
-	if (!ktls_ids_eq(&s, want))
+	if (!kt_ids_eq(&s, want))
 		bad |= 4;
-	if (!ktls_ids_eq(&ar, &s))
+	if (!kt_ids_eq(&ar, &s))
 		bad |= 8;
-	if (ktls_vdso.errno_location() != &t->area->errno_value)
+	if (kt_vdso.errno_location() != &t->area->errno_value)
 		bad |= 16;
 	if (v.tid != t->val[4])
 		bad |= 32;
@@ -417,7 +417,7 @@ static KTLS_RAW unsigned int cred_step(struct ktls_thread *t, long nr, long a,
 	if (__atomic_load_n(&readers_active, __ATOMIC_RELAXED))
 		__atomic_add_fetch(&cred_overlap, 1, __ATOMIC_RELAXED);
 	if (bad && !t->snap[0].taken) {
-		ktls_snap_take(&t->snap[0], t->area);
+		kt_snap_take(&t->snap[0], t->area);
 		t->snap[1].vdso = v;
 		t->snap[1].sys = s;
 		t->snap[1].area_ids = ar;
@@ -432,17 +432,17 @@ static KTLS_RAW unsigned int cred_step(struct ktls_thread *t, long nr, long a,
  * root and ids of its own (ID_BASE + k * ID_STRIDE + ...), so that a
  * value seen elsewhere can be traced back to it.
  */
-static KTLS_RAW int changer_fn(struct ktls_thread *t)
+static KT_RAW int changer_fn(struct kt_thread *t)
 {
 	long base = ID_BASE + t->val[3] * ID_STRIDE;
 	long c, cycles = t->val[2];
-	struct ktls_ids want;
+	struct kt_ids want;
 	long bad = 0, steps = 0;
 
-	ktls_ids_sys(&want);
+	kt_ids_sys(&want);
 	t->val[4] = want.tid;
 	reader_arrive();
-	ktls_wait_for(&rd_go, 1);
+	kt_wait_for(&rd_go, 1);
 	for (c = 0; c < cycles; c++) {
 		long id = base + (c % (ID_STRIDE / 2)) * 2;
 
@@ -489,7 +489,7 @@ static void test_readers_changers(void)
 {
 	int n = P.threads, nc = P.changers, every = n / nc;
 	long rbad = 0, riters = 0, cbad = 0, csteps = 0, foreign = 0;
-	struct ktls_thread *thr = calloc(n, sizeof(*thr));
+	struct kt_thread *thr = calloc(n, sizeof(*thr));
 	bool distinct = true, cleared = true;
 	int i, j, started = 0, nr = 0, ncs = 0;
 	long *tids;
@@ -504,14 +504,14 @@ static void test_readers_changers(void)
 	__atomic_store_n(&cred_overlap, 0, __ATOMIC_RELAXED);
 	t0 = now();
 	for (i = 0; i < n; i++) {
-		struct ktls_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i];
 		bool changer = i % every == every - 1 && ncs < nc;
 		long ret;
 
-		ret = ktls_thread_prepare(t, 0);
+		ret = kt_thread_prepare(t, 0);
 		if (ret) {
 			ksft_print_msg("thread %d: mmap: %s\n", i,
-				       ktls_ret_str(ret));
+				       kt_ret_str(ret));
 			break;
 		}
 		if (changer) {
@@ -521,13 +521,13 @@ static void test_readers_changers(void)
 			/* Half of them stop early: exits while others read. */
 			t->val[3] = i & 1 ? P.reads : P.reads / 2;
 		}
-		ret = ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-					t->tls, 0, changer ? changer_fn :
-					reader_fn, NULL);
+		ret = kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
+				      t->tls, 0, changer ? changer_fn :
+				      reader_fn, NULL);
 		if (ret <= 0) {
 			ksft_print_msg("thread %d: clone3(CLONE_KTLS) -> %s\n",
-				       i, ktls_ret_str(ret));
-			ktls_thread_free(t);
+				       i, kt_ret_str(ret));
+			kt_thread_free(t);
 			break;
 		}
 		t->val[7] = changer;
@@ -545,16 +545,16 @@ static void test_readers_changers(void)
 			if (tids[j] == tids[i])
 				distinct = false;
 	}
-	ktls_post(&rd_go, 1);
+	kt_post(&rd_go, 1);
 	for (i = 0; i < started; i++)
-		ktls_thread_join(&thr[i]);
+		kt_thread_join(&thr[i]);
 	ksft_print_msg("test 1: %d threads ran in %.2f s\n", started,
 		       now() - t0);
 
 	for (i = 0; i < started; i++) {
-		struct ktls_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i];
 
-		if (t->area->owner != (t->tls ^ ktls_key()))
+		if (t->area->owner != (t->tls ^ kt_key()))
 			cleared = false;
 		if (t->val[7]) {
 			csteps += t->val[0];
@@ -566,10 +566,10 @@ static void test_readers_changers(void)
 				ksft_print_msg("%s: %ld of %ld changes wrong, first bits %#lx %s\n",
 					       who, t->val[1], t->val[0], t->val[6],
 					       "(1 call failed, 2 vdso!=syscalls, 4 ids not the ones set, 8 area!=syscalls, 16 errno_location, 32 tid)");
-				ktls_ids_diff(who, "vdso", &t->snap[1].vdso,
-					      "syscall", &t->snap[1].sys);
-				ktls_ids_diff(who, "area", &t->snap[1].area_ids,
-					      "syscall", &t->snap[1].sys);
+				kt_ids_diff(who, "vdso", &t->snap[1].vdso,
+					    "syscall", &t->snap[1].sys);
+				kt_ids_diff(who, "area", &t->snap[1].area_ids,
+					    "syscall", &t->snap[1].sys);
 			}
 			continue;
 		}
@@ -584,7 +584,7 @@ static void test_readers_changers(void)
 				       who, t->val[1], t->val[0], t->val[2],
 				       t->snap[0].vdso.uid,
 				       trace_id(t->snap[0].vdso.uid));
-			ktls_snap_check(&t->snap[0], KTLS_EXPECT_AREA, who);
+			kt_snap_check(&t->snap[0], KT_EXPECT_AREA, who);
 		}
 	}
 	ksft_test_result(started == n && distinct,
@@ -602,7 +602,7 @@ static void test_readers_changers(void)
 	ksft_test_result(started && cleared && main_right("main after test 1"),
 			 "test 1: after the threads exited every area's owner word is as they left it (exit writes nothing); main's area, vDSO and errno_location still right\n");
 	for (i = 0; i < started; i++)
-		ktls_thread_free(&thr[i]);
+		kt_thread_free(&thr[i]);
 	free(thr);
 	free(tids);
 }
@@ -610,26 +610,26 @@ static void test_readers_changers(void)
 /* ---- 2. fork, vfork and exec storms ---- */
 
 /* Not yet gone (its CLONE_CHILD_CLEARTID word not cleared). */
-static bool thread_alive(struct ktls_thread *t)
+static bool thread_alive(struct kt_thread *t)
 {
 	return __atomic_load_n(&t->ctid, __ATOMIC_RELAXED) != 0;
 }
 
 struct forker {
-	struct ktls_thread vf;		/* stack of the CLONE_VFORK children */
+	struct kt_thread vf;		/* stack of the CLONE_VFORK children */
 	long forks, fork_bad, vforks, vfork_bad, execs, exec_bad, own_bad;
 	int first_fork_st, first_vfork_st, first_exec_st;
 	unsigned int first_own_bad;
 };
 
 /* The child of a raw fork() in a registered thread: judge itself. */
-static KTLS_RAW int fork_child_check(struct ktls_thread *t, long parent_tid)
+static KT_RAW int fork_child_check(struct kt_thread *t, long parent_tid)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 	unsigned int bad;
 
-	ktls_snap_take(&s, t->area);
-	bad = ktls_snap_bad(&s, KTLS_EXPECT_AREA);
+	kt_snap_take(&s, t->area);
+	bad = kt_snap_bad(&s, KT_EXPECT_AREA);
 	if (s.sys.tid != s.sys.pid || s.area_ids.tid != s.sys.tid ||
 	    s.area_ids.tid == parent_tid)
 		bad |= 1 << 7;
@@ -637,38 +637,38 @@ static KTLS_RAW int fork_child_check(struct ktls_thread *t, long parent_tid)
 }
 
 /* A CLONE_VM|CLONE_VFORK child sharing the forker's thread pointer. */
-static KTLS_RAW int vfork_child_fn(struct ktls_thread *vf)
+static KT_RAW int vfork_child_fn(struct kt_thread *vf)
 {
-	struct ktls_thread *t = vf->arg;
-	struct ktls_snap s;
+	struct kt_thread *t = vf->arg;
+	struct kt_snap s;
 	unsigned int bad;
 
-	ktls_snap_take(&s, t->area);
-	bad = ktls_snap_bad(&s, KTLS_EXPECT_SHARER);
+	kt_snap_take(&s, t->area);
+	bad = kt_snap_bad(&s, KT_EXPECT_SHARER);
 	if (s.sys.tid == t->val[4] || s.sys.tid != s.sys.pid)
 		bad |= 1 << 7;
 	return bad;
 }
 
-static KTLS_RAW int vfork_exec_fn(struct ktls_thread *vf)
+static KT_RAW int vfork_exec_fn(struct kt_thread *vf)
 {
 	(void)vf;
-	ktls_sys3(SYS_execve, EXE_PATH, exec_argv0, environ);
+	kt_sys3(SYS_execve, EXE_PATH, exec_argv0, environ);
 	return 99;
 }
 
-static KTLS_RAW int wait_child(long pid)
+static KT_RAW int wait_child(long pid)
 {
 	int st = 0;
 	long r;
 
 	do
-		r = ktls_sys4(SYS_wait4, pid, &st, __WALL, NULL);
+		r = kt_sys4(SYS_wait4, pid, &st, __WALL, NULL);
 	while (r == -EINTR);
 	return r == pid ? st : -1;
 }
 
-static KTLS_RAW void forker_note(long *bad, int *first, int st)
+static KT_RAW void forker_note(long *bad, int *first, int st)
 {
 	if (st == 0)
 		return;
@@ -685,15 +685,15 @@ static int storm_stop;		/* __atomic accesses */
  */
 #define STORM_MIN_ROUNDS 8
 
-static KTLS_RAW int forker_fn(struct ktls_thread *t)
+static KT_RAW int forker_fn(struct kt_thread *t)
 {
 	struct forker *f = t->arg;
 	long r, pid;
-	struct ktls_snap s;
+	struct kt_snap s;
 	unsigned int bad;
 	int st;
 
-	t->val[4] = ktls_raw_gettid();
+	t->val[4] = kt_raw_gettid();
 	/*
 	 * At least STORM_MIN_ROUNDS rounds, whatever the budget: each kind
 	 * of child, the exec'd ones included, is made at least once.
@@ -703,18 +703,18 @@ static KTLS_RAW int forker_fn(struct ktls_thread *t)
 		    __atomic_load_n(&storm_stop, __ATOMIC_RELAXED))
 			break;
 		/* fork(): the child's area is at the same TCB and shows it. */
-		pid = ktls_sys0(SYS_fork);
+		pid = kt_sys0(SYS_fork);
 		if (pid == 0)
 			for (;;)
-				ktls_sys1(SYS_exit_group,
-					  fork_child_check(t, t->val[4]));
+				kt_sys1(SYS_exit_group,
+					fork_child_check(t, t->val[4]));
 		st = pid > 0 ? wait_child(pid) : -1;
 		f->forks++;
 		forker_note(&f->fork_bad, &f->first_fork_st, st);
 
 		/* A vfork-like child sharing this thread pointer. */
-		pid = ktls_thread_spawn(&f->vf, CLONE_VM | CLONE_VFORK, 0,
-					SIGCHLD, vfork_child_fn, t);
+		pid = kt_thread_spawn(&f->vf, CLONE_VM | CLONE_VFORK, 0,
+				      SIGCHLD, vfork_child_fn, t);
 		st = pid > 0 ? wait_child(pid) : -1;
 		f->vforks++;
 		forker_note(&f->vfork_bad, &f->first_vfork_st, st);
@@ -722,17 +722,17 @@ static KTLS_RAW int forker_fn(struct ktls_thread *t)
 		/* Every 4th round, exec: from a fork or a vfork child. */
 		if ((r & 3) == 3) {
 			if (r & 4) {
-				pid = ktls_thread_spawn(&f->vf,
-							CLONE_VM | CLONE_VFORK,
-							0, SIGCHLD,
-							vfork_exec_fn, t);
+				pid = kt_thread_spawn(&f->vf,
+						      CLONE_VM | CLONE_VFORK,
+						      0, SIGCHLD,
+						      vfork_exec_fn, t);
 			} else {
-				pid = ktls_sys0(SYS_fork);
+				pid = kt_sys0(SYS_fork);
 				if (pid == 0) {
-					ktls_sys3(SYS_execve, EXE_PATH,
-						  exec_argv0, environ);
+					kt_sys3(SYS_execve, EXE_PATH,
+						exec_argv0, environ);
 					for (;;)
-						ktls_sys1(SYS_exit_group, 99);
+						kt_sys1(SYS_exit_group, 99);
 				}
 			}
 			st = pid > 0 ? wait_child(pid) : -1;
@@ -741,8 +741,8 @@ static KTLS_RAW int forker_fn(struct ktls_thread *t)
 		}
 
 		/* Our own area, with other forkers' sharers perhaps alive. */
-		ktls_snap_take(&s, t->area);
-		bad = ktls_snap_bad(&s, KTLS_EXPECT_AREA);
+		kt_snap_take(&s, t->area);
+		bad = kt_snap_bad(&s, KT_EXPECT_AREA);
 		if (bad && !f->own_bad)
 			f->first_own_bad = bad;
 		f->own_bad += !!bad;
@@ -754,17 +754,17 @@ static KTLS_RAW int forker_fn(struct ktls_thread *t)
 static long vf_tid, vf_vdso_tid, vf_vdso_pid;
 static int *vf_errno;
 
-static KTLS_RAW pid_t main_vfork(void)
+static KT_RAW pid_t main_vfork(void)
 {
 	pid_t pid = vfork();
 
 	if (pid == 0) {
-		__atomic_store_n(&vf_tid, ktls_raw_gettid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_vdso_tid, ktls_vdso.gettid(),
+		__atomic_store_n(&vf_tid, kt_raw_gettid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_vdso_tid, kt_vdso.gettid(),
 				 __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_vdso_pid, ktls_vdso.getpid(),
+		__atomic_store_n(&vf_vdso_pid, kt_vdso.getpid(),
 				 __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_errno, ktls_vdso.errno_location(),
+		__atomic_store_n(&vf_errno, kt_vdso.errno_location(),
 				 __ATOMIC_RELAXED);
 		_exit(0);
 	}
@@ -778,32 +778,32 @@ static void vfork_report(pid_t pid, int st, long tid, long vtid, long vpid,
 	ksft_print_msg("main vfork child %d: status %#x, gettid %ld, vDSO tid %ld pid %ld\n",
 		       pid, st, tid, vtid, vpid);
 	ksft_print_msg("main vfork child %d: errno_location %p (main's slot %p)\n",
-		       pid, eloc, &ktls_tls_area.errno_value);
+		       pid, eloc, &kt_tls_area.errno_value);
 }
 
 /* One exec from a non-leader thread, in a child process. */
 struct nl_exec {
-	struct ktls_thread reader, execer;
+	struct kt_thread reader, execer;
 	char pid_arg[24];
 	char *argv[4];
 };
 
-static KTLS_RAW int nl_spin_fn(struct ktls_thread *t)
+static KT_RAW int nl_spin_fn(struct kt_thread *t)
 {
-	struct ktls_ids v;
+	struct kt_ids v;
 
-	ktls_post(&t->go, 1);
+	kt_post(&t->go, 1);
 	for (;;)
-		ktls_ids_vdso(&v);
+		kt_ids_vdso(&v);
 	return 0;
 }
 
-static KTLS_RAW int nl_exec_fn(struct ktls_thread *t)
+static KT_RAW int nl_exec_fn(struct kt_thread *t)
 {
 	struct nl_exec *x = t->arg;
 
-	ktls_wait_for(&x->reader.go, 1);
-	ktls_sys3(SYS_execve, EXE_PATH, x->argv, environ);
+	kt_wait_for(&x->reader.go, 1);
+	kt_sys3(SYS_execve, EXE_PATH, x->argv, environ);
 	return 99;
 }
 
@@ -816,11 +816,11 @@ static int nl_exec_child(void *arg)
 	x->argv[1] = EXEC_ARG;
 	x->argv[2] = x->pid_arg;
 	x->argv[3] = NULL;
-	if (ktls_thread_spawn(&x->reader, KTLS_THREAD_FLAGS | CLONE_KTLS,
-			      x->reader.tls, 0, nl_spin_fn, NULL) <= 0)
+	if (kt_thread_spawn(&x->reader, KT_THREAD_FLAGS | CLONE_KTLS,
+			    x->reader.tls, 0, nl_spin_fn, NULL) <= 0)
 		return 98;
-	if (ktls_thread_spawn(&x->execer, KTLS_THREAD_FLAGS | CLONE_KTLS,
-			      x->execer.tls, 0, nl_exec_fn, x) <= 0)
+	if (kt_thread_spawn(&x->execer, KT_THREAD_FLAGS | CLONE_KTLS,
+			    x->execer.tls, 0, nl_exec_fn, x) <= 0)
 		return 98;
 	/* The exec in the other thread ends this one. */
 	for (;;)
@@ -831,14 +831,14 @@ static int nl_exec_child(void *arg)
 static void nl_exec_report(int st)
 {
 	ksft_print_msg("exec from a non-leader thread: %s (%s)\n",
-		       ktls_status_str(st),
-		       WIFEXITED(st) ? ktls_exec_bits_str(WEXITSTATUS(st)) : "");
+		       kt_status_str(st),
+		       WIFEXITED(st) ? kt_exec_bits_str(WEXITSTATUS(st)) : "");
 }
 
 static void test_storms(void)
 {
 	int nf = P.forkers, i, started = 0, st;
-	struct ktls_thread *thr = calloc(nf, sizeof(*thr));
+	struct kt_thread *thr = calloc(nf, sizeof(*thr));
 	struct forker *fk = calloc(nf, sizeof(*fk));
 	long forks = 0, fork_bad = 0, vforks = 0, vfork_bad = 0;
 	long execs = 0, exec_bad = 0, own_bad = 0, rbad, riters;
@@ -852,14 +852,14 @@ static void test_storms(void)
 	__atomic_store_n(&storm_stop, 0, __ATOMIC_RELAXED);
 	bg_readers_start(&rd, P.bg_readers, true);
 	for (i = 0; i < nf; i++) {
-		struct ktls_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i];
 
-		if (ktls_thread_prepare(&fk[i].vf, 0) ||
-		    ktls_thread_prepare(t, 0))
+		if (kt_thread_prepare(&fk[i].vf, 0) ||
+		    kt_thread_prepare(t, 0))
 			break;
 		t->val[3] = P.forks;
-		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				      t->tls, 0, forker_fn, &fk[i]) <= 0)
+		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
+				    t->tls, 0, forker_fn, &fk[i]) <= 0)
 			break;
 		started++;
 	}
@@ -886,7 +886,7 @@ static void test_storms(void)
 		vpid = __atomic_load_n(&vf_vdso_pid, __ATOMIC_RELAXED);
 		eloc = __atomic_load_n(&vf_errno, __ATOMIC_RELAXED);
 		if (pid <= 0 || st || tid != pid || vtid != pid || vpid != pid ||
-		    (eloc && eloc != &ktls_tls_area.errno_value)) {
+		    (eloc && eloc != &kt_tls_area.errno_value)) {
 			if (!mv_bad)
 				vfork_report(pid, st, tid, vtid, vpid, eloc);
 			mv_bad++;
@@ -902,7 +902,7 @@ static void test_storms(void)
 		if (err || st) {
 			ksft_print_msg("posix_spawn %s %s: %s, %s\n", EXE_PATH,
 				       EXEC_ARG, strerror(err),
-				       ktls_status_str(st));
+				       kt_status_str(st));
 			sp_bad++;
 		}
 	}
@@ -914,24 +914,24 @@ static void test_storms(void)
 		__atomic_store_n(&storm_stop, 1, __ATOMIC_SEQ_CST);
 	}
 	for (i = 0; i < started; i++)
-		ktls_thread_join(&thr[i]);
+		kt_thread_join(&thr[i]);
 
 	/* Exec from a non-leader thread, while another thread reads. */
 	for (i = 0; i < P.execs && (i < 1 || now() < end); i++) {
-		struct nl_exec *x = ktls_shared_alloc(sizeof(*x));
+		struct nl_exec *x = kt_shared_alloc(sizeof(*x));
 		bool ok;
 
-		if (ktls_thread_prepare(&x->reader, 0) ||
-		    ktls_thread_prepare(&x->execer, 0))
+		if (kt_thread_prepare(&x->reader, 0) ||
+		    kt_thread_prepare(&x->execer, 0))
 			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-		st = ktls_fork_run(nl_exec_child, x);
+		st = kt_fork_run(nl_exec_child, x);
 		ok = WIFEXITED(st) && !WEXITSTATUS(st);
 		if (!ok)
 			nl_exec_report(st);
 		nl++;
 		nl_bad += !ok;
-		ktls_thread_free(&x->reader);
-		ktls_thread_free(&x->execer);
+		kt_thread_free(&x->reader);
+		kt_thread_free(&x->execer);
 		munmap(x, sizeof(*x));
 	}
 	rbad = bg_readers_stop(&rd, "storm", &riters);
@@ -952,27 +952,27 @@ static void test_storms(void)
 		if (f->fork_bad)
 			ksft_print_msg("forker %d: %ld fork children wrong, first %s (bits %s)\n",
 				       i, f->fork_bad,
-				       ktls_status_str(f->first_fork_st),
+				       kt_status_str(f->first_fork_st),
 				       WIFEXITED(f->first_fork_st) ?
-				       ktls_bad_str(WEXITSTATUS(f->first_fork_st)) : "-");
+				       kt_bad_str(WEXITSTATUS(f->first_fork_st)) : "-");
 		if (f->vfork_bad)
 			ksft_print_msg("forker %d: %ld vfork children wrong, first %s (bits %s)\n",
 				       i, f->vfork_bad,
-				       ktls_status_str(f->first_vfork_st),
+				       kt_status_str(f->first_vfork_st),
 				       WIFEXITED(f->first_vfork_st) ?
-				       ktls_bad_str(WEXITSTATUS(f->first_vfork_st)) : "-");
+				       kt_bad_str(WEXITSTATUS(f->first_vfork_st)) : "-");
 		if (f->exec_bad)
 			ksft_print_msg("forker %d: %ld exec children wrong, first %s (%s)\n",
 				       i, f->exec_bad,
-				       ktls_status_str(f->first_exec_st),
+				       kt_status_str(f->first_exec_st),
 				       WIFEXITED(f->first_exec_st) ?
-				       ktls_exec_bits_str(WEXITSTATUS(f->first_exec_st)) : "-");
+				       kt_exec_bits_str(WEXITSTATUS(f->first_exec_st)) : "-");
 		if (f->own_bad)
 			ksft_print_msg("forker %d: its own area wrong %ld times, first %s\n",
 				       i, f->own_bad,
-				       ktls_bad_str(f->first_own_bad));
-		ktls_thread_free(&thr[i]);
-		ktls_thread_free(&f->vf);
+				       kt_bad_str(f->first_own_bad));
+		kt_thread_free(&thr[i]);
+		kt_thread_free(&f->vf);
 	}
 	ksft_test_result(started == nf && forks && !fork_bad && !vfork_bad &&
 			 !own_bad,
@@ -1007,9 +1007,9 @@ static const struct ktls_area *sig_areas[MAX_SIG_SLOTS];
 static long sig_handled[MAX_SIG_SLOTS + 1];
 static int sig_nslots;
 static long sig_bad, sig_alarms;
-static struct ktls_snap sig_first_bad;
+static struct kt_snap sig_first_bad;
 static int sig_first_taken;
-static enum ktls_expect sig_first_e;
+static enum kt_expect sig_first_e;
 
 /* The handler runs in slot @i so far (slot sig_nslots: the pthreads). */
 static long sig_count(int i)
@@ -1017,12 +1017,12 @@ static long sig_count(int i)
 	return __atomic_load_n(&sig_handled[i], __ATOMIC_RELAXED);
 }
 
-static KTLS_RAW void check_handler(int sig, siginfo_t *si, void *uc)
+static KT_RAW void check_handler(int sig, siginfo_t *si, void *uc)
 {
-	long tid = ktls_raw_gettid();
+	long tid = kt_raw_gettid();
 	const struct ktls_area *area = NULL;
-	enum ktls_expect e = KTLS_EXPECT_NONE;
-	struct ktls_snap s;
+	enum kt_expect e = KT_EXPECT_NONE;
+	struct kt_snap s;
 	int i, n = __atomic_load_n(&sig_nslots, __ATOMIC_SEQ_CST);
 
 	(void)si;
@@ -1030,13 +1030,13 @@ static KTLS_RAW void check_handler(int sig, siginfo_t *si, void *uc)
 	for (i = 0; i < n; i++) {
 		if (__atomic_load_n(&sig_tids[i], __ATOMIC_RELAXED) == tid) {
 			area = sig_areas[i];
-			e = KTLS_EXPECT_AREA;
+			e = KT_EXPECT_AREA;
 			break;
 		}
 	}
 	__builtin_memset(&s, 0, sizeof(s));
-	ktls_snap_take(&s, area);
-	if (ktls_snap_bad(&s, e) || s.sys.tid != tid) {
+	kt_snap_take(&s, area);
+	if (kt_snap_bad(&s, e) || s.sys.tid != tid) {
 		__atomic_add_fetch(&sig_bad, 1, __ATOMIC_SEQ_CST);
 		if (!__atomic_exchange_n(&sig_first_taken, 1,
 					 __ATOMIC_SEQ_CST)) {
@@ -1050,7 +1050,7 @@ static KTLS_RAW void check_handler(int sig, siginfo_t *si, void *uc)
 }
 
 /* A signal reader: sets up an alternate stack (odd ones), then reads. */
-static KTLS_RAW int sig_reader_fn(struct ktls_thread *t)
+static KT_RAW int sig_reader_fn(struct kt_thread *t)
 {
 	if (t->val[6]) {
 		stack_t ss = {
@@ -1058,7 +1058,7 @@ static KTLS_RAW int sig_reader_fn(struct ktls_thread *t)
 			.ss_size = ALT_STACK_SIZE,
 		};
 
-		t->val[7] = ktls_sys2(SYS_sigaltstack, &ss, NULL);
+		t->val[7] = kt_sys2(SYS_sigaltstack, &ss, NULL);
 	}
 	return reader_fn(t);
 }
@@ -1068,13 +1068,13 @@ static int pt_stop;		/* __atomic accesses */
 static void *pt_reader_fn(void *arg)
 {
 	long *bad = arg;
-	struct ktls_ids ref, v;
+	struct kt_ids ref, v;
 
-	ktls_ids_sys(&ref);
+	kt_ids_sys(&ref);
 	while (!__atomic_load_n(&pt_stop, __ATOMIC_RELAXED)) {
-		ktls_ids_vdso(&v);
-		if (!ktls_ids_eq(&v, &ref) ||
-		    ktls_vdso.errno_location() != &ktls_tls_area.errno_value)
+		kt_ids_vdso(&v);
+		if (!kt_ids_eq(&v, &ref) ||
+		    kt_vdso.errno_location() != &kt_tls_area.errno_value)
 			(*bad)++;
 	}
 	return NULL;
@@ -1084,7 +1084,7 @@ static void test_signals(void)
 {
 	int n = P.sig_readers > MAX_SIG_SLOTS - 1 ? MAX_SIG_SLOTS - 1 :
 		P.sig_readers;
-	struct ktls_thread *thr = calloc(n, sizeof(*thr));
+	struct kt_thread *thr = calloc(n, sizeof(*thr));
 	char *alt = calloc(n, ALT_STACK_SIZE);
 	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
@@ -1109,21 +1109,21 @@ static void test_signals(void)
 	__atomic_store_n(&sig_first_taken, 0, __ATOMIC_RELAXED);
 	/* Slot 0: main, registered. */
 	__atomic_store_n(&sig_tids[0], main_tid, __ATOMIC_RELAXED);
-	sig_areas[0] = &ktls_tls_area;
+	sig_areas[0] = &kt_tls_area;
 	__atomic_store_n(&sig_nslots, 1, __ATOMIC_SEQ_CST);
 
 	rd_reset(0);
 	for (i = 0; i < n; i++) {
-		struct ktls_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i];
 
-		if (ktls_thread_prepare(t, 0))
+		if (kt_thread_prepare(t, 0))
 			break;
 		t->val[3] = 16;
 		if (i & 1)
 			t->val[6] = (long)(alt + (size_t)i * ALT_STACK_SIZE);
-		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				      t->tls, 0, sig_reader_fn, NULL) <= 0) {
-			ktls_thread_free(t);
+		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
+				    t->tls, 0, sig_reader_fn, NULL) <= 0) {
+			kt_thread_free(t);
 			break;
 		}
 		started++;
@@ -1135,7 +1135,7 @@ static void test_signals(void)
 		sig_areas[1 + i] = thr[i].area;
 		if (thr[i].val[7]) {
 			ksft_print_msg("signal reader %d: sigaltstack -> %s\n",
-				       i, ktls_ret_str(thr[i].val[7]));
+				       i, kt_ret_str(thr[i].val[7]));
 			altfail++;
 		}
 	}
@@ -1144,7 +1144,7 @@ static void test_signals(void)
 	for (i = 0; i < 2; i++)
 		if (!pthread_create(&pt[i], NULL, pt_reader_fn, &pt_bad[i]))
 			npt++;
-	ktls_post(&rd_go, 1);
+	kt_post(&rd_go, 1);
 	setitimer(ITIMER_REAL, &it, NULL);
 	/*
 	 * Until the handlers ran P.signals times (or the budget): a pending
@@ -1158,14 +1158,14 @@ static void test_signals(void)
 			h += sig_count(k);
 		if (h >= P.signals)
 			break;
-		if (!ktls_sys3(SYS_tgkill, main_pid, thr[i % started].val[4],
-			       SIGUSR1))
+		if (!kt_sys3(SYS_tgkill, main_pid, thr[i % started].val[4],
+			     SIGUSR1))
 			sent++;
-		ktls_sys0(SYS_sched_yield);
+		kt_sys0(SYS_sched_yield);
 	}
 	setitimer(ITIMER_REAL, &off, NULL);
 	/* Main reads through its own signals too. */
-	ktls_sys3(SYS_tgkill, main_pid, main_tid, SIGUSR1);
+	kt_sys3(SYS_tgkill, main_pid, main_tid, SIGUSR1);
 	__atomic_store_n(&pt_stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < npt; i++)
 		pthread_join(pt[i], NULL);
@@ -1185,9 +1185,9 @@ static void test_signals(void)
 	ksft_print_msg("test 3: signals ran in %.2f s\n", now() - t0);
 	if (__atomic_load_n(&sig_first_taken, __ATOMIC_SEQ_CST)) {
 		ksft_print_msg("first wrong handler look (expected %s):\n",
-			       sig_first_e == KTLS_EXPECT_AREA ?
+			       sig_first_e == KT_EXPECT_AREA ?
 			       "its own area" : "no area");
-		ktls_snap_check(&sig_first_bad, sig_first_e, "handler");
+		kt_snap_check(&sig_first_bad, sig_first_e, "handler");
 	}
 	bad = __atomic_load_n(&sig_bad, __ATOMIC_SEQ_CST);
 	ksft_test_result(started == n && sent && !bad && !unsignalled &&
@@ -1203,17 +1203,17 @@ static void test_signals(void)
 
 /* ---- 4. threads exiting on recycled TCBs while others read ---- */
 
-static KTLS_RAW int short_fn(struct ktls_thread *t)
+static KT_RAW int short_fn(struct kt_thread *t)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 
-	ktls_snap_take(&s, t->area);
-	t->val[0] = ktls_snap_bad(&s, KTLS_EXPECT_AREA);
+	kt_snap_take(&s, t->area);
+	t->val[0] = kt_snap_bad(&s, KT_EXPECT_AREA);
 	t->val[1] = s.area_ids.tid;
 	t->val[2] = s.sys.tid;
 	/* In the probe, exit only when told. */
 	if (t->val[3])
-		ktls_wait_for(&t->go, 1);
+		kt_wait_for(&t->go, 1);
 	return 0;
 }
 
@@ -1227,23 +1227,23 @@ static int probe_seq, probe_done, probe_quit;	/* __atomic and futex */
 static int *probe_word;
 static int probe_val;
 
-static KTLS_RAW int probe_waiter_fn(struct ktls_thread *t)
+static KT_RAW int probe_waiter_fn(struct kt_thread *t)
 {
 	int seq = 0;
 	int *word;
 
 	(void)t;
 	for (;;) {
-		ktls_wait_for(&probe_seq, seq + 1);
+		kt_wait_for(&probe_seq, seq + 1);
 		seq++;
 		if (__atomic_load_n(&probe_quit, __ATOMIC_SEQ_CST))
 			break;
 		word = __atomic_load_n(&probe_word, __ATOMIC_RELAXED);
-		ktls_futex_wait(word, __atomic_load_n(&probe_val,
-						      __ATOMIC_RELAXED));
+		kt_futex_wait(word, __atomic_load_n(&probe_val,
+						    __ATOMIC_RELAXED));
 		/* The exit woke one waiter: pass it on to the joiner. */
-		ktls_futex_wake(word);
-		ktls_post(&probe_done, seq);
+		kt_futex_wake(word);
+		kt_post(&probe_done, seq);
 	}
 	return 0;
 }
@@ -1259,17 +1259,17 @@ static int probe_next(void)
  * the moment the word reads 0; yield after a while (one CPU), and sleep
  * at last.
  */
-static void spin_join(struct ktls_thread *t)
+static void spin_join(struct kt_thread *t)
 {
 	long spins = 0;
 
 	while (__atomic_load_n(&t->ctid, __ATOMIC_ACQUIRE)) {
 		if (++spins > 100000) {
-			ktls_thread_join(t);
+			kt_thread_join(t);
 			return;
 		}
 		if (spins > 20000)
-			ktls_sys0(SYS_sched_yield);
+			kt_sys0(SYS_sched_yield);
 	}
 }
 
@@ -1292,23 +1292,23 @@ static long join_done, reg_done, proc_done;
 static void join_cycles(int cycles, bool probe, double end,
 			struct join_res *r)
 {
-	struct ktls_thread t[NR_RECYCLED], helper;
+	struct kt_thread t[NR_RECYCLED], helper;
 	bool canary[NR_RECYCLED] = { false };
 	int i, k, y;
 
 	memset(r, 0, sizeof(*r));
 	for (k = 0; k < NR_RECYCLED; k++)
-		if (ktls_thread_prepare(&t[k], 0))
+		if (kt_thread_prepare(&t[k], 0))
 			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	__atomic_store_n(&probe_seq, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&probe_done, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&probe_quit, 0, __ATOMIC_RELAXED);
-	if (probe && ktls_thread_prepare(&helper, 0) == 0 &&
-	    ktls_thread_spawn(&helper, KTLS_THREAD_FLAGS | CLONE_KTLS,
-			      helper.tls, 0, probe_waiter_fn, NULL) <= 0)
+	if (probe && kt_thread_prepare(&helper, 0) == 0 &&
+	    kt_thread_spawn(&helper, KT_THREAD_FLAGS | CLONE_KTLS,
+			    helper.tls, 0, probe_waiter_fn, NULL) <= 0)
 		ksft_exit_fail_msg("probe helper: clone3 failed\n");
 	for (i = 0; i < cycles && ((i & 15) || now() < end); i++) {
-		struct ktls_thread *s = &t[i % NR_RECYCLED];
+		struct kt_thread *s = &t[i % NR_RECYCLED];
 		struct ktls_area *a = s->area;	/* __atomic: the kernel's too */
 		long tid;
 		uint64_t tp;
@@ -1323,11 +1323,11 @@ static void join_cycles(int cycles, bool probe, double end,
 		s->val[2] = -1;
 		s->val[3] = probe;
 		__atomic_store_n(&s->go, 0, __ATOMIC_RELAXED);
-		tid = ktls_thread_spawn(s, KTLS_THREAD_FLAGS | CLONE_KTLS,
-					s->tls, 0, short_fn, NULL);
+		tid = kt_thread_spawn(s, KT_THREAD_FLAGS | CLONE_KTLS,
+				      s->tls, 0, short_fn, NULL);
 		if (tid <= 0) {
 			ksft_print_msg("cycle %d: clone3(CLONE_KTLS) -> %s\n",
-				       i, ktls_ret_str(tid));
+				       i, kt_ret_str(tid));
 			r->wrong++;
 			canary[k] = false;
 			continue;
@@ -1335,18 +1335,18 @@ static void join_cycles(int cycles, bool probe, double end,
 		if (probe) {
 			__atomic_store_n(&probe_word, &s->ctid, __ATOMIC_RELAXED);
 			__atomic_store_n(&probe_val, tid, __ATOMIC_RELAXED);
-			ktls_post(&probe_seq, probe_next());
+			kt_post(&probe_seq, probe_next());
 			/* Let the helper get into FUTEX_WAIT. */
 			for (y = 0; y < 3; y++)
-				ktls_sys0(SYS_sched_yield);
-			ktls_post(&s->go, 1);
+				kt_sys0(SYS_sched_yield);
+			kt_post(&s->go, 1);
 			spin_join(s);
 		} else {
-			ktls_thread_join(s);
+			kt_thread_join(s);
 		}
 		/* Exit writes nothing: the word is as the thread left it. */
 		tp = __atomic_load_n(&a->owner, __ATOMIC_RELAXED);
-		if (tp != (s->tls ^ ktls_key())) {
+		if (tp != (s->tls ^ kt_key())) {
 			if (!r->tp_late)
 				r->first_tp = tp;
 			r->tp_late++;
@@ -1355,8 +1355,8 @@ static void join_cycles(int cycles, bool probe, double end,
 		__atomic_store_n(&a->owner, CANARY, __ATOMIC_RELAXED);
 		canary[k] = true;
 		if (probe)
-			ktls_wait_for(&probe_done,
-				      __atomic_load_n(&probe_seq, __ATOMIC_RELAXED));
+			kt_wait_for(&probe_done,
+				    __atomic_load_n(&probe_seq, __ATOMIC_RELAXED));
 		r->cycles++;
 		if (s->val[0] || s->val[1] != tid || s->val[2] != tid) {
 			if (!r->wrong)
@@ -1366,16 +1366,16 @@ static void join_cycles(int cycles, bool probe, double end,
 	}
 	if (probe) {
 		__atomic_store_n(&probe_quit, 1, __ATOMIC_SEQ_CST);
-		ktls_post(&probe_seq, probe_next());
-		ktls_thread_join(&helper);
-		ktls_thread_free(&helper);
+		kt_post(&probe_seq, probe_next());
+		kt_thread_join(&helper);
+		kt_thread_free(&helper);
 	}
 	/* Let the last exits finish, then look at the last canaries. */
 	usleep(20000);
 	for (k = 0; k < NR_RECYCLED; k++) {
 		if (canary[k] && t[k].area->owner != CANARY)
 			r->canary_hit++;
-		ktls_thread_free(&t[k]);
+		kt_thread_free(&t[k]);
 	}
 }
 
@@ -1408,7 +1408,7 @@ static void test_exits(bool report)
 			 "test 4: %ld clone3(CLONE_KTLS) threads created on %d recycled TCBs and joined while %d threads read, and %ld more with nobody reading: each new thread's area showed its own tid (== clone3's return), never the dead one's, vDSO == syscalls: %ld wrong%s%s\n",
 			 r.cycles, NR_RECYCLED, rd.n, p.cycles, r.wrong + p.wrong,
 			 r.wrong ? ", first: " : "",
-			 r.wrong ? ktls_bad_str(r.first_bad) : "");
+			 r.wrong ? kt_bad_str(r.first_bad) : "");
 	ksft_test_result(!r.tp_late && !p.tp_late,
 			 "test 4: exit writes nothing to the area: its owner word was not the one the thread had when the joiner saw ctid 0 in %ld of %ld futex joins and %ld of %ld spinning joins (with a FUTEX_WAIT helper on the word) (first %#lx; expected none)\n",
 			 r.tp_late, r.cycles, p.tp_late, p.cycles,
@@ -1425,19 +1425,19 @@ static void test_exits(bool report)
 
 #define NR_REG_THREADS	4
 
-static KTLS_RAW unsigned int reg_cycle(const struct ktls_area *area)
+static KT_RAW unsigned int reg_cycle(const struct ktls_area *area)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 	unsigned int bad = 0;
 
-	if (ktls_register())
+	if (kt_register())
 		bad |= 1 << 8;
-	ktls_snap_take(&s, area);
-	bad |= ktls_snap_bad(&s, KTLS_EXPECT_AREA);
-	if (ktls_unregister())
+	kt_snap_take(&s, area);
+	bad |= kt_snap_bad(&s, KT_EXPECT_AREA);
+	if (kt_unregister())
 		bad |= 1 << 9;
-	ktls_snap_take(&s, area);
-	bad |= ktls_snap_bad(&s, KTLS_EXPECT_NO_AREA);
+	kt_snap_take(&s, area);
+	bad |= kt_snap_bad(&s, KT_EXPECT_NO_AREA);
 	if (s.area_owner != 0)
 		bad |= 1 << 10;
 	return bad;
@@ -1445,11 +1445,11 @@ static KTLS_RAW unsigned int reg_cycle(const struct ktls_area *area)
 
 static int reg_stop;		/* __atomic accesses */
 
-static KTLS_RAW int reg_thread_fn(struct ktls_thread *t)
+static KT_RAW int reg_thread_fn(struct kt_thread *t)
 {
 	long i;
 
-	ktls_wait_for(&rd_go, 1);
+	kt_wait_for(&rd_go, 1);
 	/* At least one cycle, whatever the budget. */
 	for (i = 0; i < t->val[3]; i++) {
 		if (i && __atomic_load_n(&reg_stop, __ATOMIC_RELAXED))
@@ -1472,14 +1472,14 @@ static int proc_child_fn(void *arg)
 	/* A fork child of the registered main: its area, then cycle it. */
 	if (!main_right("fork child"))
 		return 1;
-	if (ktls_unregister())
+	if (kt_unregister())
 		return 2;
-	return reg_cycle(&ktls_tls_area) || ktls_register() ? 3 : 0;
+	return reg_cycle(&kt_tls_area) || kt_register() ? 3 : 0;
 }
 
 static void test_cycles(bool report)
 {
-	struct ktls_thread thr[NR_REG_THREADS];
+	struct kt_thread thr[NR_REG_THREADS];
 	int n = report ? P.regs : P.regs / 10, procs = report ? P.procs :
 		P.procs / 10;
 	long main_cycles = 0, main_bad = 0, th_cycles = 0, th_bad = 0;
@@ -1491,24 +1491,24 @@ static void test_cycles(bool report)
 	__atomic_store_n(&rd_go, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&reg_stop, 0, __ATOMIC_RELAXED);
 	for (i = 0; i < NR_REG_THREADS; i++) {
-		struct ktls_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i];
 
-		if (ktls_thread_prepare(t, 0))
+		if (kt_thread_prepare(t, 0))
 			break;
 		t->val[3] = n / 2 / NR_REG_THREADS;
 		/* No CLONE_KTLS: the threads opt in themselves. */
-		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS, t->tls, 0,
-				      reg_thread_fn, NULL) <= 0) {
-			ktls_thread_free(t);
+		if (kt_thread_spawn(t, KT_THREAD_FLAGS, t->tls, 0,
+				    reg_thread_fn, NULL) <= 0) {
+			kt_thread_free(t);
 			break;
 		}
 		started++;
 	}
-	ktls_post(&rd_go, 1);
-	if (ktls_unregister())
+	kt_post(&rd_go, 1);
+	if (kt_unregister())
 		main_bad++;
 	for (i = 0; i < n / 2 && ((i & 63) || now() < end); i++) {
-		unsigned int bad = reg_cycle(&ktls_tls_area);
+		unsigned int bad = reg_cycle(&kt_tls_area);
 
 		if (bad) {
 			if (!main_bad)
@@ -1517,7 +1517,7 @@ static void test_cycles(bool report)
 		}
 		main_cycles++;
 	}
-	if (ktls_register())
+	if (kt_register())
 		main_bad++;
 	/* The threads finish their cycles, unless the budget is spent. */
 	for (i = 0; i < started; i++)
@@ -1525,26 +1525,26 @@ static void test_cycles(bool report)
 			usleep(10000);
 	__atomic_store_n(&reg_stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < started; i++) {
-		ktls_thread_join(&thr[i]);
+		kt_thread_join(&thr[i]);
 		th_cycles += thr[i].val[0];
 		th_bad += thr[i].val[1];
 		if (thr[i].val[1])
 			ksft_print_msg("raw thread %ld: %ld of %ld cycles wrong, first %s %s\n",
 				       i, thr[i].val[1], thr[i].val[0],
-				       ktls_bad_str(thr[i].val[2]),
+				       kt_bad_str(thr[i].val[2]),
 				       "(256 REGISTER failed, 512 UNREGISTER failed, 1024 tp left)");
-		ktls_thread_free(&thr[i]);
+		kt_thread_free(&thr[i]);
 	}
 	if (main_bad)
 		ksft_print_msg("main: %ld of %ld cycles wrong, first %s\n",
-			       main_bad, main_cycles, ktls_bad_str(first));
+			       main_bad, main_cycles, kt_bad_str(first));
 	for (i = 0; i < procs && (i < 10 || now() < end + P.budget * 0.05);
 	     i++) {
-		st = ktls_fork_run(proc_child_fn, NULL);
+		st = kt_fork_run(proc_child_fn, NULL);
 		if (st) {
 			if (!proc_bad)
 				ksft_print_msg("fork child: %s\n",
-					       ktls_status_str(st));
+					       kt_status_str(st));
 			proc_bad++;
 		}
 	}
@@ -1615,7 +1615,7 @@ static long slab_settled(long target)
 	for (i = 0; i < 10; i++) {
 		usleep(i ? 200000 : 100000);
 		slab_shrink_all();
-		kb = ktls_meminfo_kb("Slab");
+		kb = kt_meminfo_kb("Slab");
 		if (kb < 0)
 			return -1;
 		if (best >= 0 && target < 0 && kb >= best)
@@ -1675,7 +1675,7 @@ static void test_memory(void)
 	test_exits(false);
 	test_cycles(false);
 	s0 = slab_settled(-1);
-	free0 = ktls_meminfo_kb("MemFree");
+	free0 = kt_meminfo_kb("MemFree");
 	shrunk = slab_shrink_all();
 	nb = slabinfo_read(before, MAX_CACHES);
 
@@ -1683,7 +1683,7 @@ static void test_memory(void)
 	test_cycles(true);
 
 	s1 = slab_settled(s0 >= 0 ? s0 + tol : -1);
-	free1 = ktls_meminfo_kb("MemFree");
+	free1 = kt_meminfo_kb("MemFree");
 	slab_shrink_all();
 	na = slabinfo_read(after, MAX_CACHES);
 	have_slab = s0 >= 0 && s1 >= 0;
@@ -1756,7 +1756,7 @@ static int run_soak(int secs, int argc, char **argv)
 	int i, st;
 
 	ksft_print_header();
-	ktls_require(NULL);
+	kt_require(NULL);
 	ksft_set_plan(1);
 	if (fd < 0 || !args)
 		ksft_exit_fail_msg("mkstemp/calloc: %s\n", strerror(errno));
@@ -1787,7 +1787,7 @@ static int run_soak(int secs, int argc, char **argv)
 
 			failed = 1;
 			ksft_print_msg("run %d: %s; its output:\n", runs,
-				       ktls_status_str(st));
+				       kt_status_str(st));
 			if (f) {
 				rewind(f);
 				while (fgets(line, sizeof(line), f))
@@ -1807,7 +1807,7 @@ int main(int argc, char **argv)
 	double t0;
 
 	if (argc > 2 && !strcmp(argv[1], EXEC_ARG))
-		return ktls_exec_image_check(atol(argv[2]));
+		return kt_exec_image_check(atol(argv[2]));
 	if (argc > 2 && !strcmp(argv[1], SOAK_ARG)) {
 		int secs = atoi(argv[2]);
 
@@ -1817,12 +1817,12 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 
 	ksft_print_header();
-	ktls_setup(true);
-	if (!ktls_vdso_ok)
+	kt_setup(true);
+	if (!kt_vdso_ok)
 		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions\n");
 	is_root = geteuid() == 0;
-	main_tid = ktls_raw_gettid();
-	main_pid = ktls_raw_getpid();
+	main_tid = kt_raw_gettid();
+	main_pid = kt_raw_getpid();
 	ksft_print_msg("parameters: %d threads (%d changers) x %d reads, %d credential cycles\n",
 		       P.threads, P.changers, P.reads, P.cred_cycles);
 	ksft_print_msg("parameters: %d forkers x %d rounds, %d non-leader execs\n",

@@ -18,42 +18,42 @@
 #define NR_THREADS	64
 #define NR_PTHREADS	8
 
-static struct ktls_thread threads[NR_THREADS];
+static struct kt_thread threads[NR_THREADS];
 static int arrived;		/* __atomic and futex helpers only */
 static int go_all;
 
-static KTLS_RAW int many_fn(struct ktls_thread *t)
+static KT_RAW int many_fn(struct kt_thread *t)
 {
 	struct ktls_layout l = { 0 };
 
-	ktls_snap_take(&t->snap[0], t->area);
-	t->val[0] = ktls_get_layout(&l);
+	kt_snap_take(&t->snap[0], t->area);
+	t->val[0] = kt_get_layout(&l);
 	t->val[1] = l.offset;
-	t->val[2] = ktls_tp();		/* %fs:0, the fake TCB's self word */
+	t->val[2] = kt_tp();		/* %fs:0, the fake TCB's self word */
 	__atomic_add_fetch(&arrived, 1, __ATOMIC_SEQ_CST);
-	ktls_futex_wake(&arrived);
-	ktls_wait_for(&go_all, 1);
+	kt_futex_wake(&arrived);
+	kt_wait_for(&go_all, 1);
 	/* Again, now that all the threads exist at once. */
-	ktls_snap_take(&t->snap[1], t->area);
+	kt_snap_take(&t->snap[1], t->area);
 	return 0;
 }
 
 static void test_many(void)
 {
-	long main_tid = ktls_raw_gettid(), main_pid = ktls_raw_getpid();
+	long main_tid = kt_raw_gettid(), main_pid = kt_raw_getpid();
 	long tids[NR_THREADS];
-	struct ktls_snap ms;
+	struct kt_snap ms;
 	int started = 0, i, j;
 	bool ok_snap = true, ok_tid = true, ok_layout = true, distinct = true;
 	bool cleared = true;
 	char who[64];
 
 	for (i = 0; i < NR_THREADS; i++) {
-		long ret = ktls_thread_start(&threads[i], many_fn, NULL);
+		long ret = kt_thread_start(&threads[i], many_fn, NULL);
 
 		if (ret <= 0) {
 			ksft_print_msg("thread %d: clone3(CLONE_KTLS) -> %s\n",
-				       i, ktls_ret_str(ret));
+				       i, kt_ret_str(ret));
 			break;
 		}
 		started++;
@@ -68,7 +68,7 @@ static void test_many(void)
 
 		if (n >= started)
 			break;
-		ktls_futex_wait(&arrived, n);
+		kt_futex_wait(&arrived, n);
 	}
 	for (i = 0; i < started; i++)
 		tids[i] = (pid_t)threads[i].area->tid;
@@ -79,18 +79,18 @@ static void test_many(void)
 			if (tids[i] == tids[j])
 				distinct = false;
 	}
-	ktls_post(&go_all, 1);
+	kt_post(&go_all, 1);
 	for (i = 0; i < started; i++)
-		ktls_thread_join(&threads[i]);
+		kt_thread_join(&threads[i]);
 
 	for (i = 0; i < started; i++) {
-		struct ktls_thread *t = &threads[i];
+		struct kt_thread *t = &threads[i];
 
 		snprintf(who, sizeof(who), "thread %d (first look)", i);
-		if (!ktls_snap_check(&t->snap[0], KTLS_EXPECT_AREA, who))
+		if (!kt_snap_check(&t->snap[0], KT_EXPECT_AREA, who))
 			ok_snap = false;
 		snprintf(who, sizeof(who), "thread %d (all alive)", i);
-		if (!ktls_snap_check(&t->snap[1], KTLS_EXPECT_AREA, who))
+		if (!kt_snap_check(&t->snap[1], KT_EXPECT_AREA, who))
 			ok_snap = false;
 		if (t->snap[0].fs != t->tls || (unsigned long)t->val[2] != t->tls) {
 			ksft_print_msg("thread %d: FS base %#lx, %%fs:0 %#lx, expected TCB %#lx\n",
@@ -107,15 +107,15 @@ static void test_many(void)
 				       i, t->tid, t->snap[0].area_ids.pid, main_pid);
 			ok_tid = false;
 		}
-		if (t->val[0] != 0 || t->val[1] != ktls_offset) {
+		if (t->val[0] != 0 || t->val[1] != kt_offset) {
 			ksft_print_msg("thread %d: GET_LAYOUT -> %s offset %ld\n",
-				       i, ktls_ret_str(t->val[0]), t->val[1]);
+				       i, kt_ret_str(t->val[0]), t->val[1]);
 			ok_layout = false;
 		}
-		if (t->area->owner != (t->tls ^ ktls_key())) {
+		if (t->area->owner != (t->tls ^ kt_key())) {
 			ksft_print_msg("thread %d: owner %#llx after exit, not %#llx\n",
 				       i, (unsigned long long)t->area->owner,
-				       (unsigned long long)(t->tls ^ ktls_key()));
+				       (unsigned long long)(t->tls ^ kt_key()));
 			cleared = false;
 		}
 	}
@@ -130,21 +130,21 @@ static void test_many(void)
 			 started, main_tid);
 	ksft_test_result(started && ok_layout,
 			 "GET_LAYOUT in each thread -> 0 with offset %ld (the process's)\n",
-			 ktls_offset);
+			 kt_offset);
 	ksft_test_result(started && cleared,
 			 "after the threads exited, each area's owner word is as they left it (exit writes nothing)\n");
-	ktls_snap_take(&ms, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&ms, KTLS_EXPECT_AREA, "main"),
+	kt_snap_take(&ms, &kt_tls_area);
+	ksft_test_result(kt_snap_check(&ms, KT_EXPECT_AREA, "main"),
 			 "main thread's own area still right after the threads (tid %ld)\n",
 			 main_tid);
 	for (i = 0; i < NR_THREADS; i++)
-		ktls_thread_free(&threads[i]);
+		kt_thread_free(&threads[i]);
 }
 
 /* ---- pthreads ---- */
 
 struct pt_result {
-	struct ktls_snap before, registered, after;
+	struct kt_snap before, registered, after;
 	long reg_ret, unreg_ret;
 	uint64_t tp_before;
 	unsigned long self_tp;
@@ -156,16 +156,16 @@ static void *pt_fn(void *arg)
 {
 	struct pt_result *r = arg;
 
-	r->self_tp = ktls_tp();
-	r->tp_before = ktls_tls_area.owner;
-	ktls_snap_take(&r->before, &ktls_tls_area);
+	r->self_tp = kt_tp();
+	r->tp_before = kt_tls_area.owner;
+	kt_snap_take(&r->before, &kt_tls_area);
 	/* Everyone has looked before anyone registers. */
 	pthread_barrier_wait(&pt_barrier);
-	r->reg_ret = ktls_register();
-	ktls_snap_take(&r->registered, &ktls_tls_area);
+	r->reg_ret = kt_register();
+	kt_snap_take(&r->registered, &kt_tls_area);
 	pthread_barrier_wait(&pt_barrier);
-	r->unreg_ret = ktls_unregister();
-	ktls_snap_take(&r->after, &ktls_tls_area);
+	r->unreg_ret = kt_unregister();
+	kt_snap_take(&r->after, &kt_tls_area);
 	return NULL;
 }
 
@@ -174,7 +174,7 @@ static void test_pthreads(void)
 	static struct pt_result res[NR_PTHREADS];
 	pthread_t th[NR_PTHREADS];
 	bool ok_before = true, ok_reg = true, ok_after = true;
-	struct ktls_snap ms;
+	struct kt_snap ms;
 	int i, n = 0;
 	char who[64];
 
@@ -197,22 +197,22 @@ static void test_pthreads(void)
 		struct pt_result *r = &res[i];
 
 		snprintf(who, sizeof(who), "pthread %d before REGISTER", i);
-		if (!ktls_snap_check(&r->before, KTLS_EXPECT_NO_AREA, who) ||
-		    r->tp_before == (r->self_tp ^ ktls_key())) {
+		if (!kt_snap_check(&r->before, KT_EXPECT_NO_AREA, who) ||
+		    r->tp_before == (r->self_tp ^ kt_key())) {
 			ok_before = false;
 		}
 		snprintf(who, sizeof(who), "pthread %d after REGISTER", i);
 		if (r->reg_ret ||
-		    !ktls_snap_check(&r->registered, KTLS_EXPECT_AREA, who)) {
+		    !kt_snap_check(&r->registered, KT_EXPECT_AREA, who)) {
 			ksft_print_msg("%s: REGISTER -> %s\n", who,
-				       ktls_ret_str(r->reg_ret));
+				       kt_ret_str(r->reg_ret));
 			ok_reg = false;
 		}
 		snprintf(who, sizeof(who), "pthread %d after UNREGISTER", i);
 		if (r->unreg_ret || r->after.area_owner != 0 ||
-		    !ktls_snap_check(&r->after, KTLS_EXPECT_NO_AREA, who)) {
+		    !kt_snap_check(&r->after, KT_EXPECT_NO_AREA, who)) {
 			ksft_print_msg("%s: UNREGISTER -> %s, tp %#llx\n", who,
-				       ktls_ret_str(r->unreg_ret),
+				       kt_ret_str(r->unreg_ret),
 				       (unsigned long long)r->after.area_owner);
 			ok_after = false;
 		}
@@ -224,31 +224,31 @@ static void test_pthreads(void)
 			 "REGISTER in each pthread -> 0, then its static-TLS area holds its own tid/ids and owner word, errno_location == &area.errno_value\n");
 	ksft_test_result(ok_after,
 			 "UNREGISTER in each pthread -> 0, owner 0, vDSO == syscalls, errno_location still the slot\n");
-	ktls_snap_take(&ms, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&ms, KTLS_EXPECT_AREA, "main"),
+	kt_snap_take(&ms, &kt_tls_area);
+	ksft_test_result(kt_snap_check(&ms, KT_EXPECT_AREA, "main"),
 			 "main thread's area unaffected by the pthreads' REGISTER/UNREGISTER\n");
 }
 
 /* ---- nesting and unregistered creators ---- */
 
-static struct ktls_thread outer, inner;
+static struct kt_thread outer, inner;
 
-static KTLS_RAW int inner_fn(struct ktls_thread *t)
+static KT_RAW int inner_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], t->area);
+	kt_snap_take(&t->snap[0], t->area);
 	return 0;
 }
 
-static KTLS_RAW int outer_fn(struct ktls_thread *t)
+static KT_RAW int outer_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], t->area);
-	t->val[0] = ktls_thread_spawn(&inner,
-				      KTLS_THREAD_FLAGS | CLONE_KTLS,
-				      inner.tls, 0, inner_fn, NULL);
+	kt_snap_take(&t->snap[0], t->area);
+	t->val[0] = kt_thread_spawn(&inner,
+				    KT_THREAD_FLAGS | CLONE_KTLS,
+				    inner.tls, 0, inner_fn, NULL);
 	if (t->val[0] > 0)
-		ktls_thread_join(&inner);
+		kt_thread_join(&inner);
 	/* The outer thread's area is unaffected by its child. */
-	ktls_snap_take(&t->snap[1], t->area);
+	kt_snap_take(&t->snap[1], t->area);
 	return 0;
 }
 
@@ -257,56 +257,56 @@ static void test_nested(void)
 	bool ok;
 	long ret;
 
-	if (ktls_thread_prepare(&inner, 0))
+	if (kt_thread_prepare(&inner, 0))
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	ret = ktls_thread_start(&outer, outer_fn, NULL);
+	ret = kt_thread_start(&outer, outer_fn, NULL);
 	if (ret > 0)
-		ktls_thread_join(&outer);
+		kt_thread_join(&outer);
 	ok = ret > 0 && outer.val[0] > 0;
 	if (ok) {
-		ok &= ktls_snap_check(&outer.snap[0], KTLS_EXPECT_AREA,
+		ok &= kt_snap_check(&outer.snap[0], KT_EXPECT_AREA,
 				      "outer");
-		ok &= ktls_snap_check(&inner.snap[0], KTLS_EXPECT_AREA,
+		ok &= kt_snap_check(&inner.snap[0], KT_EXPECT_AREA,
 				      "inner");
-		ok &= ktls_snap_check(&outer.snap[1], KTLS_EXPECT_AREA,
+		ok &= kt_snap_check(&outer.snap[1], KT_EXPECT_AREA,
 				      "outer after inner");
 		ok &= inner.snap[0].sys.tid == outer.val[0];
 	}
 	ksft_test_result(ok,
 			 "a CLONE_KTLS thread (%s) creates one (%s): both areas right, inner tid == clone3's return\n",
-			 ktls_ret_str(ret), ktls_ret_str(outer.val[0]));
-	ktls_thread_free(&outer);
-	ktls_thread_free(&inner);
+			 kt_ret_str(ret), kt_ret_str(outer.val[0]));
+	kt_thread_free(&outer);
+	kt_thread_free(&inner);
 }
 
 static void test_unregistered_creator(void)
 {
-	struct ktls_thread t;
-	struct ktls_snap ms;
+	struct kt_thread t;
+	struct kt_snap ms;
 	long unreg, ret, reg;
 	bool ok;
 
-	unreg = ktls_unregister();
-	ret = ktls_thread_start(&t, inner_fn, NULL);
+	unreg = kt_unregister();
+	ret = kt_thread_start(&t, inner_fn, NULL);
 	if (ret > 0)
-		ktls_thread_join(&t);
-	reg = ktls_register();
-	ktls_snap_take(&ms, &ktls_tls_area);
+		kt_thread_join(&t);
+	reg = kt_register();
+	kt_snap_take(&ms, &kt_tls_area);
 	ok = !unreg && ret > 0 && !reg;
 	if (ret > 0)
-		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA, "child");
-	ok &= ktls_snap_check(&ms, KTLS_EXPECT_AREA, "main re-registered");
+		ok &= kt_snap_check(&t.snap[0], KT_EXPECT_AREA, "child");
+	ok &= kt_snap_check(&ms, KT_EXPECT_AREA, "main re-registered");
 	ksft_test_result(ok,
 			 "main UNREGISTER (%s), then clone3(CLONE_KTLS) (%s) still gives the child a right area; main REGISTER again (%s)\n",
-			 ktls_ret_str(unreg), ktls_ret_str(ret),
-			 ktls_ret_str(reg));
-	ktls_thread_free(&t);
+			 kt_ret_str(unreg), kt_ret_str(ret),
+			 kt_ret_str(reg));
+	kt_thread_free(&t);
 }
 
 int main(void)
 {
 	ksft_print_header();
-	ktls_setup(true);
+	kt_setup(true);
 	ksft_set_plan(7 + 4 + 1 + 1);
 
 	test_many();

@@ -28,12 +28,12 @@
 
 static long page_size;
 
-static void check_main(const char *when, enum ktls_expect e)
+static void check_main(const char *when, enum kt_expect e)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 
-	ktls_snap_take(&s, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&s, e, when),
+	kt_snap_take(&s, &kt_tls_area);
+	ksft_test_result(kt_snap_check(&s, e, when),
 			 "%s: vDSO accessors == syscalls (tid %ld uid %ld), errno_location %s\n",
 			 when, s.sys.tid, s.sys.uid,
 			 "== &area.errno_value");
@@ -41,51 +41,51 @@ static void check_main(const char *when, enum ktls_expect e)
 
 static void test_unregistered_main(void)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 	long un, re;
 	bool ok;
 
-	un = ktls_unregister();
-	ktls_snap_take(&s, &ktls_tls_area);
-	re = ktls_register();
+	un = kt_unregister();
+	kt_snap_take(&s, &kt_tls_area);
+	re = kt_register();
 	ok = !un && !re;
-	ok &= ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "main unregistered");
+	ok &= kt_snap_check(&s, KT_EXPECT_NO_AREA, "main unregistered");
 	ksft_test_result(ok,
 			 "main thread after UNREGISTER (%s): vDSO == syscalls, errno_location the slot; REGISTER again -> %s\n",
-			 ktls_ret_str(un), ktls_ret_str(re));
+			 kt_ret_str(un), kt_ret_str(re));
 }
 
 static void *pt_snap_fn(void *arg)
 {
-	ktls_snap_take(arg, &ktls_tls_area);
+	kt_snap_take(arg, &kt_tls_area);
 	return NULL;
 }
 
 static void test_pthread(void)
 {
-	struct ktls_snap s = { 0 };
+	struct kt_snap s = { 0 };
 	pthread_t th;
 	bool ok;
 
 	ok = !pthread_create(&th, NULL, pt_snap_fn, &s);
 	if (ok)
 		pthread_join(th, NULL);
-	ok &= ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "pthread");
+	ok &= kt_snap_check(&s, KT_EXPECT_NO_AREA, "pthread");
 	ksft_test_result(ok,
 			 "pthread (no CLONE_KTLS): vDSO == syscalls (tid %ld), errno_location its static-TLS slot\n",
 			 s.sys.tid);
 }
 
-static KTLS_RAW int snap_fn(struct ktls_thread *t)
+static KT_RAW int snap_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], t->area);
+	kt_snap_take(&t->snap[0], t->area);
 	return 0;
 }
 
 static void test_raw(bool with_area, bool fake_copy)
 {
-	struct ktls_thread t;
-	uint64_t flags = KTLS_THREAD_FLAGS;
+	struct kt_thread t;
+	uint64_t flags = KT_THREAD_FLAGS;
 	const char *what;
 	long ret;
 	bool ok;
@@ -98,23 +98,23 @@ static void test_raw(bool with_area, bool fake_copy)
 		what = "raw thread with a fresh TCB and no CLONE_KTLS";
 	if (with_area)
 		flags |= CLONE_KTLS;
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	if (fake_copy)
-		memcpy(t.area, &ktls_tls_area, sizeof(*t.area));
-	ret = ktls_thread_spawn(&t, flags, t.tls, 0, snap_fn, NULL);
+		memcpy(t.area, &kt_tls_area, sizeof(*t.area));
+	ret = kt_thread_spawn(&t, flags, t.tls, 0, snap_fn, NULL);
 	if (ret > 0)
-		ktls_thread_join(&t);
+		kt_thread_join(&t);
 	ok = ret > 0;
 	if (ok)
-		ok &= ktls_snap_check(&t.snap[0], with_area ? KTLS_EXPECT_AREA :
-				      KTLS_EXPECT_NO_AREA, what);
+		ok &= kt_snap_check(&t.snap[0], with_area ? KT_EXPECT_AREA :
+				      KT_EXPECT_NO_AREA, what);
 	ok &= t.snap[0].sys.tid == ret;
 	ksft_test_result(ok,
 			 "%s (%s): vDSO == syscalls (tid %ld), errno_location %s\n",
-			 what, ktls_ret_str(ret), t.snap[0].vdso.tid,
+			 what, kt_ret_str(ret), t.snap[0].vdso.tid,
 			 "== &area.errno_value");
-	ktls_thread_free(&t);
+	kt_thread_free(&t);
 }
 
 /* ---- bogus thread pointers, in children ---- */
@@ -134,33 +134,33 @@ static const char *const bogus_names[] = {
 };
 
 struct bogus_res {
-	struct ktls_snap snap;
+	struct kt_snap snap;
 	long setfs_ret;
 	unsigned long want_fs;
 };
 
 static struct bogus_res *bres;
 
-static KTLS_RAW int bogus_fn(struct ktls_thread *t)
+static KT_RAW int bogus_fn(struct kt_thread *t)
 {
 	if (t->val[0]) {
-		bres->setfs_ret = ktls_set_fs(t->val[1]);
+		bres->setfs_ret = kt_set_fs(t->val[1]);
 		/* From here on nothing may touch %fs. */
 	}
-	ktls_snap_take(&bres->snap, NULL);
+	kt_snap_take(&bres->snap, NULL);
 	return 0;
 }
 
 static int bogus_child(void *arg)
 {
 	enum bogus k = (enum bogus)(long)arg;
-	struct ktls_thread t;
+	struct kt_thread t;
 	unsigned long none, bad;
-	uint64_t flags = KTLS_THREAD_FLAGS;
+	uint64_t flags = KT_THREAD_FLAGS;
 	unsigned long tls;
 	long ret;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
 	none = (unsigned long)mmap(NULL, 1 << 20, PROT_NONE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -187,10 +187,10 @@ static int bogus_child(void *arg)
 		break;
 	}
 	bres->want_fs = t.val[0] ? (unsigned long)t.val[1] : tls;
-	ret = ktls_thread_spawn(&t, flags, tls, 0, bogus_fn, NULL);
+	ret = kt_thread_spawn(&t, flags, tls, 0, bogus_fn, NULL);
 	if (ret <= 0)
 		return 252;
-	ktls_thread_join(&t);
+	kt_thread_join(&t);
 	return 0;
 }
 
@@ -200,28 +200,28 @@ static void test_bogus(enum bogus k)
 	bool ok;
 
 	memset(bres, 0, sizeof(*bres));
-	st = ktls_fork_run(bogus_child, (void *)(long)k);
+	st = kt_fork_run(bogus_child, (void *)(long)k);
 	ok = WIFEXITED(st) && !WEXITSTATUS(st) && !bres->setfs_ret;
-	ok &= ktls_snap_check(&bres->snap, KTLS_EXPECT_NONE, bogus_names[k]);
+	ok &= kt_snap_check(&bres->snap, KT_EXPECT_NONE, bogus_names[k]);
 	ok &= bres->snap.fs == bres->want_fs;
 	ok &= !bres->snap.vdso_done || !bres->snap.errno_loc;
 	ksft_test_result(ok,
 			 "%s (fs %#lx): child %s (expected exit 0, no crash); vDSO == syscalls, errno_location NULL\n",
-			 bogus_names[k], bres->snap.fs, ktls_status_str(st));
+			 bogus_names[k], bres->snap.fs, kt_status_str(st));
 }
 
 /* ---- moving the thread pointer with arch_prctl ---- */
 
-static struct ktls_thread other;	/* a second TCB, never run */
+static struct kt_thread other;	/* a second TCB, never run */
 static bool is_root;
 
-static KTLS_RAW int move_fn(struct ktls_thread *t)
+static KT_RAW int move_fn(struct kt_thread *t)
 {
 	const uint32_t *from = (const uint32_t *)t->area;
 	uint32_t *to = (uint32_t *)other.area;
 	int i;
 
-	ktls_snap_take(&t->snap[0], t->area);
+	kt_snap_take(&t->snap[0], t->area);
 	/*
 	 * The new TCB's area holds a copy: it claims the old TP.  Word by
 	 * word, with single loads and stores (no memcpy call).
@@ -229,80 +229,80 @@ static KTLS_RAW int move_fn(struct ktls_thread *t)
 	for (i = 0; i < (int)(sizeof(struct ktls_area) / 4); i++)
 		__atomic_store_n(&to[i], __atomic_load_n(&from[i], __ATOMIC_RELAXED),
 				 __ATOMIC_RELAXED);
-	t->val[0] = ktls_set_fs(other.tls);
-	ktls_snap_take(&t->snap[1], other.area);
-	t->val[1] = ktls_set_fs(t->tls);
-	ktls_snap_take(&t->snap[2], t->area);
+	t->val[0] = kt_set_fs(other.tls);
+	kt_snap_take(&t->snap[1], other.area);
+	t->val[1] = kt_set_fs(t->tls);
+	kt_snap_take(&t->snap[2], t->area);
 	if (is_root) {
-		t->val[2] = ktls_sys3(SYS_setresuid, -1, 1009, -1);
-		ktls_snap_take(&t->snap[3], t->area);
+		t->val[2] = kt_sys3(SYS_setresuid, -1, 1009, -1);
+		kt_snap_take(&t->snap[3], t->area);
 	}
 	return 0;
 }
 
 static void test_move_tp(void)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
 	long ret;
 	bool ok;
 
-	if (ktls_thread_prepare(&other, 0))
+	if (kt_thread_prepare(&other, 0))
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	ret = ktls_thread_start(&t, move_fn, NULL);
+	ret = kt_thread_start(&t, move_fn, NULL);
 	if (ret > 0)
-		ktls_thread_join(&t);
+		kt_thread_join(&t);
 	ok = ret > 0 && !t.val[0] && !t.val[1];
 	if (ok) {
-		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
+		ok &= kt_snap_check(&t.snap[0], KT_EXPECT_AREA,
 				      "before arch_prctl");
-		ok &= ktls_snap_check(&t.snap[1], KTLS_EXPECT_NO_AREA,
+		ok &= kt_snap_check(&t.snap[1], KT_EXPECT_NO_AREA,
 				      "on the second TCB");
-		ok &= ktls_snap_check(&t.snap[2], KTLS_EXPECT_NO_AREA,
+		ok &= kt_snap_check(&t.snap[2], KT_EXPECT_NO_AREA,
 				      "back on the first TCB");
 		if (is_root) {
 			ok &= !t.val[2];
-			ok &= ktls_snap_check(&t.snap[3], KTLS_EXPECT_NO_AREA,
+			ok &= kt_snap_check(&t.snap[3], KT_EXPECT_NO_AREA,
 					      "back, after setresuid(-1, 1009, -1)");
 			ok &= t.snap[3].vdso.euid == 1009;
 		}
 	}
 	ksft_test_result(ok,
 			 "CLONE_KTLS thread (%s) moves its TP with ARCH_SET_FS to a TCB holding a copy of its area, then back%s: no area either way (vDSO == syscalls, owner word not valid)\n",
-			 ktls_ret_str(ret),
+			 kt_ret_str(ret),
 			 is_root ? ", then setresuid(-1, 1009, -1): vDSO euid 1009" :
 			 " (not root: no credential change)");
-	ktls_thread_free(&t);
+	kt_thread_free(&t);
 }
 
-static KTLS_RAW int move_register_fn(struct ktls_thread *t)
+static KT_RAW int move_register_fn(struct kt_thread *t)
 {
-	t->val[0] = ktls_set_fs(other.tls);
-	t->val[1] = ktls_register();
-	ktls_snap_take(&t->snap[0], other.area);
-	t->val[2] = ktls_unregister();
+	t->val[0] = kt_set_fs(other.tls);
+	t->val[1] = kt_register();
+	kt_snap_take(&t->snap[0], other.area);
+	t->val[2] = kt_unregister();
 	return 0;
 }
 
 static void test_move_register(void)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
 	long ret;
 	bool ok;
 
 	memset(other.area, 0, sizeof(*other.area));
-	ret = ktls_thread_start(&t, move_register_fn, NULL);
+	ret = kt_thread_start(&t, move_register_fn, NULL);
 	if (ret > 0)
-		ktls_thread_join(&t);
+		kt_thread_join(&t);
 	ok = ret > 0 && !t.val[0] && !t.val[1] && !t.val[2];
 	if (ret > 0)
-		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
+		ok &= kt_snap_check(&t.snap[0], KT_EXPECT_AREA,
 				      "REGISTER on the new TCB");
 	ksft_test_result(ok,
 			 "after ARCH_SET_FS to a new TCB (%s), REGISTER -> %s gives an area there (tid %ld); UNREGISTER -> %s\n",
-			 ktls_ret_str(t.val[0]), ktls_ret_str(t.val[1]),
-			 t.snap[0].area_ids.tid, ktls_ret_str(t.val[2]));
-	ktls_thread_free(&t);
-	ktls_thread_free(&other);
+			 kt_ret_str(t.val[0]), kt_ret_str(t.val[1]),
+			 t.snap[0].area_ids.tid, kt_ret_str(t.val[2]));
+	kt_thread_free(&t);
+	kt_thread_free(&other);
 }
 
 /* ---- an area overwritten by user space ---- */
@@ -320,66 +320,66 @@ static void test_garbage(void)
 		{ 0x77, 3, "fields 0x77, owner = the thread pointer, without the key" },
 	};
 	struct ktls_area saved;
-	struct ktls_snap s;
+	struct kt_snap s;
 	int32_t errno_value;
 	size_t i;
 
-	memcpy(&saved, &ktls_tls_area, sizeof(saved));
+	memcpy(&saved, &kt_tls_area, sizeof(saved));
 	for (i = 0; i < ARRAY_SIZE(pats); i++) {
-		errno_value = ktls_tls_area.errno_value;
-		memset(&ktls_tls_area, pats[i].fill, sizeof(ktls_tls_area));
-		ktls_tls_area.errno_value = errno_value;
+		errno_value = kt_tls_area.errno_value;
+		memset(&kt_tls_area, pats[i].fill, sizeof(kt_tls_area));
+		kt_tls_area.errno_value = errno_value;
 		if (pats[i].tp_kind == 1)
-			ktls_tls_area.owner = 0;
+			kt_tls_area.owner = 0;
 		else if (pats[i].tp_kind == 2)
-			ktls_tls_area.owner = (ktls_tp() + 64) ^ ktls_key();
+			kt_tls_area.owner = (kt_tp() + 64) ^ kt_key();
 		else if (pats[i].tp_kind == 3)
-			ktls_tls_area.owner = ktls_tp();
-		ktls_snap_take(&s, &ktls_tls_area);
-		memcpy(&ktls_tls_area, &saved, sizeof(saved));
-		ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA,
-						 pats[i].what),
+			kt_tls_area.owner = kt_tp();
+		kt_snap_take(&s, &kt_tls_area);
+		memcpy(&kt_tls_area, &saved, sizeof(saved));
+		ksft_test_result(kt_snap_check(&s, KT_EXPECT_NO_AREA,
+					       pats[i].what),
 				 "main's area overwritten by user space (%s): vDSO == syscalls (tid %ld uid %ld), errno_location the slot\n",
 				 pats[i].what, s.sys.tid, s.sys.uid);
 	}
-	check_main("main's area restored from a saved copy", KTLS_EXPECT_AREA);
+	check_main("main's area restored from a saved copy", KT_EXPECT_AREA);
 }
 
 #define NR_GARBAGE 5
 
 /* ---- signal handlers ---- */
 
-static struct ktls_snap sig_snap;
+static struct kt_snap sig_snap;
 /* Set before each signal, read by the handler: __atomic accesses. */
 static const struct ktls_area *sig_area;
 
-static KTLS_RAW void sig_handler(int sig, siginfo_t *si, void *uc)
+static KT_RAW void sig_handler(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)si;
 	(void)uc;
-	ktls_snap_take(&sig_snap, __atomic_load_n(&sig_area, __ATOMIC_RELAXED));
+	kt_snap_take(&sig_snap, __atomic_load_n(&sig_area, __ATOMIC_RELAXED));
 }
 
-static KTLS_RAW int sig_wait_fn(struct ktls_thread *t)
+static KT_RAW int sig_wait_fn(struct kt_thread *t)
 {
-	ktls_post(&t->go, 1);
-	ktls_wait_for(&t->go, 2);
+	kt_post(&t->go, 1);
+	kt_wait_for(&t->go, 2);
 	return 0;
 }
 
 static void *pt_sig_fn(void *arg)
 {
 	(void)arg;
-	__atomic_store_n(&sig_area, &ktls_tls_area, __ATOMIC_RELAXED);
-	ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ktls_raw_gettid(), SIGUSR1);
+	__atomic_store_n(&sig_area, &kt_tls_area, __ATOMIC_RELAXED);
+	kt_sys3(SYS_tgkill, kt_raw_getpid(), kt_raw_gettid(), SIGUSR1);
 	return NULL;
 }
 
 static void test_signals(void)
 {
 	struct sigaction sa = { 0 };
-	struct ktls_thread t;
+	struct kt_thread t;
 	pthread_t th;
 	long ret;
 	bool ok;
@@ -391,36 +391,36 @@ static void test_signals(void)
 		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
 
 	memset(&sig_snap, 0, sizeof(sig_snap));
-	__atomic_store_n(&sig_area, &ktls_tls_area, __ATOMIC_RELAXED);
-	ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ktls_raw_gettid(), SIGUSR1);
-	ksft_test_result(ktls_snap_check(&sig_snap, KTLS_EXPECT_AREA,
-					 "handler in main"),
+	__atomic_store_n(&sig_area, &kt_tls_area, __ATOMIC_RELAXED);
+	kt_sys3(SYS_tgkill, kt_raw_getpid(), kt_raw_gettid(), SIGUSR1);
+	ksft_test_result(kt_snap_check(&sig_snap, KT_EXPECT_AREA,
+				       "handler in main"),
 			 "SIGUSR1 handler in the registered main thread: area right, vDSO == syscalls, errno_location == &area.errno_value\n");
 
 	memset(&sig_snap, 0, sizeof(sig_snap));
-	ret = ktls_thread_start(&t, sig_wait_fn, NULL);
+	ret = kt_thread_start(&t, sig_wait_fn, NULL);
 	ok = ret > 0;
 	if (ok) {
-		ktls_wait_for(&t.go, 1);
+		kt_wait_for(&t.go, 1);
 		__atomic_store_n(&sig_area, t.area, __ATOMIC_RELAXED);
-		ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ret, SIGUSR1);
+		kt_sys3(SYS_tgkill, kt_raw_getpid(), ret, SIGUSR1);
 		while (!__atomic_load_n(&sig_snap.taken, __ATOMIC_SEQ_CST))
-			ktls_sys0(SYS_sched_yield);
-		ktls_post(&t.go, 2);
-		ktls_thread_join(&t);
-		ok &= ktls_snap_check(&sig_snap, KTLS_EXPECT_AREA,
+			kt_sys0(SYS_sched_yield);
+		kt_post(&t.go, 2);
+		kt_thread_join(&t);
+		ok &= kt_snap_check(&sig_snap, KT_EXPECT_AREA,
 				      "handler in raw thread");
 		ok &= sig_snap.sys.tid == ret;
 	}
 	ksft_test_result(ok,
 			 "SIGUSR1 handler in a CLONE_KTLS thread (%s): its own area and tid %ld, vDSO == syscalls\n",
-			 ktls_ret_str(ret), sig_snap.sys.tid);
+			 kt_ret_str(ret), sig_snap.sys.tid);
 
 	memset(&sig_snap, 0, sizeof(sig_snap));
 	ok = !pthread_create(&th, NULL, pt_sig_fn, NULL);
 	if (ok)
 		pthread_join(th, NULL);
-	ok &= ktls_snap_check(&sig_snap, KTLS_EXPECT_NO_AREA,
+	ok &= kt_snap_check(&sig_snap, KT_EXPECT_NO_AREA,
 			      "handler in pthread");
 	ksft_test_result(ok,
 			 "SIGUSR1 handler in a pthread without area: vDSO == syscalls (tid %ld), errno_location its slot\n",
@@ -430,29 +430,29 @@ static void test_signals(void)
 
 /* ---- many threads at once ---- */
 
-static struct ktls_thread loopers[NR_LOOPERS];
+static struct kt_thread loopers[NR_LOOPERS];
 static int loop_go;		/* futex helpers only */
 
-static KTLS_RAW long loop_body(int *slot, const struct ktls_area *area)
+static KT_RAW long loop_body(int *slot, const struct ktls_area *area)
 {
-	struct ktls_ids ref, v;
+	struct kt_ids ref, v;
 	long bad = 0;
 	int i;
 
-	ktls_ids_sys(&ref);
+	kt_ids_sys(&ref);
 	for (i = 0; i < LOOPS; i++) {
-		ktls_ids_vdso(&v);
-		if (!ktls_ids_eq(&v, &ref))
+		kt_ids_vdso(&v);
+		if (!kt_ids_eq(&v, &ref))
 			bad++;
-		if (ktls_vdso.errno_location() != slot)
+		if (kt_vdso.errno_location() != slot)
 			bad++;
 		if ((i & 255) == 0) {
-			ktls_ids_sys(&v);
-			if (!ktls_ids_eq(&v, &ref))
+			kt_ids_sys(&v);
+			if (!kt_ids_eq(&v, &ref))
 				bad++;
 			if (area) {
-				ktls_ids_area(area, &v);
-				if (!ktls_ids_eq(&v, &ref))
+				kt_ids_area(area, &v);
+				if (!kt_ids_eq(&v, &ref))
 					bad++;
 			}
 		}
@@ -460,17 +460,17 @@ static KTLS_RAW long loop_body(int *slot, const struct ktls_area *area)
 	return bad;
 }
 
-static KTLS_RAW int looper_fn(struct ktls_thread *t)
+static KT_RAW int looper_fn(struct kt_thread *t)
 {
-	ktls_wait_for(&loop_go, 1);
+	kt_wait_for(&loop_go, 1);
 	t->val[0] = loop_body(&t->area->errno_value, t->area);
 	return 0;
 }
 
 static void *pt_looper_fn(void *arg)
 {
-	ktls_wait_for(&loop_go, 1);
-	*(long *)arg = loop_body(&ktls_tls_area.errno_value, NULL);
+	kt_wait_for(&loop_go, 1);
+	*(long *)arg = loop_body(&kt_tls_area.errno_value, NULL);
 	return NULL;
 }
 
@@ -482,7 +482,7 @@ static void test_loopers(void)
 	long bad = 0;
 
 	for (i = 0; i < NR_LOOPERS; i++) {
-		if (ktls_thread_start(&loopers[i], looper_fn, NULL) <= 0)
+		if (kt_thread_start(&loopers[i], looper_fn, NULL) <= 0)
 			break;
 		n++;
 	}
@@ -491,13 +491,13 @@ static void test_loopers(void)
 			break;
 		npt++;
 	}
-	ktls_post(&loop_go, 1);
+	kt_post(&loop_go, 1);
 	/* Main loops too, on its own area. */
-	bad += loop_body(&ktls_tls_area.errno_value, &ktls_tls_area);
+	bad += loop_body(&kt_tls_area.errno_value, &kt_tls_area);
 	for (i = 0; i < n; i++) {
-		ktls_thread_join(&loopers[i]);
+		kt_thread_join(&loopers[i]);
 		bad += loopers[i].val[0];
-		ktls_thread_free(&loopers[i]);
+		kt_thread_free(&loopers[i]);
 	}
 	for (i = 0; i < npt; i++) {
 		pthread_join(th[i], NULL);
@@ -510,59 +510,59 @@ static void test_loopers(void)
 
 /* ---- errno_location slots ---- */
 
-static KTLS_RAW int errno_fn(struct ktls_thread *t)
+static KT_RAW int errno_fn(struct kt_thread *t)
 {
-	int *p = ktls_vdso.errno_location();
+	int *p = kt_vdso.errno_location();
 
 	t->val[0] = (long)p;
 	if (p)
-		*p = (int)ktls_raw_gettid();
+		*p = (int)kt_raw_gettid();
 	return 0;
 }
 
 static void test_errno_slots(void)
 {
-	struct ktls_thread a, b;
+	struct kt_thread a, b;
 	long ra, rb;
 	int32_t mine = 0x4e4e4e;
 	bool ok;
 
-	ktls_tls_area.errno_value = mine;
-	ra = ktls_thread_start(&a, errno_fn, NULL);
-	rb = ktls_thread_start(&b, errno_fn, NULL);
+	kt_tls_area.errno_value = mine;
+	ra = kt_thread_start(&a, errno_fn, NULL);
+	rb = kt_thread_start(&b, errno_fn, NULL);
 	if (ra > 0)
-		ktls_thread_join(&a);
+		kt_thread_join(&a);
 	if (rb > 0)
-		ktls_thread_join(&b);
+		kt_thread_join(&b);
 	ok = ra > 0 && rb > 0 &&
 	     a.val[0] == (long)&a.area->errno_value &&
 	     b.val[0] == (long)&b.area->errno_value &&
 	     a.area->errno_value == ra && b.area->errno_value == rb &&
-	     ktls_tls_area.errno_value == mine &&
-	     ktls_vdso.errno_location() == &ktls_tls_area.errno_value;
+	     kt_tls_area.errno_value == mine &&
+	     kt_vdso.errno_location() == &kt_tls_area.errno_value;
 	ksft_test_result(ok,
 			 "errno_location in two CLONE_KTLS threads -> %#lx and %#lx (expected their &area.errno_value %p %p); each stored its tid (%d %d, expected %ld %ld); main's slot kept %#x (expected %#x)\n",
 			 a.val[0], b.val[0], (void *)&a.area->errno_value,
 			 (void *)&b.area->errno_value, a.area->errno_value,
 			 b.area->errno_value, ra, rb,
-			 ktls_tls_area.errno_value, mine);
-	ktls_thread_free(&a);
-	ktls_thread_free(&b);
+			 kt_tls_area.errno_value, mine);
+	kt_thread_free(&a);
+	kt_thread_free(&b);
 }
 
 int main(void)
 {
 	page_size = sysconf(_SC_PAGESIZE);
 	ksft_print_header();
-	ktls_setup(true);
-	if (!ktls_vdso_ok)
+	kt_setup(true);
+	if (!kt_vdso_ok)
 		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions (found %d of 7)\n",
-			       ktls_vdso_init());
+			       kt_vdso_init());
 	is_root = geteuid() == 0;
-	bres = ktls_shared_alloc(sizeof(*bres));
+	bres = kt_shared_alloc(sizeof(*bres));
 	ksft_set_plan(1 + 1 + 1 + 3 + 4 + 2 + NR_GARBAGE + 3 + 1 + 1);
 
-	check_main("registered initial thread", KTLS_EXPECT_AREA);
+	check_main("registered initial thread", KT_EXPECT_AREA);
 	test_unregistered_main();
 	test_pthread();
 	test_raw(true, false);
