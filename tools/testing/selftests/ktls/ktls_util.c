@@ -729,25 +729,3 @@ const char *kt_exec_bits_str(int bits)
 		 bits & KT_EXEC_FRESH ? " fresh-registration" : "");
 	return b + 1;
 }
-
-/* ---- the kernel's memory ---- */
-
-long kt_meminfo_kb(const char *field)
-{
-	size_t n = strlen(field);
-	char line[256];
-	long kb = -1;
-	FILE *f;
-
-	f = fopen("/proc/meminfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			kb = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}

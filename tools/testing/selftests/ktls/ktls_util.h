@@ -452,9 +452,4 @@ int kt_exec_image_check(long pid);
 /* "all right" or the names of KT_EXEC_* bits of an exit status. */
 const char *kt_exec_bits_str(int bits);
 
-/* ---- the kernel's memory ---- */
-
-/* A field of /proc/meminfo in kB ("Slab", "MemFree"...), or -1. */
-long kt_meminfo_kb(const char *field);
-
 #endif /* KT_UTIL_H */
