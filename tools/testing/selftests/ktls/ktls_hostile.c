@@ -45,7 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../kselftest.h"
+#include "../kselftest_harness.h"
 #include "ktls_util.h"
 
 /* x86-64 with 4-level paging: the first address beyond user space. */
@@ -100,6 +100,25 @@ static struct shared *sh;
 static long page_size;
 static bool fsgsbase;
 static struct ktls_layout kernel_layout;
+
+/* Each test's process never registers: its cases' children do. */
+FIXTURE(hostile) {
+};
+
+FIXTURE_SETUP(hostile)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+	kt_require(&kernel_layout);
+	kt_vdso_init();
+	fsgsbase = kt_have_fsgsbase();
+	sh = kt_shared_alloc(sizeof(*sh));
+	TH_LOG("static TLS offset %ld, FSGSBASE %s", kt_offset,
+	       fsgsbase ? "usable" : "not usable");
+}
+
+FIXTURE_TEARDOWN(hostile)
+{
+}
 
 /* Run @fn in a child; its V_* bits, or -1 if it was killed. */
 static int in_child(int (*fn)(void *), void *arg)
@@ -350,7 +369,16 @@ static void op_try(const struct op_case *c)
 	sweep_fail(what);
 }
 
-static void test_ops(void)
+/*
+ * prctl(PR_KTLS, op, its arguments, 0) for each op -> 0; for the values
+ * that are no operation (0, 5..8, 0x10, 0xff, 0x100, 2^31-1, 2^31,
+ * 2^32-1, 2^32, LONG_MAX, LONG_MIN, -2, -1, PR_KTLS) and each op with bit
+ * 8, 31, 32, 63 or bits 32..63 set -> -EINVAL; arg5 1 << b for b = 0..63
+ * -> -EINVAL in the state where arg5 0 succeeds.  Afterwards GET_LAYOUT
+ * offset, registration state, buffer and vDSO as before (or as the op
+ * leaves them).
+ */
+TEST_F_TIMEOUT(hostile, ops, 300)
 {
 	size_t o, i;
 
@@ -367,11 +395,9 @@ static void test_ops(void)
 			c.val = ops[o] | op_high_bits[i];
 			op_try(&c);
 		}
-		ksft_test_result(!sweep_bad,
-				 "op: prctl(PR_KTLS, op, %s, 0) for op = %s -> 0, and for the %zu values that are no operation (0, 5..8, 0x10, 0xff, 0x100, 2^31-1, 2^31, 2^32-1, 2^32, LONG_MAX, LONG_MIN, -2, -1, PR_KTLS) and %s with bit 8, 31, 32, 63 or bits 32..63 set -> -EINVAL; then GET_LAYOUT offset, registration state, buffer and vDSO as before (or as %s leaves them): %d wrong%s\n",
-				 op_args(ops[o]), op_name(ops[o]),
-				 ARRAY_SIZE(no_ops), op_name(ops[o]),
-				 op_name(ops[o]), sweep_bad, sweep_wrong);
+		EXPECT_EQ(0, sweep_bad)
+			TH_LOG("op %s, state of %s: %d wrong:%s", op_name(ops[o]),
+			       op_args(ops[o]), sweep_bad, sweep_wrong);
 	}
 	for (o = 0; o < ARRAY_SIZE(ops); o++) {
 		sweep_start();
@@ -380,10 +406,9 @@ static void test_ops(void)
 
 			op_try(&c);
 		}
-		ksft_test_result(!sweep_bad,
-				 "arg5: prctl(PR_KTLS, %s, %s, 1 << b) for b = 0..63 -> -EINVAL, in the state where it succeeds with arg5 0; then GET_LAYOUT offset, registration state, buffer and vDSO as before: %d wrong%s\n",
-				 op_name(ops[o]), op_args(ops[o]), sweep_bad,
-				 sweep_wrong);
+		EXPECT_EQ(0, sweep_bad)
+			TH_LOG("arg5 bits with %s: %d wrong:%s", op_name(ops[o]),
+			       sweep_bad, sweep_wrong);
 	}
 }
 
@@ -492,7 +517,18 @@ static void usize_set(unsigned long size)
 	}
 }
 
-static void test_usizes(void)
+/*
+ * GET_LAYOUT with size 0..40, 64, 4095, 4096, 4097, 2^32, ULONG_MAX:
+ * -EINVAL below 16 with no byte written, else 0 with the layout in the
+ * first 16 bytes and no other byte of the page written.  SET_OFFSET with
+ * size 0..40, 64 and a page, the bytes beyond the 16 zero: -EINVAL below
+ * 16, else 0; byte 16 or the last byte 0xa5 -> -E2BIG; the byte just
+ * beyond the size 0xa5 -> 0; ending at the end of a page: size 32 -> 0,
+ * size 33 (its last byte in a PROT_NONE page) -> -EFAULT; size 2^32 and
+ * ULONG_MAX -> -EFAULT; the offset registered exactly when accepted.
+ * GET_LAYOUT offset, registration and vDSO as before.
+ */
+TEST_F_TIMEOUT(hostile, usizes, 300)
 {
 	static const unsigned long big[] = {
 		64, 4095, 4096, 4097, 1UL << 32, ~0UL,
@@ -512,9 +548,8 @@ static void test_usizes(void)
 		c.expect = 0;
 		usize_try(&c);
 	}
-	ksft_test_result(!sweep_bad,
-			 "size: prctl(PR_KTLS, GET_LAYOUT, buf, size, 0) for size 0..40, 64, 4095, 4096, 4097, 2^32, ULONG_MAX: -EINVAL below 16 with no byte written, else 0 with the layout in the first 16 bytes and no other byte of the page written; GET_LAYOUT offset, registration and vDSO as before: %d wrong%s\n",
-			 sweep_bad, sweep_wrong);
+	EXPECT_EQ(0, sweep_bad)
+		TH_LOG("GET_LAYOUT sizes: %d wrong:%s", sweep_bad, sweep_wrong);
 
 	sweep_start();
 	for (size = 0; size <= 40; size++)
@@ -536,9 +571,8 @@ static void test_usizes(void)
 	usize_try(&c);
 	c.size = ~0UL;
 	usize_try(&c);
-	ksft_test_result(!sweep_bad,
-			 "size: prctl(PR_KTLS, SET_OFFSET, layout, size, 0) for size 0..40, 64 and a page, the bytes beyond the 16 zero: -EINVAL below 16, else 0; with byte 16 or the last byte 0xa5 -> -E2BIG; with the byte just beyond the size 0xa5 -> 0; ending at the end of a page: size 32 -> 0, size 33 (its last byte in a PROT_NONE page, the rest zero) -> -EFAULT; size 2^32 and ULONG_MAX (the readable bytes zero) -> -EFAULT; the offset registered exactly when accepted: %d wrong%s\n",
-			 sweep_bad, sweep_wrong);
+	EXPECT_EQ(0, sweep_bad)
+		TH_LOG("SET_OFFSET sizes: %d wrong:%s", sweep_bad, sweep_wrong);
 }
 
 /* ---- 3. offsets ---- */
@@ -760,7 +794,14 @@ static int offset_child(void *arg)
 	return v;
 }
 
-static void test_offsets(void)
+/*
+ * SET_OFFSET of each offset: refused ones leave no offset, no area,
+ * REGISTER -ENOENT and vDSO == syscalls; after an accepted one GET_LAYOUT
+ * returns it, and a raw thread with its area that far from its TCB
+ * REGISTERs (area right, UNREGISTER clears it), as does a
+ * clone3(CLONE_KTLS) thread.
+ */
+TEST_F_TIMEOUT(hostile, offsets, 300)
 {
 	static const struct offset_case cases[] = {
 		{ 0, -EINVAL, "0" },
@@ -786,14 +827,10 @@ static void test_offsets(void)
 		const struct offset_case *c = &cases[i];
 		int v = in_child(offset_child, (void *)c);
 
-		ksft_test_result(v == 0,
-				 "offset %s (%#lx): SET_OFFSET -> %s, expected %s; %s: %s\n",
-				 c->what, (unsigned long)c->offset,
-				 kt_ret_str(sh->ret), kt_ret_str(c->expect),
-				 c->expect ?
-				 "then no offset, no area, REGISTER -ENOENT, vDSO == syscalls" :
-				 "then GET_LAYOUT returns it, and a raw thread with its area that far from its TCB REGISTERs (area right, UNREGISTER clears it) as does a clone3(CLONE_KTLS) thread",
-				 v_str(v));
+		EXPECT_EQ(0, v)
+			TH_LOG("offset %s (%#lx): SET_OFFSET -> %s, expected %s: %s",
+			       c->what, (unsigned long)c->offset, kt_ret_str(sh->ret),
+			       kt_ret_str(c->expect), v_str(v));
 	}
 }
 
@@ -823,7 +860,15 @@ static bool pow2(uint32_t x)
 	return x && !(x & (x - 1));
 }
 
-static void test_sizes(void)
+/*
+ * SET_OFFSET with offset -4096 and each size x alignment: 0 for size >=
+ * 64 and alignment 64 or 128, -EINVAL otherwise, GET_LAYOUT,
+ * registration and vDSO as expected afterwards.  Alignment 128 with an
+ * offset that is a multiple of 64 but not of 128: the header reads as
+ * -EINVAL, Documentation's KTLS_AREA_ALIGN rule as 0; either is taken,
+ * with a consistent state.
+ */
+TEST_F_TIMEOUT(hostile, sizes, 300)
 {
 	static const uint32_t vals[] = { 0, 1, 63, 64, 65, 96, 128, UINT32_MAX };
 	size_t i, j;
@@ -849,9 +894,8 @@ static void test_sizes(void)
 				 vals[j], kt_ret_str(sh->ret),
 				 v || sh->ret != (ok ? 0 : -EINVAL) ? "(WRONG)" : "");
 		}
-		ksft_test_result(!bad,
-				 "sizes: SET_OFFSET size %u, offset -4096, alignment:result =%s (expected 0 for size >= 64 and alignment 64 or 128, -EINVAL otherwise; afterwards GET_LAYOUT, registration and vDSO as expected)\n",
-				 vals[i], line);
+		EXPECT_EQ(0, bad)
+			TH_LOG("size %u, alignment:result =%s", vals[i], line);
 	}
 	/*
 	 * The header asks for "an offset that is a multiple of alignment";
@@ -859,11 +903,9 @@ static void test_sizes(void)
 	 * answers are consistent with a document; report which one it is.
 	 */
 	v = in_child(size_child, &amb);
-	ksft_test_result(!v && (sh->ret == 0 || sh->ret == -EINVAL),
-			 "sizes: SET_OFFSET alignment 128 with an offset (%ld) that is a multiple of 64 but not of 128 -> %s (%s; the header reads as -EINVAL, Documentation's KTLS_AREA_ALIGN rule as 0: either is taken), state consistent: %s\n",
-			 amb.offset, kt_ret_str(sh->ret),
-			 sh->ret ? "the layout's alignment is enforced" :
-			 "only KTLS_AREA_ALIGN is enforced", v_str(v));
+	EXPECT_TRUE(!v && (sh->ret == 0 || sh->ret == -EINVAL))
+		TH_LOG("alignment 128, offset %ld -> %s: %s", amb.offset,
+		       kt_ret_str(sh->ret), v_str(v));
 }
 
 /* ---- 5. the layout pointer ---- */
@@ -1013,7 +1055,12 @@ static int ptr_child(void *arg)
 			       false);
 }
 
-static void test_pointers(void)
+/*
+ * Each layout pointer kind with GET_LAYOUT and SET_OFFSET: the expected
+ * errno, no byte written where it must not be, GET_LAYOUT offset,
+ * registration state and vDSO as before (or as set).
+ */
+TEST_F_TIMEOUT(hostile, pointers, 300)
 {
 	static const enum ptr_kind kinds[] = {
 		P_NULL, P_UNMAPPED, P_NONE, P_RDONLY, P_STRADDLE, P_TOP,
@@ -1032,17 +1079,15 @@ static void test_pointers(void)
 				      (kinds[i] == P_RDONLY && o) ? 0 : -EFAULT;
 
 			if (sh->skip) {
-				ksft_test_result_skip("layout pointer: %s to %s: %s\n",
-						      op_name(op),
-						      ptr_names[kinds[i]],
-						      sh->why);
+				TH_LOG("skipped: layout pointer: %s to %s: %s",
+				       op_name(op), ptr_names[kinds[i]],
+				       sh->why);
 				continue;
 			}
-			ksft_test_result(v == 0,
-					 "layout pointer: %s(%s) -> %s, expected %s; no byte written where it must not be, GET_LAYOUT offset, registration state and vDSO as before (or as set): %s\n",
-					 op_name(op), ptr_names[kinds[i]],
-					 kt_ret_str(sh->ret),
-					 kt_ret_str(expect), v_str(v));
+			EXPECT_EQ(0, v)
+				TH_LOG("%s(%s) -> %s, expected %s: %s", op_name(op),
+				       ptr_names[kinds[i]], kt_ret_str(sh->ret), kt_ret_str(expect),
+				       v_str(v));
 		}
 	}
 }
@@ -1334,7 +1379,18 @@ static int area_child(void *arg)
 	return v | verify_main("main after the case", offset, main_reg);
 }
 
-static void test_areas(void)
+/*
+ * Each area kind through REGISTER in a raw thread (expected: the area
+ * right and UNREGISTER clearing its owner word where accepted; REGISTER
+ * again giving the same and the area's memory unchanged where refused;
+ * GET_LAYOUT offset kept, UNREGISTER -ENOENT after, accessors == syscalls
+ * in the thread and in main, main's registration kept, no thread left)
+ * and through clone3(CLONE_KTLS) with that tls (no thread on failure, the
+ * area's memory unchanged, main's registration and vDSO kept; a tls
+ * beyond user space is refused with -EPERM by the architecture, as
+ * without CLONE_KTLS).
+ */
+TEST_F_TIMEOUT(hostile, areas, 300)
 {
 	int k, clone;
 
@@ -1345,61 +1401,24 @@ static void test_areas(void)
 			int v = in_child(area_child, &c);
 
 			if (sh->skip) {
-				ksft_test_result_skip("area: %s: %s: %s\n",
-						      clone ? "clone3(CLONE_KTLS)" :
-						      "REGISTER in a raw thread",
-						      info->what, sh->why);
+				TH_LOG("skipped: area: %s: %s: %s",
+				       clone ? "clone3(CLONE_KTLS)" : "REGISTER in a raw thread",
+				       info->what, sh->why);
 				continue;
 			}
-			if (!clone)
-				ksft_test_result(v == 0,
-						 "area: REGISTER in a raw thread, %s -> %s, expected %s; %s; GET_LAYOUT offset kept, UNREGISTER -ENOENT after, accessors == syscalls in the thread and in main, main's registration kept, no thread left: %s\n",
-						 info->what, kt_ret_str(sh->ret),
-						 kt_ret_str(info->expect),
-						 !info->expect ?
-						 "the area right, UNREGISTER clears its tp" :
-						 "REGISTER again gives the same, the area's memory unchanged",
-						 v_str(v));
-			else
-				ksft_test_result(v == 0,
-						 "area: clone3(CLONE_KTLS) with tls for %s -> %s, expected %s%s; no thread appeared on failure, the area's memory unchanged, main's registration and vDSO kept: %s\n",
-						 info->what, kt_ret_str(sh->ret),
-						 kt_ret_str(sh->expect),
-						 sh->expect != -EPERM ? "" :
-						 " (the tls is beyond user space: the architecture refuses it, as it does without CLONE_KTLS)",
-						 v_str(v));
+			EXPECT_EQ(0, v)
+				TH_LOG("area: %s, %s -> %s, expected %s: %s",
+				       clone ? "clone3(CLONE_KTLS) with that tls" :
+				       "REGISTER in a raw thread", info->what,
+				       kt_ret_str(sh->ret),
+				       kt_ret_str(clone ? sh->expect : info->expect),
+				       v_str(v));
 		}
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	struct timespec t0, t1;
-
-	page_size = sysconf(_SC_PAGESIZE);
-	ksft_print_header();
-	kt_require(&kernel_layout);
-	kt_vdso_init();
-	if (!kt_vdso_ok)
-		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions\n");
-	fsgsbase = kt_have_fsgsbase();
-	sh = kt_shared_alloc(sizeof(*sh));
-	ksft_print_msg("static TLS offset %ld, FSGSBASE %s; %s\n",
-		       kt_offset, fsgsbase ? "usable" : "not usable",
-		       "every case runs in a child of a process that never registered");
-	ksft_set_plan(4 + 4 + 2 + 16 + 8 + 1 + 2 * 11 + 2 * NR_AREA_KINDS);
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	test_ops();
-	test_usizes();
-	test_offsets();
-	test_sizes();
-	test_pointers();
-	test_areas();
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ksft_print_msg("total %.2f s\n", t1.tv_sec - t0.tv_sec +
-		       (t1.tv_nsec - t0.tv_nsec) / 1e9);
-
-	ksft_finished();
-	return 0;
+	kt_require_vdso();
+	return test_harness_run(argc, argv);
 }
