@@ -106,15 +106,17 @@ static pid_t highest_pid(void)
 	return max - 1;
 }
 
+/* The thread's look at its own area, into the snapshot at t->arg. */
 static KT_RAW int snap_own(struct kt_thread *t)
 {
-	kt_snap_take(&t->snap[0], t->area);
+	kt_snap_take(t->arg, t->area);
 	return 0;
 }
 
 TEST_F(interact, clone3_set_tid)
 {
 	struct kt_thread t;
+	struct kt_snap s;
 	long ret;
 
 	if (geteuid())
@@ -123,13 +125,13 @@ TEST_F(interact, clone3_set_tid)
 	ret = -EEXIST;
 	for (t.set_tid = highest_pid(); t.set_tid > 1 && ret == -EEXIST; t.set_tid--)
 		ret = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
-				      0, snap_own, NULL);
+				      0, snap_own, &s);
 	t.set_tid++;
 	ASSERT_EQ(t.set_tid, ret) TH_LOG("clone3 -> %s", kt_ret_str(ret));
 	kt_thread_join(&t);
-	EXPECT_TRUE(kt_snap_check(&t.snap[0], KT_EXPECT_AREA, "set_tid thread"));
-	EXPECT_EQ(t.set_tid, t.snap[0].area_ids.tid);
-	EXPECT_EQ(t.set_tid, t.snap[0].vdso.tid);
+	EXPECT_TRUE(kt_snap_check(&s, KT_EXPECT_AREA, "set_tid thread"));
+	EXPECT_EQ(t.set_tid, s.area_ids.tid);
+	EXPECT_EQ(t.set_tid, s.vdso.tid);
 	kt_thread_free(&t);
 }
 
@@ -223,6 +225,7 @@ TEST_F(interact, userfaultfd_area)
 	struct uffdio_zeropage zero = { 0 };
 	struct kt_thread t, other;
 	struct uffd_msg msg;
+	struct kt_snap s, so;
 	struct pollfd pfd;
 	unsigned long area_page;
 	long uffd;
@@ -242,7 +245,7 @@ TEST_F(interact, userfaultfd_area)
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
 
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
-				     0, snap_own, NULL));
+				     0, snap_own, &s));
 	pfd.fd = uffd;
 	pfd.events = POLLIN;
 	ASSERT_EQ(1, poll(&pfd, 1, 10000)) TH_LOG("no fault reported in 10 s");
@@ -253,15 +256,15 @@ TEST_F(interact, userfaultfd_area)
 	/* The address space's registry must not be held by the waiter. */
 	ASSERT_EQ(0, kt_thread_prepare(&other, 0));
 	ASSERT_LT(0, kt_thread_spawn(&other, KT_THREAD_FLAGS | CLONE_KTLS,
-				     other.tls, 0, snap_own, NULL));
+				     other.tls, 0, snap_own, &so));
 	kt_thread_join(&other);
-	EXPECT_TRUE(kt_snap_check(&other.snap[0], KT_EXPECT_AREA, "other thread"));
+	EXPECT_TRUE(kt_snap_check(&so, KT_EXPECT_AREA, "other thread"));
 
 	zero.range.start = area_page;
 	zero.range.len = page;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
 	kt_thread_join(&t);
-	EXPECT_TRUE(kt_snap_check(&t.snap[0], KT_EXPECT_AREA, "userfaultfd thread"));
+	EXPECT_TRUE(kt_snap_check(&s, KT_EXPECT_AREA, "userfaultfd thread"));
 	kt_thread_free(&t);
 	kt_thread_free(&other);
 	close(uffd);

@@ -61,27 +61,39 @@ static KT_RAW int idle(struct kt_thread *t)
 	return 0;
 }
 
+/* What a raw thread is to look at, and what it saw (its argument). */
+struct look {
+	const struct ktls_area *area;	/* snap_arg(): the area to read */
+	unsigned long tcb;		/* visit_tcb(): the TCB to move to */
+	struct kt_snap snap, moved;
+	int go;				/* kt_post() / kt_wait_for() */
+};
+
 static KT_RAW int wait_go(struct kt_thread *t)
 {
-	kt_wait_for(&t->go, 1);
+	struct look *l = t->arg;
+
+	kt_wait_for(&l->go, 1);
 	return 0;
 }
 
-/* Snapshot snap[0] against the area at t->arg, then exit. */
+/* Snapshot against the area at l->area, then exit. */
 static KT_RAW int snap_arg(struct kt_thread *t)
 {
-	kt_snap_take(&t->snap[0], t->arg);
+	struct look *l = t->arg;
+
+	kt_snap_take(&l->snap, l->area);
 	return 0;
 }
 
-/* Move the FS base to t->arg's TCB, snapshot there, move back. */
+/* Move the FS base to l->tcb, snapshot there, move back. */
 static KT_RAW int visit_tcb(struct kt_thread *t)
 {
-	unsigned long to = (unsigned long)t->arg;
+	struct look *l = t->arg;
 
-	if (kt_set_fs(to))
+	if (kt_set_fs(l->tcb))
 		return 1;
-	kt_snap_take(&t->snap[0], (struct ktls_area *)(to + kt_offset));
+	kt_snap_take(&l->snap, (struct ktls_area *)(l->tcb + kt_offset));
 	return kt_set_fs(t->tls) ? 2 : 0;
 }
 
@@ -122,16 +134,17 @@ TEST_F(owner, clone_ktls_onto_own_tp)
 TEST_F(owner, clone_ktls_onto_live_thread)
 {
 	struct kt_thread a, b;
+	struct look la = { 0 };
 	long ret;
 
-	ASSERT_LT(0, kt_thread_start(&a, wait_go, NULL));
+	ASSERT_LT(0, kt_thread_start(&a, wait_go, &la));
 	ASSERT_EQ(0, kt_thread_prepare(&b, 0));
 	ret = kt_thread_spawn(&b, KT_THREAD_FLAGS | CLONE_KTLS,
 			      a.tls, 0, idle, NULL);
 	if (ret > 0)
 		kt_thread_join(&b);
 	EXPECT_EQ(-EBUSY, ret);
-	kt_post(&a.go, 1);
+	kt_post(&la.go, 1);
 	kt_thread_join(&a);
 	kt_thread_free(&a);
 	kt_thread_free(&b);
@@ -145,14 +158,15 @@ TEST_F(owner, clone_ktls_onto_live_thread)
  */
 TEST_F(owner, clone_settls_onto_owner)
 {
+	struct look l = { .area = &kt_tls_area };
 	struct kt_thread t;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, kt_tp(), 0,
-				     snap_arg, &kt_tls_area));
+				     snap_arg, &l));
 	kt_thread_join(&t);
-	expect_snap(_metadata, &t.snap[0], KT_EXPECT_SHARER, "thread on main's TCB");
-	EXPECT_EQ(t.tid, t.snap[0].sys.tid);
+	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread on main's TCB");
+	EXPECT_EQ(t.tid, l.snap.sys.tid);
 	EXPECT_TRUE(main_fast());
 	kt_thread_free(&t);
 }
@@ -164,15 +178,16 @@ TEST_F(owner, clone_settls_onto_owner)
  */
 TEST_F(owner, arch_prctl_onto_owner)
 {
+	struct look l = { .tcb = kt_tp() };
 	struct kt_thread t;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
-				     visit_tcb, (void *)kt_tp()));
+				     visit_tcb, &l));
 	kt_thread_join(&t);
 	EXPECT_EQ(0, t.ret);
-	expect_snap(_metadata, &t.snap[0], KT_EXPECT_SHARER, "thread moved onto main's TCB");
-	EXPECT_EQ(t.tid, t.snap[0].sys.tid);
+	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread moved onto main's TCB");
+	EXPECT_EQ(t.tid, l.snap.sys.tid);
 	EXPECT_TRUE(main_fast());
 	kt_thread_free(&t);
 }
@@ -186,6 +201,7 @@ TEST_F(owner, arch_prctl_onto_owner)
 static int fork_copy_child(void *arg)
 {
 	struct kt_thread *a = arg;
+	struct look lb = { .area = a->area };
 	struct kt_thread b;
 	unsigned int bad = 0;
 	long ret;
@@ -195,27 +211,28 @@ static int fork_copy_child(void *arg)
 		bad |= 1;
 	if (kt_thread_prepare(&b, 0))
 		return 64;
-	ret = kt_thread_spawn(&b, KT_THREAD_FLAGS, a->tls, 0, snap_arg, a->area);
+	ret = kt_thread_spawn(&b, KT_THREAD_FLAGS, a->tls, 0, snap_arg, &lb);
 	if (ret <= 0)
 		return 65;
 	kt_thread_join(&b);
-	if (kt_snap_bad(&b.snap[0], KT_EXPECT_NO_AREA) ||
-	    b.snap[0].sys.tid != ret)
+	if (kt_snap_bad(&lb.snap, KT_EXPECT_NO_AREA) || lb.snap.sys.tid != ret)
 		bad |= 2;
 	/* Now main itself, with raw-safe code only while on A's TCB. */
-	b.arg = (void *)a->tls;
+	lb.tcb = a->tls;
+	b.arg = &lb;
 	b.tls = kt_tp();
-	if (visit_tcb(&b) || kt_snap_bad(&b.snap[0], KT_EXPECT_NO_AREA))
+	if (visit_tcb(&b) || kt_snap_bad(&lb.snap, KT_EXPECT_NO_AREA))
 		bad |= 4;
 	return bad;
 }
 
 TEST_F(owner, fork_copy_of_other_thread)
 {
+	struct look la = { 0 };
 	struct kt_thread a;
 	int status;
 
-	ASSERT_LT(0, kt_thread_start(&a, wait_go, NULL));
+	ASSERT_LT(0, kt_thread_start(&a, wait_go, &la));
 	/* A's first return to user wrote its area. */
 	while (!kt_area_valid(a.area, a.tls))
 		usleep(1000);
@@ -223,7 +240,7 @@ TEST_F(owner, fork_copy_of_other_thread)
 	EXPECT_EQ(0, status)
 		TH_LOG("child: %s (1 own area, 2 new thread on A's TCB, 4 main moved)",
 		       kt_status_str(status));
-	kt_post(&a.go, 1);
+	kt_post(&la.go, 1);
 	kt_thread_join(&a);
 	kt_thread_free(&a);
 }
@@ -235,21 +252,22 @@ TEST_F(owner, fork_copy_of_other_thread)
  */
 static KT_RAW int register_self(struct kt_thread *t)
 {
-	t->val[0] = kt_register();
+	*(long *)t->arg = kt_register();
 	return 0;
 }
 
 TEST_F(owner, shared_mapping_refused)
 {
 	struct kt_thread t;
+	long reg = 0;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, KT_PREP_SHARED));
 	EXPECT_EQ(-EINVAL, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
 					   t.tls, 0, idle, NULL));
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
-				     register_self, NULL));
+				     register_self, &reg));
 	kt_thread_join(&t);
-	EXPECT_EQ(-EINVAL, t.val[0]);
+	EXPECT_EQ(-EINVAL, reg);
 	kt_thread_free(&t);
 }
 
@@ -260,9 +278,15 @@ TEST_F(owner, shared_mapping_refused)
  * memory, gets its own IDs and never rewrites the parent's area; the
  * parent keeps its own values and fast path.
  */
+struct remap {
+	unsigned long page;
+	int status;		/* the fork child's */
+};
+
 static KT_RAW int shared_remap_fork(struct kt_thread *t)
 {
-	unsigned long page = t->val[0];
+	struct remap *r = t->arg;
+	unsigned long page = r->page;
 	unsigned long addr = (unsigned long)t->area & -page;
 	int status = 0;
 	long pid;
@@ -284,7 +308,7 @@ static KT_RAW int shared_remap_fork(struct kt_thread *t)
 	}
 	if (pid < 0 || kt_sys4(SYS_wait4, pid, &status, 0, 0) != pid)
 		return 4;
-	t->val[1] = status;
+	r->status = status;
 	if (__atomic_load_n(&t->area->tid, __ATOMIC_RELAXED) != kt_raw_gettid() ||
 	    !kt_area_valid(t->area, t->tls) || !kt_fast_path(t->area))
 		return 5;
@@ -293,19 +317,19 @@ static KT_RAW int shared_remap_fork(struct kt_thread *t)
 
 TEST_F(owner, shared_remap_then_fork)
 {
+	struct remap r = { .page = sysconf(_SC_PAGESIZE) };
 	struct kt_thread t;
 
 	if (geteuid())
 		SKIP(return, "changing the egid needs root");
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	t.val[0] = sysconf(_SC_PAGESIZE);
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
-				     0, shared_remap_fork, NULL));
+				     0, shared_remap_fork, &r));
 	kt_thread_join(&t);
 	EXPECT_EQ(0, t.ret)
 		TH_LOG("thread: step %d (3 area not rewritten, 5 parent's area changed)",
 		       t.ret);
-	EXPECT_EQ(0, t.val[1]) TH_LOG("child: %s", kt_status_str(t.val[1]));
+	EXPECT_EQ(0, r.status) TH_LOG("child: %s", kt_status_str(r.status));
 	kt_thread_free(&t);
 }
 
@@ -315,8 +339,14 @@ TEST_F(owner, shared_remap_then_fork)
  * an area it does not have) and its vDSO answers equal its system calls;
  * with WIPEONFORK its own copy of the page is its area, on the fast path.
  */
+struct fork_check {
+	bool fast_in_child;	/* the child is to be on its fast path */
+	int status;		/* the child's */
+};
+
 static KT_RAW int fork_and_check(struct kt_thread *t)
 {
+	struct fork_check *f = t->arg;
 	long pid = kt_sys2(SYS_clone, SIGCHLD, 0);
 	int status = 0;
 
@@ -328,7 +358,7 @@ static KT_RAW int fork_and_check(struct kt_thread *t)
 		kt_ids_sys(&s);
 		if (!kt_ids_eq(&v, &s))
 			bad |= 1;
-		if (t->val[1] && !kt_fast_path(t->area))
+		if (f->fast_in_child && !kt_fast_path(t->area))
 			bad |= 2;
 		kt_sys1(SYS_exit_group, bad);
 	}
@@ -336,26 +366,26 @@ static KT_RAW int fork_and_check(struct kt_thread *t)
 		return 100;
 	if (kt_sys4(SYS_wait4, pid, &status, 0, 0) != pid)
 		return 101;
-	t->val[0] = status;
+	f->status = status;
 	return 0;
 }
 
 static void fork_with_advice(struct __test_metadata *_metadata, int advice,
 			     bool fast_in_child)
 {
+	struct fork_check f = { .fast_in_child = fast_in_child };
 	long page = sysconf(_SC_PAGESIZE);
 	struct kt_thread t;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
 	ASSERT_EQ(0, madvise((void *)((unsigned long)t.area & -page), page, advice));
-	t.val[1] = fast_in_child;
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
-				     t.tls, 0, fork_and_check, NULL));
+				     t.tls, 0, fork_and_check, &f));
 	kt_thread_join(&t);
 	EXPECT_EQ(0, t.ret);
-	EXPECT_EQ(0, t.val[0])
+	EXPECT_EQ(0, f.status)
 		TH_LOG("child: %s (1 vdso!=syscalls, 2 not on the fast path)",
-		       kt_status_str(t.val[0]));
+		       kt_status_str(f.status));
 	kt_thread_free(&t);
 }
 
@@ -407,29 +437,32 @@ TEST_F(owner, vfork_child)
  */
 static KT_RAW int share_then_move(struct kt_thread *t)
 {
-	kt_snap_take(&t->snap[0], &kt_tls_area);
+	struct look *l = t->arg;
+
+	kt_snap_take(&l->snap, l->area);
 	if (kt_set_fs(t->tls))
 		return 1;
-	kt_post(&t->go, 1);
-	kt_wait_for(&t->go, 2);
-	kt_snap_take(&t->snap[1], t->area);
+	kt_post(&l->go, 1);
+	kt_wait_for(&l->go, 2);
+	kt_snap_take(&l->moved, t->area);
 	return 0;
 }
 
 TEST_F(owner, sharer_moves_away)
 {
+	struct look l = { .area = &kt_tls_area };
 	struct kt_thread t;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS & ~CLONE_SETTLS, 0, 0,
-				     share_then_move, NULL));
-	kt_wait_for(&t.go, 1);
+				     share_then_move, &l));
+	kt_wait_for(&l.go, 1);
 	EXPECT_TRUE(main_fast());
-	kt_post(&t.go, 2);
+	kt_post(&l.go, 2);
 	kt_thread_join(&t);
 	EXPECT_EQ(0, t.ret);
-	expect_snap(_metadata, &t.snap[0], KT_EXPECT_SHARER, "sharer on main's TCB");
-	expect_snap(_metadata, &t.snap[1], KT_EXPECT_NO_AREA, "sharer on its own TCB");
+	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "sharer on main's TCB");
+	expect_snap(_metadata, &l.moved, KT_EXPECT_NO_AREA, "sharer on its own TCB");
 	kt_thread_free(&t);
 }
 
@@ -473,8 +506,9 @@ TEST_F(owner, ptrace_unchanged_fs_keeps_area)
  */
 struct ptrace_move {
 	struct kt_thread t;
-	int ready;
+	int ready, go;
 	unsigned long main_tp;
+	struct kt_snap snap;	/* the thread's, on main's TCB */
 };
 
 static KT_RAW int wait_then_snap(struct kt_thread *t)
@@ -482,8 +516,8 @@ static KT_RAW int wait_then_snap(struct kt_thread *t)
 	struct ptrace_move *pm = t->arg;
 
 	kt_post(&pm->ready, 1);
-	kt_wait_for(&t->go, 1);
-	kt_snap_take(&t->snap[0], &kt_tls_area);
+	kt_wait_for(&pm->go, 1);
+	kt_snap_take(&pm->snap, &kt_tls_area);
 	return 0;
 }
 
@@ -496,11 +530,11 @@ static int ptrace_move_child(void *arg)
 			    wait_then_snap, pm) <= 0)
 		return 64;
 	kt_wait_for(&pm->ready, 2);	/* the tracer moved the thread */
-	kt_post(&pm->t.go, 1);
+	kt_post(&pm->go, 1);
 	kt_thread_join(&pm->t);
-	if (kt_snap_bad(&pm->t.snap[0], KT_EXPECT_SHARER))
+	if (kt_snap_bad(&pm->snap, KT_EXPECT_SHARER))
 		return 1;
-	return pm->t.snap[0].sys.tid == pm->t.tid ? 0 : 2;
+	return pm->snap.sys.tid == pm->t.tid ? 0 : 2;
 }
 
 TEST_F(owner, ptrace_fs_base_onto_owner)
@@ -536,7 +570,7 @@ TEST_F(owner, ptrace_fs_base_onto_owner)
  */
 static KT_RAW int free_own_area(struct kt_thread *t)
 {
-	unsigned long page = t->val[0];
+	unsigned long page = *(long *)t->arg;
 	unsigned long addr = (unsigned long)t->area & -page;
 	unsigned char *p;
 	unsigned long i;
@@ -560,9 +594,8 @@ TEST_F(owner, exit_writes_nothing)
 	long i, changed = 0;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	t.val[0] = page;
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
-				     t.tls, 0, free_own_area, NULL));
+				     t.tls, 0, free_own_area, &page));
 	kt_thread_join(&t);
 	ASSERT_EQ(0, t.ret);
 	p = (unsigned char *)((unsigned long)t.area & -page);
