@@ -228,11 +228,33 @@ static bool main_right(const char *who)
 /* ---- readers ---- */
 
 /*
- * A reader's t->val[]: [0] iterations done, [1] wrong answers, [2] the
- * first foreign tid it was served (0: none), [3] minimum iterations,
- * [4] its tid, [5] lenient (errno_location may be NULL while thread
- * pointer sharers live).  t->snap[0] is its first wrong look.
+ * A raw reader, credential changer, signal reader or REGISTER cycler, and
+ * what it reports.  Its struct kt_thread comes first: wk() gets the worker
+ * from the thread (raw-safe).
  */
+struct worker {
+	struct kt_thread t;
+	long rounds;		/* at least this many rounds */
+	long done, wrong;	/* rounds (reads, changes, cycles), wrong ones */
+	long tid;		/* its tid, as it saw it */
+	long foreign_tid;	/* reader: the first other tid served (0: none) */
+	bool lenient;		/* reader: errno_location may be NULL while
+				 * thread pointer sharers live
+				 */
+	bool changer;
+	long index, cycles;	/* changer: its index, credential cycles */
+	unsigned long first_bits;	/* the first wrong round's bits */
+	struct kt_snap first_wrong;	/* reader, changer: its first wrong look */
+	struct kt_ids wrong_vdso, wrong_sys, wrong_area;	/* changer */
+	void *altstack;		/* signal reader: its sigaltstack (or NULL) */
+	long altstack_ret;
+};
+
+static inline struct worker *wk(struct kt_thread *t)
+{
+	return (struct worker *)t;
+}
+
 /* Shared with the threads: __atomic accesses and the futex helpers only. */
 static int rd_go, rd_stop, rd_arrived;
 static long readers_active;
@@ -254,25 +276,25 @@ static KT_RAW void reader_arrive(void)
 static KT_RAW int reader_fn(struct kt_thread *t)
 {
 	int *slot = &t->area->errno_value;
-	bool lenient = t->val[5];
+	bool lenient = wk(t)->lenient;
 	struct kt_ids ref, v;
 	long i, bad = 0;
 	int *loc;
 
 	kt_ids_sys(&ref);
-	t->val[4] = ref.tid;
+	wk(t)->tid = ref.tid;
 	reader_arrive();
 	kt_wait_for(&rd_go, 1);
 	__atomic_add_fetch(&readers_active, 1, __ATOMIC_SEQ_CST);
-	for (i = 0; i < t->val[3] || !__atomic_load_n(&rd_stop, __ATOMIC_RELAXED);
+	for (i = 0; i < wk(t)->rounds || !__atomic_load_n(&rd_stop, __ATOMIC_RELAXED);
 	     i++) {
 		bool wrong = false;
 
 		kt_ids_vdso(&v);
 		if (!kt_ids_eq(&v, &ref)) {
 			wrong = true;
-			if (v.tid != ref.tid && !t->val[2])
-				t->val[2] = v.tid;
+			if (v.tid != ref.tid && !wk(t)->foreign_tid)
+				wk(t)->foreign_tid = v.tid;
 		}
 		loc = kt_vdso.errno_location();
 		if (loc != slot && (!lenient || loc))
@@ -288,13 +310,13 @@ static KT_RAW int reader_fn(struct kt_thread *t)
 		}
 		if (wrong) {
 			bad++;
-			if (!t->snap[0].taken)
-				kt_snap_take(&t->snap[0], t->area);
+			if (!wk(t)->first_wrong.taken)
+				kt_snap_take(&wk(t)->first_wrong, t->area);
 		}
 	}
 	__atomic_sub_fetch(&readers_active, 1, __ATOMIC_SEQ_CST);
-	t->val[0] = i;
-	t->val[1] = bad;
+	wk(t)->done = i;
+	wk(t)->wrong = bad;
 	return 0;
 }
 
@@ -311,7 +333,7 @@ static void wait_arrived(int n)
 }
 
 struct readers {
-	struct kt_thread *t;
+	struct worker *t;
 	int n;
 };
 
@@ -326,12 +348,12 @@ static void bg_readers_start(struct readers *r, int n, bool lenient)
 	r->n = 0;
 	rd_reset(0);
 	for (i = 0; i < n; i++) {
-		struct kt_thread *t = &r->t[i];
+		struct kt_thread *t = &r->t[i].t;
 
 		if (kt_thread_prepare(t, 0))
 			break;
-		t->val[3] = 16;
-		t->val[5] = lenient;
+		wk(t)->rounds = 16;
+		wk(t)->lenient = lenient;
 		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
 				    t->tls, 0, reader_fn, NULL) <= 0) {
 			kt_thread_free(t);
@@ -352,17 +374,17 @@ static long bg_readers_stop(struct readers *r, const char *what, long *iters)
 
 	__atomic_store_n(&rd_stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < r->n; i++) {
-		struct kt_thread *t = &r->t[i];
+		struct kt_thread *t = &r->t[i].t;
 
 		kt_thread_join(t);
-		bad += t->val[1];
-		it += t->val[0];
-		if (t->val[1]) {
+		bad += wk(t)->wrong;
+		it += wk(t)->done;
+		if (wk(t)->wrong) {
 			snprintf(who, sizeof(who), "%s reader %d (tid %ld)",
-				 what, i, t->val[4]);
+				 what, i, wk(t)->tid);
 			ksft_print_msg("%s: %ld of %ld answers wrong, first foreign tid %ld\n",
-				       who, t->val[1], t->val[0], t->val[2]);
-			kt_snap_check(&t->snap[0], t->val[5] ?
+				       who, wk(t)->wrong, wk(t)->done, wk(t)->foreign_tid);
+			kt_snap_check(&wk(t)->first_wrong, wk(t)->lenient ?
 					KT_EXPECT_AREA_SHARED :
 					KT_EXPECT_AREA, who);
 		}
@@ -404,36 +426,36 @@ static KT_RAW unsigned int cred_step(struct kt_thread *t, long nr, long a,
 		bad |= 8;
 	if (kt_vdso.errno_location() != &t->area->errno_value)
 		bad |= 16;
-	if (v.tid != t->val[4])
+	if (v.tid != wk(t)->tid)
 		bad |= 32;
 	__atomic_add_fetch(&cred_steps, 1, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&readers_active, __ATOMIC_RELAXED))
 		__atomic_add_fetch(&cred_overlap, 1, __ATOMIC_RELAXED);
-	if (bad && !t->snap[0].taken) {
-		kt_snap_take(&t->snap[0], t->area);
-		t->snap[1].vdso = v;
-		t->snap[1].sys = s;
-		t->snap[1].area_ids = ar;
-		t->val[6] = bad;
+	if (bad && !wk(t)->first_wrong.taken) {
+		kt_snap_take(&wk(t)->first_wrong, t->area);
+		wk(t)->wrong_vdso = v;
+		wk(t)->wrong_sys = s;
+		wk(t)->wrong_area = ar;
+		wk(t)->first_bits = bad;
 	}
 	return bad;
 }
 
 /*
- * A changer's t->val[]: [0] changes made, [1] wrong ones, [3] its index,
- * [4] its tid, [6] the first wrong step's bits.  Changer k moves between
+ * A changer (struct worker: changes done, wrong ones, its index and
+ * tid, the first wrong step's bits).  Changer k moves between
  * root and ids of its own (ID_BASE + k * ID_STRIDE + ...), so that a
  * value seen elsewhere can be traced back to it.
  */
 static KT_RAW int changer_fn(struct kt_thread *t)
 {
-	long base = ID_BASE + t->val[3] * ID_STRIDE;
-	long c, cycles = t->val[2];
+	long base = ID_BASE + wk(t)->index * ID_STRIDE;
+	long c, cycles = wk(t)->cycles;
 	struct kt_ids want;
 	long bad = 0, steps = 0;
 
 	kt_ids_sys(&want);
-	t->val[4] = want.tid;
+	wk(t)->tid = want.tid;
 	reader_arrive();
 	kt_wait_for(&rd_go, 1);
 	for (c = 0; c < cycles; c++) {
@@ -461,8 +483,8 @@ static KT_RAW int changer_fn(struct kt_thread *t)
 			steps += 2;
 		}
 	}
-	t->val[0] = steps;
-	t->val[1] = bad;
+	wk(t)->done = steps;
+	wk(t)->wrong = bad;
 	return 0;
 }
 
@@ -482,7 +504,7 @@ static void test_readers_changers(void)
 {
 	int n = P.threads, nc = P.changers, every = n / nc;
 	long rbad = 0, riters = 0, cbad = 0, csteps = 0, foreign = 0;
-	struct kt_thread *thr = calloc(n, sizeof(*thr));
+	struct worker *thr = calloc(n, sizeof(*thr));
 	bool distinct = true, cleared = true;
 	int i, j, started = 0, nr = 0, ncs = 0;
 	long *tids;
@@ -497,7 +519,7 @@ static void test_readers_changers(void)
 	__atomic_store_n(&cred_overlap, 0, __ATOMIC_RELAXED);
 	t0 = now();
 	for (i = 0; i < n; i++) {
-		struct kt_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i].t;
 		bool changer = i % every == every - 1 && ncs < nc;
 		long ret;
 
@@ -508,11 +530,11 @@ static void test_readers_changers(void)
 			break;
 		}
 		if (changer) {
-			t->val[2] = P.cred_cycles;
-			t->val[3] = ncs;
+			wk(t)->cycles = P.cred_cycles;
+			wk(t)->index = ncs;
 		} else {
 			/* Half of them stop early: exits while others read. */
-			t->val[3] = i & 1 ? P.reads : P.reads / 2;
+			wk(t)->rounds = i & 1 ? P.reads : P.reads / 2;
 		}
 		ret = kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
 				      t->tls, 0, changer ? changer_fn :
@@ -523,7 +545,7 @@ static void test_readers_changers(void)
 			kt_thread_free(t);
 			break;
 		}
-		t->val[7] = changer;
+		wk(t)->changer = changer;
 		ncs += changer;
 		nr += !changer;
 		started++;
@@ -531,8 +553,8 @@ static void test_readers_changers(void)
 	wait_arrived(started);
 	/* All alive: the tids in their areas are theirs and distinct. */
 	for (i = 0; i < started; i++) {
-		tids[i] = (pid_t)thr[i].area->tid;
-		if (tids[i] != thr[i].tid || tids[i] == main_tid)
+		tids[i] = (pid_t)thr[i].t.area->tid;
+		if (tids[i] != thr[i].t.tid || tids[i] == main_tid)
 			distinct = false;
 		for (j = 0; j < i && distinct; j++)
 			if (tids[j] == tids[i])
@@ -540,44 +562,44 @@ static void test_readers_changers(void)
 	}
 	kt_post(&rd_go, 1);
 	for (i = 0; i < started; i++)
-		kt_thread_join(&thr[i]);
+		kt_thread_join(&thr[i].t);
 	ksft_print_msg("test 1: %d threads ran in %.2f s\n", started,
 		       now() - t0);
 
 	for (i = 0; i < started; i++) {
-		struct kt_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i].t;
 
 		if (t->area->owner != (t->tls ^ kt_key()))
 			cleared = false;
-		if (t->val[7]) {
-			csteps += t->val[0];
-			cbad += t->val[1];
-			if (t->val[1]) {
+		if (wk(t)->changer) {
+			csteps += wk(t)->done;
+			cbad += wk(t)->wrong;
+			if (wk(t)->wrong) {
 				snprintf(who, sizeof(who),
-					 "changer %ld (tid %ld)", t->val[3],
-					 t->val[4]);
+					 "changer %ld (tid %ld)", wk(t)->index,
+					 wk(t)->tid);
 				ksft_print_msg("%s: %ld of %ld changes wrong, first bits %#lx %s\n",
-					       who, t->val[1], t->val[0], t->val[6],
+					       who, wk(t)->wrong, wk(t)->done, wk(t)->first_bits,
 					       "(1 call failed, 2 vdso!=syscalls, 4 ids not the ones set, 8 area!=syscalls, 16 errno_location, 32 tid)");
-				kt_ids_diff(who, "vdso", &t->snap[1].vdso,
-					    "syscall", &t->snap[1].sys);
-				kt_ids_diff(who, "area", &t->snap[1].area_ids,
-					    "syscall", &t->snap[1].sys);
+				kt_ids_diff(who, "vdso", &wk(t)->wrong_vdso,
+					    "syscall", &wk(t)->wrong_sys);
+				kt_ids_diff(who, "area", &wk(t)->wrong_area,
+					    "syscall", &wk(t)->wrong_sys);
 			}
 			continue;
 		}
-		riters += t->val[0];
-		rbad += t->val[1];
-		if (t->val[2])
+		riters += wk(t)->done;
+		rbad += wk(t)->wrong;
+		if (wk(t)->foreign_tid)
 			foreign++;
-		if (t->val[1]) {
+		if (wk(t)->wrong) {
 			snprintf(who, sizeof(who), "reader %d (tid %ld)", i,
-				 t->val[4]);
+				 wk(t)->tid);
 			ksft_print_msg("%s: %ld of %ld wrong; first foreign tid %ld; uid %ld%s\n",
-				       who, t->val[1], t->val[0], t->val[2],
-				       t->snap[0].vdso.uid,
-				       trace_id(t->snap[0].vdso.uid));
-			kt_snap_check(&t->snap[0], KT_EXPECT_AREA, who);
+				       who, wk(t)->wrong, wk(t)->done, wk(t)->foreign_tid,
+				       wk(t)->first_wrong.vdso.uid,
+				       trace_id(wk(t)->first_wrong.vdso.uid));
+			kt_snap_check(&wk(t)->first_wrong, KT_EXPECT_AREA, who);
 		}
 	}
 	ksft_test_result(started == n && distinct,
@@ -595,7 +617,7 @@ static void test_readers_changers(void)
 	ksft_test_result(started && cleared && main_right("main after test 1"),
 			 "test 1: after the threads exited every area's owner word is as they left it (exit writes nothing); main's area, vDSO and errno_location still right\n");
 	for (i = 0; i < started; i++)
-		kt_thread_free(&thr[i]);
+		kt_thread_free(&thr[i].t);
 	free(thr);
 	free(tids);
 }
@@ -610,6 +632,8 @@ static bool thread_alive(struct kt_thread *t)
 
 struct forker {
 	struct kt_thread vf;		/* stack of the CLONE_VFORK children */
+	const struct ktls_area *area;	/* the forking thread's */
+	long rounds, tid;		/* rounds to make; its tid */
 	long forks, fork_bad, vforks, vfork_bad, execs, exec_bad, own_bad;
 	int first_fork_st, first_vfork_st, first_exec_st;
 	unsigned int first_own_bad;
@@ -632,13 +656,13 @@ static KT_RAW int fork_child_check(struct kt_thread *t, long parent_tid)
 /* A CLONE_VM|CLONE_VFORK child sharing the forker's thread pointer. */
 static KT_RAW int vfork_child_fn(struct kt_thread *vf)
 {
-	struct kt_thread *t = vf->arg;
+	struct forker *f = vf->arg;
 	struct kt_snap s;
 	unsigned int bad;
 
-	kt_snap_take(&s, t->area);
+	kt_snap_take(&s, f->area);
 	bad = kt_snap_bad(&s, KT_EXPECT_SHARER);
-	if (s.sys.tid == t->val[4] || s.sys.tid != s.sys.pid)
+	if (s.sys.tid == f->tid || s.sys.tid != s.sys.pid)
 		bad |= 1 << 7;
 	return bad;
 }
@@ -686,12 +710,13 @@ static KT_RAW int forker_fn(struct kt_thread *t)
 	unsigned int bad;
 	int st;
 
-	t->val[4] = kt_raw_gettid();
+	f->tid = kt_raw_gettid();
+	f->area = t->area;
 	/*
 	 * At least STORM_MIN_ROUNDS rounds, whatever the budget: each kind
 	 * of child, the exec'd ones included, is made at least once.
 	 */
-	for (r = 0; r < t->val[3]; r++) {
+	for (r = 0; r < f->rounds; r++) {
 		if (r >= STORM_MIN_ROUNDS &&
 		    __atomic_load_n(&storm_stop, __ATOMIC_RELAXED))
 			break;
@@ -700,14 +725,14 @@ static KT_RAW int forker_fn(struct kt_thread *t)
 		if (pid == 0)
 			for (;;)
 				kt_sys1(SYS_exit_group,
-					fork_child_check(t, t->val[4]));
+					fork_child_check(t, f->tid));
 		st = pid > 0 ? wait_child(pid) : -1;
 		f->forks++;
 		forker_note(&f->fork_bad, &f->first_fork_st, st);
 
 		/* A vfork-like child sharing this thread pointer. */
 		pid = kt_thread_spawn(&f->vf, CLONE_VM | CLONE_VFORK, 0,
-				      SIGCHLD, vfork_child_fn, t);
+				      SIGCHLD, vfork_child_fn, f);
 		st = pid > 0 ? wait_child(pid) : -1;
 		f->vforks++;
 		forker_note(&f->vfork_bad, &f->first_vfork_st, st);
@@ -777,15 +802,17 @@ static void vfork_report(pid_t pid, int st, long tid, long vtid, long vpid,
 /* One exec from a non-leader thread, in a child process. */
 struct nl_exec {
 	struct kt_thread reader, execer;
+	int go;				/* the reader runs */
 	char pid_arg[24];
 	char *argv[4];
 };
 
 static KT_RAW int nl_spin_fn(struct kt_thread *t)
 {
+	struct nl_exec *x = t->arg;
 	struct kt_ids v;
 
-	kt_post(&t->go, 1);
+	kt_post(&x->go, 1);
 	for (;;)
 		kt_ids_vdso(&v);
 	return 0;
@@ -795,7 +822,7 @@ static KT_RAW int nl_exec_fn(struct kt_thread *t)
 {
 	struct nl_exec *x = t->arg;
 
-	kt_wait_for(&x->reader.go, 1);
+	kt_wait_for(&x->go, 1);
 	kt_sys3(SYS_execve, EXE_PATH, x->argv, environ);
 	return 99;
 }
@@ -810,7 +837,7 @@ static int nl_exec_child(void *arg)
 	x->argv[2] = x->pid_arg;
 	x->argv[3] = NULL;
 	if (kt_thread_spawn(&x->reader, KT_THREAD_FLAGS | CLONE_KTLS,
-			    x->reader.tls, 0, nl_spin_fn, NULL) <= 0)
+			    x->reader.tls, 0, nl_spin_fn, x) <= 0)
 		return 98;
 	if (kt_thread_spawn(&x->execer, KT_THREAD_FLAGS | CLONE_KTLS,
 			    x->execer.tls, 0, nl_exec_fn, x) <= 0)
@@ -850,7 +877,7 @@ static void test_storms(void)
 		if (kt_thread_prepare(&fk[i].vf, 0) ||
 		    kt_thread_prepare(t, 0))
 			break;
-		t->val[3] = P.forks;
+		fk[i].rounds = P.forks;
 		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
 				    t->tls, 0, forker_fn, &fk[i]) <= 0)
 			break;
@@ -1045,13 +1072,13 @@ static KT_RAW void check_handler(int sig, siginfo_t *si, void *uc)
 /* A signal reader: sets up an alternate stack (odd ones), then reads. */
 static KT_RAW int sig_reader_fn(struct kt_thread *t)
 {
-	if (t->val[6]) {
+	if (wk(t)->altstack) {
 		stack_t ss = {
-			.ss_sp = (void *)t->val[6],
+			.ss_sp = wk(t)->altstack,
 			.ss_size = ALT_STACK_SIZE,
 		};
 
-		t->val[7] = kt_sys2(SYS_sigaltstack, &ss, NULL);
+		wk(t)->altstack_ret = kt_sys2(SYS_sigaltstack, &ss, NULL);
 	}
 	return reader_fn(t);
 }
@@ -1077,7 +1104,7 @@ static void test_signals(void)
 {
 	int n = P.sig_readers > MAX_SIG_SLOTS - 1 ? MAX_SIG_SLOTS - 1 :
 		P.sig_readers;
-	struct kt_thread *thr = calloc(n, sizeof(*thr));
+	struct worker *thr = calloc(n, sizeof(*thr));
 	char *alt = calloc(n, ALT_STACK_SIZE);
 	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
@@ -1107,13 +1134,13 @@ static void test_signals(void)
 
 	rd_reset(0);
 	for (i = 0; i < n; i++) {
-		struct kt_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i].t;
 
 		if (kt_thread_prepare(t, 0))
 			break;
-		t->val[3] = 16;
+		wk(t)->rounds = 16;
 		if (i & 1)
-			t->val[6] = (long)(alt + (size_t)i * ALT_STACK_SIZE);
+			wk(t)->altstack = alt + (size_t)i * ALT_STACK_SIZE;
 		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
 				    t->tls, 0, sig_reader_fn, NULL) <= 0) {
 			kt_thread_free(t);
@@ -1123,12 +1150,12 @@ static void test_signals(void)
 	}
 	wait_arrived(started);
 	for (i = 0; i < started; i++) {
-		__atomic_store_n(&sig_tids[1 + i], thr[i].val[4],
+		__atomic_store_n(&sig_tids[1 + i], thr[i].tid,
 				 __ATOMIC_RELAXED);
-		sig_areas[1 + i] = thr[i].area;
-		if (thr[i].val[7]) {
+		sig_areas[1 + i] = thr[i].t.area;
+		if (thr[i].altstack_ret) {
 			ksft_print_msg("signal reader %d: sigaltstack -> %s\n",
-				       i, kt_ret_str(thr[i].val[7]));
+				       i, kt_ret_str(thr[i].altstack_ret));
 			altfail++;
 		}
 	}
@@ -1151,7 +1178,7 @@ static void test_signals(void)
 			h += sig_count(k);
 		if (h >= P.signals)
 			break;
-		if (!kt_sys3(SYS_tgkill, main_pid, thr[i % started].val[4],
+		if (!kt_sys3(SYS_tgkill, main_pid, thr[i % started].tid,
 			     SIGUSR1))
 			sent++;
 		kt_sys0(SYS_sched_yield);
@@ -1196,17 +1223,25 @@ static void test_signals(void)
 
 /* ---- 4. threads exiting on recycled TCBs while others read ---- */
 
+/* What a short-lived thread saw of itself. */
+struct short_seen {
+	long bad, area_tid, sys_tid;
+	bool probe;		/* exit only when told (go) */
+	int go;
+};
+
 static KT_RAW int short_fn(struct kt_thread *t)
 {
+	struct short_seen *w = t->arg;
 	struct kt_snap s;
 
 	kt_snap_take(&s, t->area);
-	t->val[0] = kt_snap_bad(&s, KT_EXPECT_AREA);
-	t->val[1] = s.area_ids.tid;
-	t->val[2] = s.sys.tid;
+	w->bad = kt_snap_bad(&s, KT_EXPECT_AREA);
+	w->area_tid = s.area_ids.tid;
+	w->sys_tid = s.sys.tid;
 	/* In the probe, exit only when told. */
-	if (t->val[3])
-		kt_wait_for(&t->go, 1);
+	if (w->probe)
+		kt_wait_for(&w->go, 1);
 	return 0;
 }
 
@@ -1286,6 +1321,7 @@ static void join_cycles(int cycles, bool probe, double end,
 			struct join_res *r)
 {
 	struct kt_thread t[NR_RECYCLED], helper;
+	struct short_seen seen[NR_RECYCLED];
 	bool canary[NR_RECYCLED] = { false };
 	int i, k, y;
 
@@ -1302,6 +1338,7 @@ static void join_cycles(int cycles, bool probe, double end,
 		ksft_exit_fail_msg("probe helper: clone3 failed\n");
 	for (i = 0; i < cycles && ((i & 15) || now() < end); i++) {
 		struct kt_thread *s = &t[i % NR_RECYCLED];
+		struct short_seen *w = &seen[i % NR_RECYCLED];
 		struct ktls_area *a = s->area;	/* __atomic: the kernel's too */
 		long tid;
 		uint64_t tp;
@@ -1311,13 +1348,13 @@ static void join_cycles(int cycles, bool probe, double end,
 		if (canary[k] &&
 		    __atomic_load_n(&a->owner, __ATOMIC_RELAXED) != CANARY)
 			r->canary_hit++;
-		s->val[0] = -1;
-		s->val[1] = -1;
-		s->val[2] = -1;
-		s->val[3] = probe;
-		__atomic_store_n(&s->go, 0, __ATOMIC_RELAXED);
+		w->bad = -1;
+		w->area_tid = -1;
+		w->sys_tid = -1;
+		w->probe = probe;
+		__atomic_store_n(&w->go, 0, __ATOMIC_RELAXED);
 		tid = kt_thread_spawn(s, KT_THREAD_FLAGS | CLONE_KTLS,
-				      s->tls, 0, short_fn, NULL);
+				      s->tls, 0, short_fn, w);
 		if (tid <= 0) {
 			ksft_print_msg("cycle %d: clone3(CLONE_KTLS) -> %s\n",
 				       i, kt_ret_str(tid));
@@ -1332,7 +1369,7 @@ static void join_cycles(int cycles, bool probe, double end,
 			/* Let the helper get into FUTEX_WAIT. */
 			for (y = 0; y < 3; y++)
 				kt_sys0(SYS_sched_yield);
-			kt_post(&s->go, 1);
+			kt_post(&w->go, 1);
 			spin_join(s);
 		} else {
 			kt_thread_join(s);
@@ -1351,9 +1388,9 @@ static void join_cycles(int cycles, bool probe, double end,
 			kt_wait_for(&probe_done,
 				    __atomic_load_n(&probe_seq, __ATOMIC_RELAXED));
 		r->cycles++;
-		if (s->val[0] || s->val[1] != tid || s->val[2] != tid) {
+		if (w->bad || w->area_tid != tid || w->sys_tid != tid) {
 			if (!r->wrong)
-				r->first_bad = s->val[0];
+				r->first_bad = w->bad;
 			r->wrong++;
 		}
 	}
@@ -1444,17 +1481,17 @@ static KT_RAW int reg_thread_fn(struct kt_thread *t)
 
 	kt_wait_for(&rd_go, 1);
 	/* At least one cycle, whatever the budget. */
-	for (i = 0; i < t->val[3]; i++) {
+	for (i = 0; i < wk(t)->rounds; i++) {
 		if (i && __atomic_load_n(&reg_stop, __ATOMIC_RELAXED))
 			break;
 		unsigned int bad = reg_cycle(t->area);
 
 		if (bad) {
-			if (!t->val[1])
-				t->val[2] = bad;
-			t->val[1]++;
+			if (!wk(t)->wrong)
+				wk(t)->first_bits = bad;
+			wk(t)->wrong++;
 		}
-		t->val[0]++;
+		wk(t)->done++;
 	}
 	return 0;
 }
@@ -1472,7 +1509,7 @@ static int proc_child_fn(void *arg)
 
 static void test_cycles(bool report)
 {
-	struct kt_thread thr[NR_REG_THREADS];
+	struct worker thr[NR_REG_THREADS] = { 0 };
 	int n = report ? P.regs : P.regs / 10, procs = report ? P.procs :
 		P.procs / 10;
 	long main_cycles = 0, main_bad = 0, th_cycles = 0, th_bad = 0;
@@ -1484,11 +1521,11 @@ static void test_cycles(bool report)
 	__atomic_store_n(&rd_go, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&reg_stop, 0, __ATOMIC_RELAXED);
 	for (i = 0; i < NR_REG_THREADS; i++) {
-		struct kt_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i].t;
 
 		if (kt_thread_prepare(t, 0))
 			break;
-		t->val[3] = n / 2 / NR_REG_THREADS;
+		wk(t)->rounds = n / 2 / NR_REG_THREADS;
 		/* No CLONE_KTLS: the threads opt in themselves. */
 		if (kt_thread_spawn(t, KT_THREAD_FLAGS, t->tls, 0,
 				    reg_thread_fn, NULL) <= 0) {
@@ -1514,19 +1551,19 @@ static void test_cycles(bool report)
 		main_bad++;
 	/* The threads finish their cycles, unless the budget is spent. */
 	for (i = 0; i < started; i++)
-		while (thread_alive(&thr[i]) && now() < end)
+		while (thread_alive(&thr[i].t) && now() < end)
 			usleep(10000);
 	__atomic_store_n(&reg_stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < started; i++) {
-		kt_thread_join(&thr[i]);
-		th_cycles += thr[i].val[0];
-		th_bad += thr[i].val[1];
-		if (thr[i].val[1])
+		kt_thread_join(&thr[i].t);
+		th_cycles += thr[i].done;
+		th_bad += thr[i].wrong;
+		if (thr[i].wrong)
 			ksft_print_msg("raw thread %ld: %ld of %ld cycles wrong, first %s %s\n",
-				       i, thr[i].val[1], thr[i].val[0],
-				       kt_bad_str(thr[i].val[2]),
+				       i, thr[i].wrong, thr[i].done,
+				       kt_bad_str(thr[i].first_bits),
 				       "(256 REGISTER failed, 512 UNREGISTER failed, 1024 tp left)");
-		kt_thread_free(&thr[i]);
+		kt_thread_free(&thr[i].t);
 	}
 	if (main_bad)
 		ksft_print_msg("main: %ld of %ld cycles wrong, first %s\n",

@@ -333,7 +333,7 @@ struct kt_thread {
 	unsigned long tls;		/* the fake TCB: default clone tls */
 	struct ktls_area *area;		/* tls + kt_offset */
 	/*
-	 * Set by kt_thread_spawn().  ctid, done and go are shared with
+	 * Set by kt_thread_spawn().  ctid and done are shared with
 	 * other threads (and the kernel): they are only accessed through
 	 * __atomic builtins or the futex helpers above.
 	 */
@@ -343,10 +343,6 @@ struct kt_thread {
 	void *arg;
 	int ret;			/* fn's return value (in the thread) */
 	int done;			/* fn returned */
-	/* Free for the tests. */
-	struct kt_snap snap[4];
-	int go;
-	long val[8];
 };
 
 #define KT_PREP_SHARED	0x1	/* MAP_SHARED (visible across fork) */
