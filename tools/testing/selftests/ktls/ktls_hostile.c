@@ -837,7 +837,7 @@ TEST_F_TIMEOUT(hostile, offsets, 300)
 /* ---- 4. sizes and alignments ---- */
 
 struct size_case {
-	uint32_t size, alignment;
+	__u32 size, alignment;
 	long offset;
 };
 
@@ -855,7 +855,7 @@ static int size_child(void *arg)
 			   "after SET_OFFSET", sh->ret ? 0 : c->offset, false);
 }
 
-static bool pow2(uint32_t x)
+static bool pow2(__u32 x)
 {
 	return x && !(x & (x - 1));
 }
@@ -870,7 +870,7 @@ static bool pow2(uint32_t x)
  */
 TEST_F_TIMEOUT(hostile, sizes, 300)
 {
-	static const uint32_t vals[] = { 0, 1, 63, 64, 65, 96, 128, UINT32_MAX };
+	static const __u32 vals[] = { 0, 1, 63, 64, 65, 96, 128, UINT32_MAX };
 	size_t i, j;
 	char line[512];
 	struct size_case amb = { 64, 128, -(128L * 32 + 64) };

@@ -1341,7 +1341,7 @@ static void join_cycles(int cycles, bool probe, double end,
 		struct short_seen *w = &seen[i % NR_RECYCLED];
 		struct ktls_area *a = s->area;	/* __atomic: the kernel's too */
 		long tid;
-		uint64_t tp;
+		__u64 tp;
 
 		k = i % NR_RECYCLED;
 		/* The canary we left after the last join on this TCB. */

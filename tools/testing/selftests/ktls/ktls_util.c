@@ -26,32 +26,32 @@ long kt_offset;
  * the last vvar page, right below the vDSO text.
  */
 struct kt_vdso_data_view {
-	int64_t offset;
-	uint64_t key;
+	__s64 offset;
+	__u64 key;
 };
 
-static const uint64_t *kt_vvar_key;
+static const __u64 *kt_vvar_key;
 
-KT_RAW uint64_t kt_key(void)
+KT_RAW __u64 kt_key(void)
 {
 	return kt_vvar_key ? __atomic_load_n(kt_vvar_key, __ATOMIC_RELAXED) : 0;
 }
 
 KT_RAW bool kt_area_valid(const struct ktls_area *area, unsigned long tp)
 {
-	uint64_t key = kt_key();
+	__u64 key = kt_key();
 
 	return key && __atomic_load_n(&area->owner, __ATOMIC_RELAXED) == (tp ^ key);
 }
 
 KT_RAW bool kt_fast_path(struct ktls_area *area)
 {
-	uint32_t tid = __atomic_load_n(&area->tid, __ATOMIC_RELAXED);
-	uint32_t sentinel = tid ^ 0x40000000;
+	__u32 tid = __atomic_load_n(&area->tid, __ATOMIC_RELAXED);
+	__u32 sentinel = tid ^ 0x40000000;
 	bool fast;
 
 	__atomic_store_n(&area->tid, sentinel, __ATOMIC_RELAXED);
-	fast = (uint32_t)kt_vdso.gettid() == sentinel;
+	fast = (__u32)kt_vdso.gettid() == sentinel;
 	__atomic_store_n(&area->tid, tid, __ATOMIC_RELAXED);
 	return fast;
 }
@@ -131,7 +131,7 @@ static KT_RAW bool kt_readable32(unsigned long addr)
 	return ret == -ETIMEDOUT || ret == -EAGAIN;
 }
 
-KT_RAW bool kt_peek(unsigned long addr, uint64_t *val)
+KT_RAW bool kt_peek(unsigned long addr, __u64 *val)
 {
 	unsigned long a;
 
@@ -163,7 +163,7 @@ int kt_vdso_init_at(unsigned long base)
 		kt_vdso_sym("__vdso_ktls_errno_location", &n);
 	kt_vdso_ok = n == 7;
 	if (kt_vdso_ok)
-		kt_vvar_key = (const uint64_t *)(base - sysconf(_SC_PAGESIZE)) +
+		kt_vvar_key = (const __u64 *)(base - sysconf(_SC_PAGESIZE)) +
 				offsetof(struct kt_vdso_data_view, key) / 8;
 	return n;
 }
@@ -428,7 +428,7 @@ int kt_thread_prepare(struct kt_thread *t, unsigned int prep)
 	return 0;
 }
 
-KT_RAW long kt_thread_spawn(struct kt_thread *t, uint64_t flags,
+KT_RAW long kt_thread_spawn(struct kt_thread *t, __u64 flags,
 			    unsigned long tls, int sig, kt_thread_fn fn,
 			    void *arg)
 {

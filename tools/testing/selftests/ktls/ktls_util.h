@@ -215,12 +215,12 @@ struct kt_snap {
 	bool vdso_done;
 	int *errno_loc;
 	const struct ktls_area *area;
-	uint64_t area_owner;
-	uint64_t key;		/* the taker's address space's key */
+	__u64 area_owner;
+	__u64 key;		/* the taker's address space's key */
 	long offset;		/* its registered offset (0: none) */
-	uint64_t vdso_tp;	/* the thread pointer the vDSO reads (0: none) */
+	__u64 vdso_tp;	/* the thread pointer the vDSO reads (0: none) */
 	struct kt_ids area_ids;
-	int32_t area_errno;
+	__s32 area_errno;
 	bool taken;
 };
 
@@ -267,7 +267,7 @@ extern long kt_offset;
  * a valid area's owner word is its thread pointer ^ key.  A fork child
  * has a key of its own.
  */
-uint64_t kt_key(void);
+__u64 kt_key(void);
 /* Raw-safe: @area's owner word validates for thread pointer @tp. */
 bool kt_area_valid(const struct ktls_area *area, unsigned long tp);
 /*
@@ -358,7 +358,7 @@ int kt_thread_prepare(struct kt_thread *t, unsigned int prep);
  * fn(t) on t's stack; parent_tid and child_tid both point to t->ctid.
  * Returns the new tid or -errno.
  */
-long kt_thread_spawn(struct kt_thread *t, uint64_t flags,
+long kt_thread_spawn(struct kt_thread *t, __u64 flags,
 		     unsigned long tls, int sig, kt_thread_fn fn,
 		     void *arg);
 /* prepare + spawn a KTLS thread (KT_THREAD_FLAGS|CLONE_KTLS). */
@@ -418,7 +418,7 @@ const char *kt_bad_str(unsigned int bad);
 /* The CPU and kernel let user space use RDFSBASE/WRFSBASE (HWCAP2). */
 bool kt_have_fsgsbase(void);
 /* Raw-safe: read 8 bytes at @addr, false if they are not readable. */
-bool kt_peek(unsigned long addr, uint64_t *val);
+bool kt_peek(unsigned long addr, __u64 *val);
 
 /* Raw-safe; only when kt_have_fsgsbase().  The kernel is not told. */
 static inline KT_NOSSP void kt_wrfsbase(unsigned long fs)
