@@ -43,7 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../kselftest.h"
+#include "../kselftest_harness.h"
 #include "ktls_util.h"
 
 #define EXE_PATH	"/proc/self/exe"
@@ -500,7 +500,7 @@ static const char *trace_id(long id)
 	return buf;
 }
 
-static void test_readers_changers(void)
+static void do_readers_changers(struct __test_metadata *_metadata)
 {
 	int n = P.threads, nc = P.changers, every = n / nc;
 	long rbad = 0, riters = 0, cbad = 0, csteps = 0, foreign = 0;
@@ -602,20 +602,17 @@ static void test_readers_changers(void)
 			kt_snap_check(&wk(t)->first_wrong, KT_EXPECT_AREA, who);
 		}
 	}
-	ksft_test_result(started == n && distinct,
-			 "test 1: %d of %d raw clone3(CLONE_KTLS) threads started (%d readers, %d credential changers); with all alive, each area's tid == its clone3 return, all distinct, not main's\n",
-			 started, n, nr, ncs);
-	ksft_test_result(started && !rbad && !foreign,
-			 "test 1: %d readers made %ld rounds of the 6 id accessors + errno_location (syscalls and area every 32nd): %ld wrong answers, %ld readers served a foreign tid (expected 0, 0)\n",
-			 nr, riters, rbad, foreign);
-	ksft_test_result(started && !cbad && csteps,
-			 "test 1: %d changers made %ld credential changes (%s), each followed by vDSO == syscalls == the ids set == area, errno_location its slot: %ld wrong (expected 0); %ld changes happened while readers read\n",
-			 ncs, csteps, is_root ?
-			 "raw setresgid/setresuid to ids of their own and back to root" :
-			 "not root: setresuid/setresgid(-1, -1, -1) commits",
-			 cbad, __atomic_load_n(&cred_overlap, __ATOMIC_RELAXED));
-	ksft_test_result(started && cleared && main_right("main after test 1"),
-			 "test 1: after the threads exited every area's owner word is as they left it (exit writes nothing); main's area, vDSO and errno_location still right\n");
+	EXPECT_TRUE(started == n && distinct)
+		TH_LOG("test 1: %d of %d threads started, tids distinct: %d",
+		       started, n, distinct);
+	EXPECT_TRUE(started && !rbad && !foreign)
+		TH_LOG("test 1: %d readers, %ld rounds: %ld wrong, %ld foreign tids",
+		       nr, riters, rbad, foreign);
+	EXPECT_TRUE(started && !cbad && csteps)
+		TH_LOG("test 1: %d changers, %ld changes: %ld wrong", ncs, csteps,
+		       cbad);
+	EXPECT_TRUE(started && cleared && main_right("main after test 1"))
+		TH_LOG("test 1: owner words as the threads left them: %d", cleared);
 	for (i = 0; i < started; i++)
 		kt_thread_free(&thr[i].t);
 	free(thr);
@@ -855,7 +852,7 @@ static void nl_exec_report(int st)
 		       WIFEXITED(st) ? kt_exec_bits_str(WEXITSTATUS(st)) : "");
 }
 
-static void test_storms(void)
+static void do_storms(struct __test_metadata *_metadata)
 {
 	int nf = P.forkers, i, started = 0, st;
 	struct kt_thread *thr = calloc(nf, sizeof(*thr));
@@ -994,24 +991,22 @@ static void test_storms(void)
 		kt_thread_free(&thr[i]);
 		kt_thread_free(&f->vf);
 	}
-	ksft_test_result(started == nf && forks && !fork_bad && !vfork_bad &&
-			 !own_bad,
-			 "test 2: %d registered raw threads at once made %ld fork() children (each: its area at the same TCB shows it, tid == pid != the forker's, vDSO == syscalls, errno_location its slot) and %ld clone3(CLONE_VM|CLONE_VFORK) children (thread-pointer sharers: vDSO == their own syscalls, errno_location the shared slot): %ld + %ld wrong; the forkers' own areas wrong %ld times (expected 0)\n",
-			 started, forks, vforks, fork_bad, vfork_bad, own_bad);
-	ksft_test_result(execs && !exec_bad && !sp_bad,
-			 "test 2: %ld fork+execve and vfork+execve from those threads and %ld posix_spawn from main: every exec'd image has no offset, no area, vDSO == syscalls, REGISTER -ENOENT, registers afresh: %ld + %ld wrong\n",
-			 execs, sp, exec_bad, sp_bad);
-	ksft_test_result(mv && !mv_bad,
-			 "test 2: %ld glibc vfork() children of the registered main, during the storm: vDSO tid/pid == their own, errno_location main's slot: %ld wrong\n",
-			 mv, mv_bad);
-	ksft_test_result(nl && !nl_bad,
-			 "test 2: %ld execve() from a non-leader CLONE_KTLS thread while another one reads: the exec'd image keeps the pid, has no offset and no area, vDSO == syscalls: %ld wrong\n",
-			 nl, nl_bad);
-	ksft_test_result(!rbad && rd.n == P.bg_readers,
-			 "test 2: %d readers read through the storms (%ld rounds): %ld wrong answers (each its own ids and errno slot)\n",
-			 P.bg_readers, riters, rbad);
-	ksft_test_result(main_right("main after the storms"),
-			 "test 2: after the storms (no sharer left) main's errno_location is its slot again, vDSO == syscalls\n");
+	EXPECT_TRUE(started == nf && forks && !fork_bad && !vfork_bad &&
+		    !own_bad)
+		TH_LOG("test 2: %d of %d forkers; %ld + %ld (v)forks wrong of %ld + %ld; own %ld",
+		       started, nf, fork_bad, vfork_bad, forks, vforks, own_bad);
+	EXPECT_TRUE(execs && !exec_bad && !sp_bad)
+		TH_LOG("test 2: %ld execs, %ld posix_spawns: %ld + %ld wrong", execs,
+		       sp, exec_bad, sp_bad);
+	EXPECT_TRUE(mv && !mv_bad)
+		TH_LOG("test 2: %ld vfork() children of main: %ld wrong", mv, mv_bad);
+	EXPECT_TRUE(nl && !nl_bad)
+		TH_LOG("test 2: %ld non-leader execs: %ld wrong", nl, nl_bad);
+	EXPECT_TRUE(!rbad && rd.n == P.bg_readers)
+		TH_LOG("test 2: %d of %d readers, %ld rounds: %ld wrong", rd.n,
+		       P.bg_readers, riters, rbad);
+	EXPECT_TRUE(main_right("main after the storms"))
+		TH_LOG("test 2: main's area after the storms");
 	free(thr);
 	free(fk);
 }
@@ -1100,7 +1095,7 @@ static void *pt_reader_fn(void *arg)
 	return NULL;
 }
 
-static void test_signals(void)
+static void do_signals(struct __test_metadata *_metadata)
 {
 	int n = P.sig_readers > MAX_SIG_SLOTS - 1 ? MAX_SIG_SLOTS - 1 :
 		P.sig_readers;
@@ -1210,15 +1205,16 @@ static void test_signals(void)
 		kt_snap_check(&sig_first_bad, sig_first_e, "handler");
 	}
 	bad = __atomic_load_n(&sig_bad, __ATOMIC_SEQ_CST);
-	ksft_test_result(started == n && sent && !bad && !unsignalled &&
-			 sig_count(0) && !altfail,
-			 "test 3: %ld SIGUSR1 by tgkill to %d KTLS readers (half on sigaltstack), SIGALRM every 1 ms to the process, while they, 2 pthreads and main read: %ld handlers ran (target %d; %ld SIGALRM, %ld in main, %ld in pthreads), each checking vDSO == syscalls, its own area and errno_location: %ld wrong; %d readers got no signal (expected 0, 0)\n",
-			 sent, started, handled, P.signals,
-			 __atomic_load_n(&sig_alarms, __ATOMIC_RELAXED),
-			 sig_count(0), sig_count(nslots), bad, unsignalled);
-	ksft_test_result(!rbad && !pt_bad[0] && !pt_bad[1],
-			 "test 3: the interrupted readers' own rounds (%ld): %ld wrong; pthreads: %ld wrong (expected 0)\n",
-			 riters, rbad, pt_bad[0] + pt_bad[1]);
+	EXPECT_TRUE(started == n && sent && !bad && !unsignalled &&
+		    sig_count(0) && !altfail)
+		TH_LOG("test 3: %d of %d readers, %ld sent, %ld handled (main %ld)",
+		       started, n, sent, handled, sig_count(0));
+	EXPECT_EQ(0, bad + unsignalled + altfail)
+		TH_LOG("test 3: %ld wrong, %d unsignalled, %ld sigaltstack failures",
+		       bad, unsignalled, altfail);
+	EXPECT_TRUE(!rbad && !pt_bad[0] && !pt_bad[1])
+		TH_LOG("test 3: readers' %ld rounds: %ld wrong; pthreads: %ld wrong",
+		       riters, rbad, pt_bad[0] + pt_bad[1]);
 }
 
 /* ---- 4. threads exiting on recycled TCBs while others read ---- */
@@ -1409,7 +1405,7 @@ static void join_cycles(int cycles, bool probe, double end,
 	}
 }
 
-static void test_exits(bool report)
+static void do_exits(struct __test_metadata *_metadata, bool report)
 {
 	struct join_res r, p;
 	struct readers rd;
@@ -1434,21 +1430,19 @@ static void test_exits(bool report)
 		       r.cycles, t1 - t0, p.cycles, now() - t1,
 		       r.cycles < cycles || p.cycles < cycles / 2 ?
 		       " (time budget reached: fewer cycles)" : "");
-	ksft_test_result(r.cycles > 0 && p.cycles > 0 && !r.wrong && !p.wrong,
-			 "test 4: %ld clone3(CLONE_KTLS) threads created on %d recycled TCBs and joined while %d threads read, and %ld more with nobody reading: each new thread's area showed its own tid (== clone3's return), never the dead one's, vDSO == syscalls: %ld wrong%s%s\n",
-			 r.cycles, NR_RECYCLED, rd.n, p.cycles, r.wrong + p.wrong,
-			 r.wrong ? ", first: " : "",
-			 r.wrong ? kt_bad_str(r.first_bad) : "");
-	ksft_test_result(!r.tp_late && !p.tp_late,
-			 "test 4: exit writes nothing to the area: its owner word was not the one the thread had when the joiner saw ctid 0 in %ld of %ld futex joins and %ld of %ld spinning joins (with a FUTEX_WAIT helper on the word) (first %#lx; expected none)\n",
-			 r.tp_late, r.cycles, p.tp_late, p.cycles,
-			 r.tp_late ? r.first_tp : p.first_tp);
-	ksft_test_result(!r.canary_hit && !p.canary_hit,
-			 "test 4: once CLONE_CHILD_CLEARTID reported the thread gone the kernel never writes its area (a canary the joiner wrote into the tp word survived): overwritten in %ld of %ld + %ld of %ld joins (expected 0)\n",
-			 r.canary_hit, r.cycles, p.canary_hit, p.cycles);
-	ksft_test_result(!rbad,
-			 "test 4: %d readers while the threads came and went (%ld rounds): %ld wrong\n",
-			 rd.n, riters, rbad);
+	EXPECT_TRUE(r.cycles > 0 && p.cycles > 0 && !r.wrong && !p.wrong)
+		TH_LOG("test 4: %ld + %ld joins: %ld wrong%s%s", r.cycles, p.cycles,
+		       r.wrong + p.wrong, r.wrong ? ", first: " : "",
+		       r.wrong ? kt_bad_str(r.first_bad) : "");
+	EXPECT_TRUE(!r.tp_late && !p.tp_late)
+		TH_LOG("test 4: owner word changed at exit in %ld + %ld joins (first %#lx)",
+		       r.tp_late, p.tp_late, r.tp_late ? r.first_tp : p.first_tp);
+	EXPECT_TRUE(!r.canary_hit && !p.canary_hit)
+		TH_LOG("test 4: canary overwritten in %ld + %ld joins", r.canary_hit,
+		       p.canary_hit);
+	EXPECT_TRUE(!rbad)
+		TH_LOG("test 4: %d readers while the threads came and went (%ld rounds): %ld wrong",
+		       rd.n, riters, rbad);
 }
 
 /* ---- 5. REGISTER/UNREGISTER and fork cycles ---- */
@@ -1507,7 +1501,7 @@ static int proc_child_fn(void *arg)
 	return reg_cycle(&kt_tls_area) || kt_register() ? 3 : 0;
 }
 
-static void test_cycles(bool report)
+static void do_cycles(struct __test_metadata *_metadata, bool report)
 {
 	struct worker thr[NR_REG_THREADS] = { 0 };
 	int n = report ? P.regs : P.regs / 10, procs = report ? P.procs :
@@ -1589,31 +1583,74 @@ static void test_cycles(bool report)
 	ksft_print_msg("test 5: cycles ran in %.2f s%s\n", now() - t0,
 		       main_cycles + th_cycles < n - NR_REG_THREADS * 2 ||
 		       i < procs ? " (time budget reached: fewer cycles)" : "");
-	ksft_test_result(main_cycles && !main_bad && started == NR_REG_THREADS &&
-			 th_cycles && !th_bad && main_right("main after the cycles"),
-			 "test 5: %ld UNREGISTER/REGISTER cycles in main and %ld REGISTER/UNREGISTER cycles in %d raw threads (own TCB, no CLONE_KTLS) at the same time, each checked (registered: area, vDSO, errno_location; unregistered: tp 0, vDSO == syscalls, errno_location NULL): %ld + %ld wrong\n",
-			 main_cycles, th_cycles, started, main_bad, th_bad);
-	ksft_test_result(!proc_bad,
-			 "test 5: %ld fork() children of the registered main, each with its own area and vDSO page, cycled UNREGISTER/REGISTER and exited: %ld wrong\n",
-			 i, proc_bad);
+	EXPECT_TRUE(main_cycles && !main_bad && started == NR_REG_THREADS &&
+		    th_cycles && !th_bad && main_right("main after the cycles"))
+		TH_LOG("test 5: %ld main cycles, %ld in %d threads: %ld + %ld wrong",
+		       main_cycles, th_cycles, started, main_bad, th_bad);
+	EXPECT_TRUE(!proc_bad)
+		TH_LOG("test 5: %ld fork children: %ld wrong", i, proc_bad);
+}
+
+/* Each test's process: registered, its parameters logged. */
+FIXTURE(stress) {
+};
+
+FIXTURE_SETUP(stress)
+{
+	const char *why = kt_setup_or_why();
+
+	if (why)
+		KT_SKIP_SETUP("%s", why);
+	is_root = geteuid() == 0;
+	main_tid = kt_raw_gettid();
+	main_pid = kt_raw_getpid();
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+}
+
+TEST_F_TIMEOUT(stress, readers_and_changers, 600)
+{
+	if (P.cycles_only)
+		SKIP(return, "-C: tests 4 and 5 alone");
+	do_readers_changers(_metadata);
+}
+
+TEST_F_TIMEOUT(stress, fork_vfork_exec_storms, 600)
+{
+	if (P.cycles_only)
+		SKIP(return, "-C: tests 4 and 5 alone");
+	do_storms(_metadata);
+}
+
+TEST_F_TIMEOUT(stress, signals, 600)
+{
+	if (P.cycles_only)
+		SKIP(return, "-C: tests 4 and 5 alone");
+	do_signals(_metadata);
+}
+
+TEST_F_TIMEOUT(stress, exits_on_recycled_tcbs, 600)
+{
+	do_exits(_metadata, !P.warm_up);
+	/* For ktls_soak, which scales its slab tolerance by the joins. */
+	ksft_print_msg("cycles: %ld joins\n", join_done);
+}
+
+TEST_F_TIMEOUT(stress, register_and_fork_cycles, 600)
+{
+	do_cycles(_metadata, !P.warm_up);
+	ksft_print_msg("registration cycles: %ld, fork cycles: %ld\n",
+		       reg_done, proc_done);
 }
 
 int main(int argc, char **argv)
 {
-	bool report;
-	double t0;
-
 	if (argc > 2 && !strcmp(argv[1], EXEC_ARG))
 		return kt_exec_image_check(atol(argv[2]));
 	parse_args(argc, argv);
-
-	ksft_print_header();
-	kt_setup(true);
-	if (!kt_vdso_ok)
-		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions\n");
-	is_root = geteuid() == 0;
-	main_tid = kt_raw_gettid();
-	main_pid = kt_raw_getpid();
+	kt_require_vdso();
 	ksft_print_msg("parameters: %d threads (%d changers) x %d reads, %d credential cycles\n",
 		       P.threads, P.changers, P.reads, P.cred_cycles);
 	ksft_print_msg("parameters: %d forkers x %d rounds, %d non-leader execs\n",
@@ -1622,26 +1659,7 @@ int main(int argc, char **argv)
 		       P.sig_readers, P.signals);
 	ksft_print_msg("parameters: %d join, %d register, %d fork cycles; %d background readers\n",
 		       P.joins, P.regs, P.procs, P.bg_readers);
-	ksft_print_msg("parameters: time budget %d s; %s\n",
-		       P.budget, is_root ? "root" : "not root");
-	t0 = now();
-	if (P.cycles_only) {
-		report = !P.warm_up;
-		ksft_set_plan(report ? 4 + 2 : 0);
-	} else {
-		report = true;
-		ksft_set_plan(4 + 6 + 2 + 4 + 2);
-		test_readers_changers();
-		test_storms();
-		test_signals();
-	}
-	test_exits(report);
-	test_cycles(report);
-
-	/* For ktls_soak, which scales its slab tolerance by the joins. */
-	ksft_print_msg("cycles: %ld joins, %ld registrations, %ld forks\n",
-		       join_done, reg_done, proc_done);
-	ksft_print_msg("total %.2f s\n", now() - t0);
-	ksft_finished();
-	return 0;
+	ksft_print_msg("parameters: time budget %d s\n", P.budget);
+	/* The options are ours, not the harness's. */
+	return test_harness_run(1, argv);
 }

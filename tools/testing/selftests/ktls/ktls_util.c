@@ -315,6 +315,12 @@ void kt_require_vdso(void)
 	struct ktls_layout l;
 	const char *why = NULL;
 
+	/*
+	 * kselftest_harness.h ends each test's process with _exit(), which
+	 * would drop what ksft_print_msg() left in a full buffer (stdout a
+	 * pipe or a file): line buffering.
+	 */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (kt_get_layout(&l))
 		why = "kernel without KTLS";
 	else if (kt_vdso_init() != 7)

@@ -308,6 +308,7 @@ const char *kt_setup_or_why(void);
 /*
  * Skip the whole program (a TAP header and "1..0 # SKIP", exit 4) unless
  * the kernel has KTLS and the vDSO its accessors.  Registers nothing.
+ * Makes stdout line-buffered (the harness _exit()s each test's process).
  */
 void kt_require_vdso(void);
 
