@@ -26,7 +26,7 @@ if [ -z "$trinity" ]; then
 fi
 stress=/ktls/ktls_soak
 n=2
-[ -x $stress ] && [ -x /ktls/ktls_stress ] || { stress=; n=1; }
+[ -x $stress ] && [ -x "${stress%/*}/ktls_stress" ] || { stress=; n=1; }
 echo "1..$n"
 secs=${KTLS_TRINITY_SECS:-60}
 ops=${KTLS_TRINITY_OPS:-100000}
