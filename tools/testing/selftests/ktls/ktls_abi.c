@@ -3,9 +3,11 @@
  * KTLS ABI: the layout query, every rejected argument with its errno, the
  * registration state machine, and what REGISTER and UNREGISTER write.
  *
- * Every call that could change the process's state if the kernel wrongly
- * accepted it runs in a forked child, so that one wrong answer does not
- * spoil the checks after it.
+ * Three fixtures bring each test's process to one state of that machine:
+ * fresh (nothing set), offset (SET_OFFSET done) and registered (main
+ * REGISTERed too).  Every call that could change the process's state if
+ * the kernel wrongly accepted it runs in a forked child, so that one wrong
+ * answer does not spoil the checks after it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../kselftest.h"
+#include "../kselftest_harness.h"
 #include "ktls_util.h"
 
 #define SENTINEL1	0x5eed1234
@@ -61,7 +63,7 @@ static long cur_offset(void)
 {
 	struct ktls_layout l = { 0 };
 
-	return ktls_get_layout(&l) ? LONG_MIN : (long)l.offset;
+	return kt_get_layout(&l) ? LONG_MIN : (long)l.offset;
 }
 
 /*
@@ -75,9 +77,9 @@ static int prctl_call_fn(void *arg)
 	struct prctl_call *c = arg;
 	bool own_buf = c->arg == &c->buf;
 	union layout_buf before = c->buf;
-	uint64_t owner = ktls_tls_area.owner;
+	__u64 owner = kt_tls_area.owner;
 	long offset = cur_offset(), now;
-	long ret = ktls_prctl(c->op, c->arg, c->size, c->arg5);
+	long ret = kt_prctl(c->op, c->arg, c->size, c->arg5);
 
 	if (ret > 0)
 		return 255;
@@ -106,11 +108,11 @@ static int prctl_call_fn(void *arg)
 		if (own_buf && memcmp(&c->buf, &before, sizeof(before)))
 			return C_REJ_WROTE;
 		now = cur_offset();
-		if (now != offset || ktls_tls_area.owner != owner) {
+		if (now != offset || kt_tls_area.owner != owner) {
 			ksft_print_msg("%s: offset %ld -> %ld, owner word %#llx -> %#llx\n",
-				       ktls_ret_str(ret), offset, now,
+				       kt_ret_str(ret), offset, now,
 				       (unsigned long long)owner,
-				       (unsigned long long)ktls_tls_area.owner);
+				       (unsigned long long)kt_tls_area.owner);
 			return C_REJ_STATE;
 		}
 	}
@@ -123,11 +125,11 @@ static int prctl_call_fn(void *arg)
  */
 static int errno_in_child(int (*fn)(void *), void *arg)
 {
-	int st = ktls_fork_run(fn, arg);
+	int st = kt_fork_run(fn, arg);
 
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
-	ksft_print_msg("child %s\n", ktls_status_str(st));
+	ksft_print_msg("child %s\n", kt_status_str(st));
 	return -1;
 }
 
@@ -149,7 +151,7 @@ static const char *child_err_str(int err)
 	case C_REJ_STATE:
 		return "an error, but the offset or the area changed";
 	}
-	return ktls_errname(err);
+	return kt_errname(err);
 }
 
 static const char *op_str(unsigned long op)
@@ -356,7 +358,7 @@ static void fill_layout(struct ktls_layout *l, enum layout_kind k)
 {
 	l->size = KTLS_AREA_SIZE;
 	l->alignment = KTLS_AREA_ALIGN;
-	l->offset = ktls_offset;
+	l->offset = kt_offset;
 	switch (k) {
 	case L_GOOD:
 		break;
@@ -399,7 +401,8 @@ static void fill_layout(struct ktls_layout *l, enum layout_kind k)
 	}
 }
 
-static void run_arg_case(const char *phase, const struct arg_case *c)
+/* The case's call in a child: what errno_in_child() returns. */
+static int run_arg_case(const struct arg_case *c)
 {
 	struct prctl_call call = {
 		.op = c->op,
@@ -407,8 +410,6 @@ static void run_arg_case(const char *phase, const struct arg_case *c)
 		.arg5 = c->arg5,
 	};
 	struct ktls_layout *l = &call.buf.l;
-	char lstr[80] = "";
-	int err;
 
 	/* GET_LAYOUT's destination holds PATTERN: any byte written shows. */
 	memset(call.buf.b, PATTERN, sizeof(call.buf.b));
@@ -441,31 +442,111 @@ static void run_arg_case(const char *phase, const struct arg_case *c)
 		call.arg = none_page;
 		break;
 	}
-	if (c->op == PR_KTLS_SET_OFFSET && c->ptr != P_NULL && c->ptr != P_NONE)
-		snprintf(lstr, sizeof(lstr), "; layout size=%u align=%u offset=%lld",
-			 l->size, l->alignment, (long long)l->offset);
-	err = errno_in_child(prctl_call_fn, &call);
-	ksft_test_result(err == c->expect,
-			 "%s: prctl(PR_KTLS, %s, %s, %lu, %#lx) [%s%s] -> %s, expected %s\n",
-			 phase, op_str(c->op), ptr_names[c->ptr], c->size,
-			 c->arg5, c->what, lstr, child_err_str(err),
-			 ktls_errname(c->expect));
+	return errno_in_child(prctl_call_fn, &call);
 }
 
-static void run_arg_cases(const char *phase, const struct arg_case *c,
-			  size_t n)
+/* Every case of the table @c gives the errno it expects. */
+static void arg_cases(struct __test_metadata *_metadata,
+		      const struct arg_case *c, size_t n)
 {
 	size_t i;
+	int err;
 
-	for (i = 0; i < n; i++)
-		run_arg_case(phase, &c[i]);
+	for (i = 0; i < n; i++) {
+		err = run_arg_case(&c[i]);
+		EXPECT_EQ(c[i].expect, err)
+			TH_LOG("prctl(PR_KTLS, %s, %s, %lu, %#lx) [%s] -> %s, expected %s",
+			       op_str(c[i].op), ptr_names[c[i].ptr], c[i].size,
+			       c[i].arg5, c[i].what, child_err_str(err),
+			       kt_errname(c[i].expect));
+	}
+}
+
+/* ---- the fixtures: the process brought to a state ---- */
+
+enum phase { FRESH, OFFSET, REGISTERED };
+
+static void abi_setup(struct __test_metadata *_metadata, enum phase phase)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+	kt_require(&kernel_layout);
+	kt_vdso_init();
+	rdonly_page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	none_page = mmap(NULL, page_size, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, rdonly_page);
+	ASSERT_NE(MAP_FAILED, none_page);
+	fill_layout(rdonly_page, L_GOOD);
+	ASSERT_EQ(0, mprotect(rdonly_page, page_size, PROT_READ));
+	if (phase >= OFFSET)
+		ASSERT_EQ(0, kt_set_offset(kt_offset));
+	if (phase >= REGISTERED) {
+		kt_tls_area.errno_value = SENTINEL1;
+		ASSERT_EQ(0, kt_register());
+	}
+}
+
+/* Nothing set: the process as exec left it. */
+FIXTURE(fresh) {
+};
+
+FIXTURE_SETUP(fresh)
+{
+	abi_setup(_metadata, FRESH);
+}
+
+FIXTURE_TEARDOWN(fresh)
+{
+}
+
+/* SET_OFFSET done, the main thread not registered. */
+FIXTURE(offset) {
+};
+
+FIXTURE_SETUP(offset)
+{
+	abi_setup(_metadata, OFFSET);
+}
+
+FIXTURE_TEARDOWN(offset)
+{
+}
+
+/* SET_OFFSET done and the main thread REGISTERed. */
+FIXTURE(registered) {
+};
+
+FIXTURE_SETUP(registered)
+{
+	abi_setup(_metadata, REGISTERED);
+}
+
+FIXTURE_TEARDOWN(registered)
+{
+}
+
+static void expect_snap(struct __test_metadata *_metadata,
+			const struct kt_snap *s, enum kt_expect e,
+			const char *who)
+{
+	EXPECT_TRUE(kt_snap_check(s, e, who)) TH_LOG("%s", who);
+}
+
+static void expect_main(struct __test_metadata *_metadata, enum kt_expect e,
+			const char *who)
+{
+	struct kt_snap s;
+
+	kt_snap_take(&s, &kt_tls_area);
+	expect_snap(_metadata, &s, e, who);
 }
 
 /* ---- SET_OFFSET accepted at the edges (in children) ---- */
 
 struct set_case {
-	uint32_t size, alignment;
-	int64_t offset;
+	__u32 size, alignment;
+	__s64 offset;
 	const char *what;
 };
 
@@ -480,10 +561,10 @@ static int set_then_get_fn(void *arg)
 	struct ktls_layout g = { 0 };
 	long ret;
 
-	ret = ktls_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
+	ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 	if (ret)
 		return (int)-ret;
-	if (ktls_get_layout(&g))
+	if (kt_get_layout(&g))
 		return 200;
 	if (g.offset != c->offset)
 		return 201;
@@ -494,14 +575,19 @@ static int set_then_get_fn(void *arg)
 	return 0;
 }
 
-static void test_set_edges(void)
+/*
+ * SET_OFFSET accepts the edges of the ABI (offsets +-KTLS_OFFSET_MAX and
+ * +64, a larger size, larger alignments), then GET_LAYOUT returns the
+ * offset with the kernel's size and alignment.
+ */
+TEST_F(fresh, set_offset_edges)
 {
 	struct set_case edges[] = {
 		{ 64, 64, -KTLS_OFFSET_MAX, "offset -KTLS_OFFSET_MAX" },
 		{ 64, 64, KTLS_OFFSET_MAX, "offset +KTLS_OFFSET_MAX" },
 		{ 64, 64, 64, "offset +64" },
-		{ 128, 64, ktls_offset, "size 128 (larger than the kernel's)" },
-		{ 64, 128, ktls_offset & ~127L,
+		{ 128, 64, kt_offset, "size 128 (larger than the kernel's)" },
+		{ 64, 128, kt_offset & ~127L,
 		  "alignment 128, offset a multiple of 128" },
 		{ 64, 4096, -4096, "alignment 4096, offset -4096" },
 	};
@@ -514,15 +600,9 @@ static void test_set_edges(void)
 				  err == 202 ? "GET_LAYOUT size/alignment not the kernel's" :
 				  child_err_str(err);
 
-		ksft_test_result(err == 0,
-				 "SET_OFFSET accepts size=%u align=%u offset=%lld (%s), then GET_LAYOUT returns it: %s, expected 0\n",
-				 edges[i].size, edges[i].alignment,
-				 (long long)edges[i].offset, edges[i].what,
-				 err ? why : "0");
+		EXPECT_EQ(0, err) TH_LOG("%s: %s", edges[i].what, why);
 	}
 }
-
-#define NR_SET_EDGES 6
 
 /* ---- SET_OFFSET while the address space is shared ---- */
 
@@ -544,32 +624,32 @@ static int set_with_pthread_fn(void *arg)
 	(void)arg;
 	if (pipe(fds) || pthread_create(&th, NULL, block_fn, &fds[0]))
 		return 250;
-	ret = ktls_set_offset(ktls_offset);
+	ret = kt_set_offset(kt_offset);
 	close(fds[1]);
 	pthread_join(th, NULL);
 	return ret < 0 ? (int)-ret : 0;
 }
 
-static KTLS_RAW int wait_go_fn(struct ktls_thread *t)
+static KT_RAW int wait_go_fn(struct kt_thread *t)
 {
-	ktls_wait_for(&t->go, 1);
+	kt_wait_for(t->arg, 1);
 	return 0;
 }
 
 static int set_with_vm_child_fn(void *arg)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
 	long ret, pid;
-	int st;
+	int st, go = 0;
 
 	(void)arg;
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
-	pid = ktls_thread_spawn(&t, CLONE_VM, 0, SIGCHLD, wait_go_fn, NULL);
+	pid = kt_thread_spawn(&t, CLONE_VM, 0, SIGCHLD, wait_go_fn, &go);
 	if (pid < 0)
 		return 251;
-	ret = ktls_set_offset(ktls_offset);
-	ktls_post(&t.go, 1);
+	ret = kt_set_offset(kt_offset);
+	kt_post(&go, 1);
 	waitpid(pid, &st, __WALL);
 	return ret < 0 ? (int)-ret : 0;
 }
@@ -593,20 +673,20 @@ static const char *const tls_names[] = {
 };
 
 struct clone_case {
-	uint64_t flags;
+	__u64 flags;
 	int sig;
 	enum tls_kind tls;
 	int expect;
 	const char *what;
 };
 
-static KTLS_RAW int nop_fn(struct ktls_thread *t)
+static KT_RAW int nop_fn(struct kt_thread *t)
 {
 	(void)t;
 	return 0;
 }
 
-static unsigned long setup_tls(struct ktls_thread *t, enum tls_kind k)
+static unsigned long setup_tls(struct kt_thread *t, enum tls_kind k)
 {
 	unsigned long apage = (unsigned long)t->area & ~(page_size - 1);
 
@@ -630,18 +710,18 @@ static unsigned long setup_tls(struct ktls_thread *t, enum tls_kind k)
 static int clone_case_fn(void *arg)
 {
 	struct clone_case *c = arg;
-	struct ktls_thread t;
+	struct kt_thread t;
 	unsigned long tls;
 	long ret;
 	int st;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
 	tls = setup_tls(&t, c->tls);
-	ret = ktls_thread_spawn(&t, c->flags, tls, c->sig, nop_fn, NULL);
+	ret = kt_thread_spawn(&t, c->flags, tls, c->sig, nop_fn, NULL);
 	if (ret > 0) {
 		if (c->flags & CLONE_THREAD)
-			ktls_thread_join(&t);
+			kt_thread_join(&t);
 		else
 			waitpid(ret, &st, __WALL);
 		return 0;
@@ -652,52 +732,61 @@ static int clone_case_fn(void *arg)
 #define VMFLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND)
 
 static const struct clone_case clone_before_set[] = {
-	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_OWN, ENOENT,
+	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_OWN, ENOENT,
 	  "no offset registered" },
 };
 
 static const struct clone_case clone_after_set[] = {
 	{ VMFLAGS | CLONE_SETTLS | CLONE_KTLS, SIGCHLD, T_OWN, EINVAL,
 	  "without CLONE_THREAD" },
-	{ (KTLS_THREAD_FLAGS & ~CLONE_SETTLS) | CLONE_KTLS, 0, T_OWN,
+	{ (KT_THREAD_FLAGS & ~CLONE_SETTLS) | CLONE_KTLS, 0, T_OWN,
 	  EINVAL, "without CLONE_SETTLS" },
 	{ CLONE_KTLS, SIGCHLD, T_OWN, EINVAL,
 	  "alone (a fork-like clone)" },
-	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_ZERO, EINVAL,
+	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_ZERO, EINVAL,
 	  "thread pointer 0" },
-	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_MISALIGNED, EINVAL,
+	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_MISALIGNED, EINVAL,
 	  "area not 64-aligned" },
-	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_RDONLY, EFAULT,
+	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_RDONLY, EFAULT,
 	  "area not writable" },
-	{ KTLS_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_NONE, EFAULT,
+	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_NONE, EFAULT,
 	  "area not mapped accessibly" },
 };
 
-static void run_clone_cases(const char *phase, const struct clone_case *c,
-			    size_t n)
+/* Every clone3(CLONE_KTLS) case of @c gives the errno it expects. */
+static void clone_cases(struct __test_metadata *_metadata,
+			const struct clone_case *c, size_t n)
 {
 	size_t i;
+	int err;
 
 	for (i = 0; i < n; i++) {
-		int err = errno_in_child(clone_case_fn, (void *)&c[i]);
-
-		ksft_test_result(err == c[i].expect,
-				 "%s: clone3(flags=%#llx, tls=%s) with CLONE_KTLS %s -> %s, expected %s\n",
-				 phase, (unsigned long long)c[i].flags,
-				 tls_names[c[i].tls], c[i].what,
-				 err == 0 ? "a new thread" : child_err_str(err),
-				 ktls_errname(c[i].expect));
+		err = errno_in_child(clone_case_fn, (void *)&c[i]);
+		EXPECT_EQ(c[i].expect, err)
+			TH_LOG("clone3(flags=%#llx, tls=%s) with CLONE_KTLS %s -> %s, expected %s",
+			       (unsigned long long)c[i].flags,
+			       tls_names[c[i].tls], c[i].what,
+			       err == 0 ? "a new thread" : child_err_str(err),
+			       kt_errname(c[i].expect));
 	}
 }
 
 /* ---- REGISTER from a raw thread with a bad area (in children) ---- */
 
-static KTLS_RAW int register_fn(struct ktls_thread *t)
+/* What a raw thread saw of its own REGISTER and UNREGISTER. */
+struct reg_seen {
+	long reg, unreg;
+	struct kt_snap snap;
+};
+
+static KT_RAW int register_fn(struct kt_thread *t)
 {
-	t->val[0] = ktls_register();
-	if (!t->val[0]) {
-		ktls_snap_take(&t->snap[0], t->area);
-		t->val[1] = ktls_unregister();
+	struct reg_seen *r = t->arg;
+
+	r->reg = kt_register();
+	if (!r->reg) {
+		kt_snap_take(&r->snap, t->area);
+		r->unreg = kt_unregister();
 	}
 	return 0;
 }
@@ -705,30 +794,35 @@ static KTLS_RAW int register_fn(struct ktls_thread *t)
 static int register_case_fn(void *arg)
 {
 	enum tls_kind k = (enum tls_kind)(long)arg;
-	struct ktls_thread t;
+	struct reg_seen r = { 0 };
+	struct kt_thread t;
 	unsigned long tls;
 	long ret;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
 	tls = setup_tls(&t, k);
-	ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, tls, 0, register_fn,
-				NULL);
+	ret = kt_thread_spawn(&t, KT_THREAD_FLAGS, tls, 0, register_fn, &r);
 	if (ret < 0)
 		return 251;
-	ktls_thread_join(&t);
-	if (t.val[0] == 0 && k == T_OWN) {
+	kt_thread_join(&t);
+	if (r.reg == 0 && k == T_OWN) {
 		/* Registered: the area was right, and UNREGISTER worked. */
-		if (!ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
-				     "raw thread after REGISTER"))
+		if (!kt_snap_check(&r.snap, KT_EXPECT_AREA,
+				   "raw thread after REGISTER"))
 			return 252;
-		if (t.val[1] != 0 || t.area->owner != 0)
+		if (r.unreg != 0 || t.area->owner != 0)
 			return 253;
 	}
-	return t.val[0] < 0 ? (int)-t.val[0] : 0;
+	return r.reg < 0 ? (int)-r.reg : 0;
 }
 
-static void test_register_cases(void)
+/*
+ * REGISTER in a raw thread (no CLONE_KTLS): on its own TCB -> 0 with a
+ * right area, and UNREGISTER clears the owner word; thread pointer 0 or
+ * misaligned area -> EINVAL; area page read-only or PROT_NONE -> EFAULT.
+ */
+TEST_F(offset, register_in_raw_thread)
 {
 	static const struct {
 		enum tls_kind k;
@@ -750,109 +844,117 @@ static void test_register_cases(void)
 				  err == 250 || err == 251 ? "setup failed" :
 				  child_err_str(err);
 
-		ksft_test_result(err == kinds[i].expect,
-				 "REGISTER in a raw thread (no CLONE_KTLS) with %s -> %s, expected %s%s\n",
-				 tls_names[kinds[i].k], why,
-				 ktls_errname(kinds[i].expect),
-				 kinds[i].k == T_OWN ?
-				 " (area right, UNREGISTER clears tp)" : "");
+		EXPECT_EQ(kinds[i].expect, err)
+			TH_LOG("%s -> %s, expected %s", tls_names[kinds[i].k],
+			       why, kt_errname(kinds[i].expect));
 	}
 }
-
-#define NR_REGISTER_CASES 5
 
 /* ---- checks in the main thread ---- */
 
-static void test_unregistered_process(const char *when)
+/*
+ * A process that never registered anything: the vDSO accessors equal the
+ * syscalls, errno_location is NULL, the owner word is not valid.
+ */
+TEST_F(fresh, unregistered_process)
 {
-	struct ktls_snap s;
-
-	if (!ktls_vdso_ok) {
-		ksft_test_result_skip("%s: vDSO lacks __vdso_ktls_*\n", when);
-		return;
-	}
-	ktls_snap_take(&s, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, when),
-			 "%s: vDSO accessors equal gettid/getpid/getuid/geteuid/getgid/getegid, errno_location NULL without an offset (else the slot), owner word not valid\n",
-			 when);
+	expect_main(_metadata, KT_EXPECT_NO_AREA, "fresh process");
 }
 
-static void test_layout(void)
+/* GET_LAYOUT before SET_OFFSET -> 0, size 64, alignment 64, offset 0. */
+TEST_F(fresh, get_layout)
 {
 	struct ktls_layout l = { 0xdead, 0xbeef, 0x1234 };
-	long ret = ktls_get_layout(&l);
 
-	ksft_test_result(!ret && l.size == KTLS_AREA_SIZE &&
-			 l.alignment == KTLS_AREA_ALIGN && l.offset == 0,
-			 "GET_LAYOUT before SET_OFFSET -> %s size=%u alignment=%u offset=%lld, expected 0 64 64 0\n",
-			 ktls_ret_str(ret), l.size, l.alignment,
-			 (long long)l.offset);
-	kernel_layout = l;
+	ASSERT_EQ(0, kt_get_layout(&l));
+	EXPECT_EQ((__u32)KTLS_AREA_SIZE, l.size);
+	EXPECT_EQ((__u32)KTLS_AREA_ALIGN, l.alignment);
+	EXPECT_EQ(0, l.offset);
 }
 
-static void test_auxv(void)
+/* The auxiliary vector's AT_KTLS_SIZE and AT_KTLS_ALIGN: 64 and 64. */
+TEST_F(fresh, auxv)
 {
-	unsigned long sz = getauxval(AT_KTLS_SIZE);
-	unsigned long al = getauxval(AT_KTLS_ALIGN);
-
-	ksft_test_result(sz == kernel_layout.size &&
-			 al == kernel_layout.alignment && sz == 64 && al == 64,
-			 "auxv AT_KTLS_SIZE=%lu AT_KTLS_ALIGN=%lu, expected the GET_LAYOUT values %u %u (64 64)\n",
-			 sz, al, kernel_layout.size, kernel_layout.alignment);
+	EXPECT_EQ(kernel_layout.size, getauxval(AT_KTLS_SIZE));
+	EXPECT_EQ(kernel_layout.alignment, getauxval(AT_KTLS_ALIGN));
+	EXPECT_EQ(64UL, getauxval(AT_KTLS_SIZE));
+	EXPECT_EQ(64UL, getauxval(AT_KTLS_ALIGN));
 }
 
-static void test_set_busy(void)
+TEST_F(fresh, rejected_arguments)
 {
-	int err = errno_in_child(set_with_pthread_fn, NULL);
-
-	ksft_test_result(err == EBUSY,
-			 "SET_OFFSET while a second thread (pthread) exists -> %s, expected EBUSY\n",
-			 err >= 250 && err < 255 ? "setup failed" :
-			 child_err_str(err));
-	err = errno_in_child(set_with_vm_child_fn, NULL);
-	ksft_test_result(err == EBUSY,
-			 "SET_OFFSET while a CLONE_VM child process exists -> %s, expected EBUSY\n",
-			 err >= 250 && err < 255 ? "setup failed" :
-			 child_err_str(err));
+	arg_cases(_metadata, before_set_cases, ARRAY_SIZE(before_set_cases));
 }
 
-static void test_set(void)
+/* SET_OFFSET while a second thread (a pthread) exists -> EBUSY. */
+TEST_F(fresh, set_offset_beside_pthread)
+{
+	EXPECT_EQ(EBUSY, errno_in_child(set_with_pthread_fn, NULL));
+}
+
+/* SET_OFFSET while a CLONE_VM child process exists -> EBUSY. */
+TEST_F(fresh, set_offset_beside_clone_vm_child)
+{
+	EXPECT_EQ(EBUSY, errno_in_child(set_with_vm_child_fn, NULL));
+}
+
+TEST_F(fresh, clone_ktls_without_offset)
+{
+	clone_cases(_metadata, clone_before_set, ARRAY_SIZE(clone_before_set));
+}
+
+/*
+ * SET_OFFSET of the static TLS offset -> 0; GET_LAYOUT returns it (size
+ * and alignment 64); the main thread's area is not written.
+ */
+TEST_F(fresh, set_offset)
 {
 	struct ktls_layout l = { 0 };
-	long ret = ktls_set_offset(ktls_offset);
-	long ret2;
 
-	ksft_test_result(ret == 0,
-			 "SET_OFFSET size=64 align=64 offset=%ld (the static TLS offset) -> %s, expected 0\n",
-			 ktls_offset, ktls_ret_str(ret));
-	ret2 = ktls_get_layout(&l);
-	ksft_test_result(!ret2 && l.offset == ktls_offset && l.size == 64 &&
-			 l.alignment == 64,
-			 "GET_LAYOUT after SET_OFFSET -> %s size=%u alignment=%u offset=%lld, expected 0 64 64 %ld\n",
-			 ktls_ret_str(ret2), l.size, l.alignment,
-			 (long long)l.offset, ktls_offset);
-	ksft_test_result(ktls_tls_area.owner == 0,
-			 "SET_OFFSET does not write the main thread's area: owner=%#llx, expected 0\n",
-			 (unsigned long long)ktls_tls_area.owner);
+	ASSERT_EQ(0, kt_set_offset(kt_offset));
+	ASSERT_EQ(0, kt_get_layout(&l));
+	EXPECT_EQ(kt_offset, l.offset);
+	EXPECT_EQ(64U, l.size);
+	EXPECT_EQ(64U, l.alignment);
+	EXPECT_EQ(0UL, kt_tls_area.owner);
 }
 
-static void test_register(void)
+/* Offset set, main not registered: as a fresh process, but for the slot. */
+TEST_F(offset, unregistered_thread)
 {
-	struct ktls_snap s;
-	long ret;
+	expect_main(_metadata, KT_EXPECT_NO_AREA,
+		    "offset set, initial thread not registered");
+}
 
-	ktls_tls_area.errno_value = SENTINEL1;
-	ret = ktls_register();
-	ksft_test_result(ret == 0, "REGISTER in the main thread -> %s, expected 0\n",
-			 ktls_ret_str(ret));
-	ktls_snap_take(&s, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_AREA,
-					 "main after REGISTER"),
-			 "after REGISTER: area tp == thread pointer %#lx, tid/pid/uid/euid/gid/egid equal the syscalls, vDSO equals syscalls, errno_location == &area.errno_value\n",
-			 ktls_tp());
-	ksft_test_result(s.area_errno == SENTINEL1,
-			 "REGISTER keeps errno_value: %#x written before, %#x after, expected %#x\n",
-			 SENTINEL1, s.area_errno, SENTINEL1);
+TEST_F(offset, rejected_arguments)
+{
+	arg_cases(_metadata, after_set_cases, ARRAY_SIZE(after_set_cases));
+}
+
+TEST_F(offset, clone_ktls_rejected)
+{
+	clone_cases(_metadata, clone_after_set, ARRAY_SIZE(clone_after_set));
+}
+
+/*
+ * REGISTER in the main thread -> 0: the area's owner word is the thread
+ * pointer ^ key, its ids equal the syscalls, the vDSO equals the
+ * syscalls, errno_location is the slot; errno_value is kept.
+ */
+TEST_F(offset, register)
+{
+	struct kt_snap s;
+
+	kt_tls_area.errno_value = SENTINEL1;
+	ASSERT_EQ(0, kt_register());
+	kt_snap_take(&s, &kt_tls_area);
+	expect_snap(_metadata, &s, KT_EXPECT_AREA, "main after REGISTER");
+	EXPECT_EQ(SENTINEL1, s.area_errno);
+}
+
+TEST_F(registered, rejected_arguments)
+{
+	arg_cases(_metadata, registered_cases, ARRAY_SIZE(registered_cases));
 }
 
 static int nop_child_fn(void *arg)
@@ -861,159 +963,93 @@ static int nop_child_fn(void *arg)
 	return 0;
 }
 
-static void test_errno_value_kept(void)
+/*
+ * errno_value is user space's: after credential commits that change
+ * nothing and a fork it still holds what was written; a value written
+ * through errno_location() reads back from the area.
+ */
+TEST_F(registered, errno_value_kept)
 {
-	int32_t seen1, seen2 = 0;
-	bool via_loc = true;
+	int *p;
 
-	ktls_tls_area.errno_value = SENTINEL2;
-	/* Credential commits that change nothing, and a fork. */
-	ktls_sys3(SYS_setresuid, -1, -1, -1);
-	ktls_sys3(SYS_setresgid, -1, -1, -1);
-	ktls_fork_run(nop_child_fn, NULL);
-	ktls_sys0(SYS_getppid);
-	seen1 = ktls_tls_area.errno_value;
-	if (ktls_vdso_ok) {
-		int *p = ktls_vdso.errno_location();
-
-		if (p) {
-			*p = 4242;
-			seen2 = ktls_tls_area.errno_value;
-		}
-		via_loc = p && seen2 == 4242;
-	}
-	ktls_tls_area.errno_value = SENTINEL1;
-	ksft_test_result(seen1 == SENTINEL2 && via_loc,
-			 "errno_value is user space's: %#x written, after setresuid(-1,-1,-1)/setresgid(-1,-1,-1)/fork it reads %#x (expected %#x); writing 4242 through errno_location() reads back %d from the area\n",
-			 SENTINEL2, seen1, SENTINEL2, seen2);
+	kt_tls_area.errno_value = SENTINEL2;
+	kt_sys3(SYS_setresuid, -1, -1, -1);
+	kt_sys3(SYS_setresgid, -1, -1, -1);
+	kt_fork_run(nop_child_fn, NULL);
+	kt_sys0(SYS_getppid);
+	EXPECT_EQ(SENTINEL2, kt_tls_area.errno_value);
+	p = kt_vdso.errno_location();
+	ASSERT_NE(NULL, p);
+	*p = 4242;
+	EXPECT_EQ(4242, kt_tls_area.errno_value);
 }
 
-static KTLS_RAW int snap_wait_fn(struct ktls_thread *t)
+/* A raw thread's look at its area, then its wait for the test. */
+struct exit_seen {
+	struct kt_snap snap;
+	int go;
+};
+
+static KT_RAW int snap_wait_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], t->area);
-	ktls_wait_for(&t->go, 1);
+	struct exit_seen *e = t->arg;
+
+	kt_snap_take(&e->snap, t->area);
+	kt_wait_for(&e->go, 1);
 	return 0;
 }
 
-static void test_thread_exit(void)
+/*
+ * clone3(CLONE_KTLS): the thread's area is right while it lives; its exit
+ * writes nothing (the owner word stays tp ^ key); a thread without an
+ * area arriving at the dead one's TCB is not served from that word.
+ */
+TEST_F(registered, thread_exit)
 {
-	struct ktls_thread t;
-	uint64_t alive = 0, dead = 0;
-	bool ok = false, after = false;
-	long ret;
+	struct exit_seen e = { 0 };
+	struct kt_thread t;
+	__u64 alive, dead;
 
-	ret = ktls_thread_start(&t, snap_wait_fn, NULL);
-	if (ret > 0) {
-		while (!__atomic_load_n(&t.snap[0].taken, __ATOMIC_SEQ_CST))
-			ktls_sys0(SYS_sched_yield);
-		ok = ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
-				     "raw CLONE_KTLS thread");
-		alive = t.area->owner;
-		ktls_post(&t.go, 1);
-		ktls_thread_join(&t);
-		dead = t.area->owner;
-		/* A thread without an area arrives at the dead one's TCB. */
-		if (ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, t.tls, 0,
-				      snap_wait_fn, NULL) > 0) {
-			ktls_post(&t.go, 1);
-			ktls_thread_join(&t);
-			after = ktls_snap_check(&t.snap[0], KTLS_EXPECT_NO_AREA,
-						"thread on a dead thread's TCB");
-		}
-	}
-	ksft_test_result(ret > 0 && ok,
-			 "clone3(CLONE_KTLS) -> %s; the thread's area has tp == its TCB and its ids, vDSO equal syscalls\n",
-			 ktls_ret_str(ret));
-	ksft_test_result(ret > 0 && alive == (t.tls ^ ktls_key()) && dead == alive,
-			 "thread exit writes nothing: owner word while alive %#llx (expected tp ^ key %#llx), after exit %#llx (expected the same)\n",
-			 (unsigned long long)alive, (unsigned long long)(t.tls ^ ktls_key()),
-			 (unsigned long long)dead);
-	ksft_test_result(after,
-			 "a thread without an area on the dead thread's TCB: the old owner word is invalidated, vDSO == its own syscalls\n");
-	ktls_thread_free(&t);
+	ASSERT_LT(0, kt_thread_start(&t, snap_wait_fn, &e));
+	while (!__atomic_load_n(&e.snap.taken, __ATOMIC_SEQ_CST))
+		kt_sys0(SYS_sched_yield);
+	expect_snap(_metadata, &e.snap, KT_EXPECT_AREA, "raw CLONE_KTLS thread");
+	alive = t.area->owner;
+	kt_post(&e.go, 1);
+	kt_thread_join(&t);
+	dead = t.area->owner;
+	EXPECT_EQ(t.tls ^ kt_key(), alive);
+	EXPECT_EQ(alive, dead);
+	/* A thread without an area arrives at the dead one's TCB. */
+	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
+				     snap_wait_fn, &e));
+	kt_thread_join(&t);
+	expect_snap(_metadata, &e.snap, KT_EXPECT_NO_AREA,
+		    "thread on a dead thread's TCB");
+	kt_thread_free(&t);
 }
 
-static void test_unregister(void)
+/*
+ * UNREGISTER -> 0: owner word 0, errno_value kept, vDSO == syscalls,
+ * errno_location still the slot; again -> -ENOENT; REGISTER again -> 0
+ * with a valid area.
+ */
+TEST_F(registered, unregister)
 {
-	struct ktls_snap s;
-	long ret, ret2, ret3;
+	struct kt_snap s;
 
-	ret = ktls_unregister();
-	ktls_snap_take(&s, &ktls_tls_area);
-	ksft_test_result(ret == 0 && s.area_owner == 0 &&
-			 s.area_errno == SENTINEL1,
-			 "UNREGISTER -> %s with owner=%#llx errno_value=%#x, expected 0 with owner 0, errno_value %#x kept\n",
-			 ktls_ret_str(ret), (unsigned long long)s.area_owner,
-			 s.area_errno, SENTINEL1);
-	if (ktls_vdso_ok)
-		ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA,
-						 "after UNREGISTER"),
-				 "after UNREGISTER: vDSO accessors equal the syscalls, errno_location still the slot\n");
-	else
-		ksft_test_result_skip("after UNREGISTER: vDSO lacks __vdso_ktls_*\n");
-	ret2 = ktls_unregister();
-	ksft_test_result(ret2 == -ENOENT,
-			 "UNREGISTER again -> %s, expected -ENOENT\n",
-			 ktls_ret_str(ret2));
-	ret3 = ktls_register();
-	ktls_snap_take(&s, &ktls_tls_area);
-	ksft_test_result(ret3 == 0 &&
-			 ktls_snap_check(&s, KTLS_EXPECT_AREA,
-					 "after re-REGISTER"),
-			 "REGISTER after UNREGISTER -> %s, expected 0 with a valid area\n",
-			 ktls_ret_str(ret3));
+	ASSERT_EQ(0, kt_unregister());
+	kt_snap_take(&s, &kt_tls_area);
+	EXPECT_EQ(0UL, s.area_owner);
+	EXPECT_EQ(SENTINEL1, s.area_errno);
+	expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, "after UNREGISTER");
+	EXPECT_EQ(-ENOENT, kt_unregister());
+	ASSERT_EQ(0, kt_register());
+	expect_main(_metadata, KT_EXPECT_AREA, "after re-REGISTER");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	page_size = sysconf(_SC_PAGESIZE);
-	ksft_print_header();
-	ktls_require(NULL);
-	ktls_vdso_init();
-
-	rdonly_page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	none_page = mmap(NULL, page_size, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (rdonly_page == MAP_FAILED || none_page == MAP_FAILED)
-		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	fill_layout(rdonly_page, L_GOOD);
-	mprotect(rdonly_page, page_size, PROT_READ);
-
-	ksft_set_plan(3 + ARRAY_SIZE(before_set_cases) + NR_SET_EDGES + 2 +
-		      ARRAY_SIZE(clone_before_set) + 3 + 1 +
-		      ARRAY_SIZE(after_set_cases) +
-		      ARRAY_SIZE(clone_after_set) + NR_REGISTER_CASES +
-		      3 + ARRAY_SIZE(registered_cases) + 1 + 3 + 4);
-
-	/* A process that never registered anything. */
-	test_unregistered_process("fresh process");
-	test_layout();
-	test_auxv();
-	run_arg_cases("before SET_OFFSET", before_set_cases,
-		      ARRAY_SIZE(before_set_cases));
-	test_set_edges();
-	test_set_busy();
-	run_clone_cases("before SET_OFFSET", clone_before_set,
-			ARRAY_SIZE(clone_before_set));
-
-	/* The process has an offset; the main thread has no area yet. */
-	test_set();
-	test_unregistered_process("offset set, initial thread not registered");
-	run_arg_cases("offset set", after_set_cases,
-		      ARRAY_SIZE(after_set_cases));
-	run_clone_cases("offset set", clone_after_set,
-			ARRAY_SIZE(clone_after_set));
-	test_register_cases();
-
-	/* The main thread registered. */
-	test_register();
-	run_arg_cases("initial thread registered", registered_cases,
-		      ARRAY_SIZE(registered_cases));
-	test_errno_value_kept();
-	test_thread_exit();
-	test_unregister();
-
-	ksft_finished();
-	return 0;
+	kt_require_vdso();
+	return test_harness_run(argc, argv);
 }

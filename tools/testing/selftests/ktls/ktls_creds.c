@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
-#include "../kselftest.h"
+#include "../kselftest_harness.h"
 #include "ktls_util.h"
 
 #define KEEP		(-2L)
@@ -84,23 +84,61 @@ static const struct cred_case cases[] = {
 			 KEEP, KEEP, KEEP, KEEP, "setfsuid(-1)") } },
 };
 
-static KTLS_RAW long do_op(const struct cred_op *op)
+static KT_RAW long do_op(const struct cred_op *op)
 {
 	if (op->nr == OP_CAPSET)
-		return ktls_sys2(SYS_capset, &cap_hdr,
+		return kt_sys2(SYS_capset, &cap_hdr,
 				 op->a ? cap_drop : cap_cur);
-	return ktls_sys3(op->nr, op->a, op->b, op->c);
+	return kt_sys3(op->nr, op->a, op->b, op->c);
 }
 
-static KTLS_RAW int op_fn(struct ktls_thread *t)
+FIXTURE(creds) {
+};
+
+FIXTURE_SETUP(creds)
 {
-	const struct cred_case *c = t->arg;
+	const char *why = kt_setup_or_why();
+
+	if (why)
+		KT_SKIP_SETUP("%s", why);
+	ASSERT_EQ(0, kt_sys2(SYS_capget, &cap_hdr, cap_cur));
+	memcpy(cap_drop, cap_cur, sizeof(cap_drop));
+	cap_drop[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+}
+
+FIXTURE_TEARDOWN(creds)
+{
+}
+
+static void expect_area(struct __test_metadata *_metadata,
+			const struct kt_snap *s, const char *who)
+{
+	EXPECT_TRUE(kt_snap_check(s, KT_EXPECT_AREA, who)) TH_LOG("%s", who);
+}
+
+/* What the changing thread saw: before, and after each operation. */
+struct op_seen {
+	const struct cred_case *c;
+	struct kt_snap snap[3];
+	long ret[2];
+};
+
+/* What the bystander thread saw while the other one changed. */
+struct bystander {
+	struct kt_snap first, last;
+	long wrong, reads;
+	int stop;		/* __atomic */
+};
+
+static KT_RAW int op_fn(struct kt_thread *t)
+{
+	struct op_seen *o = t->arg;
 	int i;
 
-	ktls_snap_take(&t->snap[0], t->area);
-	for (i = 0; i < c->nops; i++) {
-		t->val[i] = do_op(&c->ops[i]);
-		ktls_snap_take(&t->snap[1 + i], t->area);
+	kt_snap_take(&o->snap[0], t->area);
+	for (i = 0; i < o->c->nops; i++) {
+		o->ret[i] = do_op(&o->c->ops[i]);
+		kt_snap_take(&o->snap[1 + i], t->area);
 	}
 	return 0;
 }
@@ -109,136 +147,104 @@ static KTLS_RAW int op_fn(struct ktls_thread *t)
  * A second raw thread reads its own vDSO accessors and area in a loop
  * while the first one changes its credentials: nothing may change for it.
  */
-static KTLS_RAW int bystander_fn(struct ktls_thread *t)
+static KT_RAW int bystander_fn(struct kt_thread *t)
 {
-	struct ktls_ids ref, v, a;
+	struct bystander *b = t->arg;
+	struct kt_ids ref, v, a;
 
-	ktls_snap_take(&t->snap[0], t->area);
-	ref = t->snap[0].sys;
-	while (!__atomic_load_n(&t->go, __ATOMIC_SEQ_CST)) {
-		ktls_ids_area(t->area, &a);
-		if (!ktls_ids_eq(&a, &ref))
-			t->val[0]++;
-		if (ktls_vdso_ok) {
-			ktls_ids_vdso(&v);
-			if (!ktls_ids_eq(&v, &ref))
-				t->val[0]++;
-		}
-		t->val[1]++;
+	kt_snap_take(&b->first, t->area);
+	ref = b->first.sys;
+	while (!__atomic_load_n(&b->stop, __ATOMIC_SEQ_CST)) {
+		kt_ids_area(t->area, &a);
+		if (!kt_ids_eq(&a, &ref))
+			b->wrong++;
+		kt_ids_vdso(&v);
+		if (!kt_ids_eq(&v, &ref))
+			b->wrong++;
+		b->reads++;
 	}
-	ktls_snap_take(&t->snap[1], t->area);
+	kt_snap_take(&b->last, t->area);
 	return 0;
 }
 
 /* One id after op: op's expected value, or the one before if KEEP. */
-static bool expect_id(const struct cred_op *op, const char *who,
-		      const char *id, long expected, long before, long after)
+static long want(long expected, long before)
 {
-	long want = expected == KEEP ? before : expected;
-
-	if (after != want) {
-		ksft_print_msg("%s: after %s the syscall says %s=%ld, expected %ld\n",
-			       who, op->name, id, after, want);
-		return false;
-	}
-	return true;
+	return expected == KEEP ? before : expected;
 }
 
-static bool check_expect(const struct cred_op *op, const struct ktls_ids *before,
-			 const struct ktls_ids *after, const char *who)
+/*
+ * Each operation of cases[] (the id changes need root) in one raw
+ * CLONE_KTLS thread: it returns as expected, and its area and vDSO equal
+ * its syscalls, which show the new ids (tid and pid unchanged).  Another
+ * raw thread, reading its own area and vDSO in a loop, and main see no
+ * change.
+ */
+TEST_F_TIMEOUT(creds, raw_ops_in_one_thread, 300)
 {
-	bool ok = true;
-
-	ok &= expect_id(op, who, "uid", op->uid, before->uid, after->uid);
-	ok &= expect_id(op, who, "euid", op->euid, before->euid, after->euid);
-	ok &= expect_id(op, who, "gid", op->gid, before->gid, after->gid);
-	ok &= expect_id(op, who, "egid", op->egid, before->egid, after->egid);
-	if (after->tid != before->tid || after->pid != before->pid) {
-		ksft_print_msg("%s: tid/pid changed %ld/%ld -> %ld/%ld\n", who,
-			       before->tid, before->pid, after->tid,
-			       after->pid);
-		ok = false;
-	}
-	return ok;
-}
-
-static void run_case(const struct cred_case *c, bool root)
-{
-	struct ktls_thread op, by;
-	struct ktls_snap m0, m1;
-	char desc[160], who[200];
-	bool ok = true;
-	long r1, r2 = 0;
+	bool root = geteuid() == 0;
+	struct kt_thread op, by;
+	struct bystander b;
+	struct op_seen o;
+	struct kt_snap m0, m1;
+	size_t k;
 	int i;
 
-	snprintf(desc, sizeof(desc), "%s%s%s", c->ops[0].name,
-		 c->nops > 1 ? ", " : "", c->nops > 1 ? c->ops[1].name : "");
-	if (c->root && !root) {
-		ksft_test_result_skip("%s in one raw thread: needs root\n",
-				      desc);
-		return;
-	}
-	ktls_snap_take(&m0, &ktls_tls_area);
-	r1 = ktls_thread_start(&by, bystander_fn, NULL);
-	if (r1 > 0) {
-		while (!__atomic_load_n(&by.snap[0].taken, __ATOMIC_SEQ_CST))
-			ktls_sys0(SYS_sched_yield);
-		r2 = ktls_thread_start(&op, op_fn, (void *)c);
-		if (r2 > 0)
-			ktls_thread_join(&op);
-		ktls_post(&by.go, 1);
-		ktls_thread_join(&by);
-	}
-	ktls_snap_take(&m1, &ktls_tls_area);
+	for (k = 0; k < ARRAY_SIZE(cases); k++) {
+		const struct cred_case *c = &cases[k];
 
-	if (r1 <= 0 || r2 <= 0) {
-		ksft_test_result_fail("%s: clone3(CLONE_KTLS) -> %s, %s\n",
-				      desc, ktls_ret_str(r1),
-				      ktls_ret_str(r2));
-		goto out;
-	}
-	snprintf(who, sizeof(who), "changing thread before %s", desc);
-	ok &= ktls_snap_check(&op.snap[0], KTLS_EXPECT_AREA, who);
-	for (i = 0; i < c->nops; i++) {
-		const struct cred_op *o = &c->ops[i];
-		bool ret_ok = o->ret == ANY_RET ? op.val[i] >= 0 :
-						  op.val[i] == o->ret;
-
-		snprintf(who, sizeof(who), "changing thread after %s", o->name);
-		if (!ret_ok) {
-			ksft_print_msg("%s: returned %s\n", who,
-				       ktls_ret_str(op.val[i]));
-			ok = false;
+		if (c->root && !root) {
+			TH_LOG("%s: needs root, left out", c->ops[0].name);
+			continue;
 		}
-		ok &= ktls_snap_check(&op.snap[1 + i], KTLS_EXPECT_AREA, who);
-		ok &= check_expect(o, &op.snap[i].sys, &op.snap[1 + i].sys,
-				   who);
+		memset(&b, 0, sizeof(b));
+		memset(&o, 0, sizeof(o));
+		o.c = c;
+		kt_snap_take(&m0, &kt_tls_area);
+		ASSERT_LT(0, kt_thread_start(&by, bystander_fn, &b));
+		while (!__atomic_load_n(&b.first.taken, __ATOMIC_SEQ_CST))
+			kt_sys0(SYS_sched_yield);
+		ASSERT_LT(0, kt_thread_start(&op, op_fn, &o));
+		kt_thread_join(&op);
+		kt_post(&b.stop, 1);
+		kt_thread_join(&by);
+		kt_snap_take(&m1, &kt_tls_area);
+
+		expect_area(_metadata, &o.snap[0], c->ops[0].name);
+		for (i = 0; i < c->nops; i++) {
+			const struct cred_op *p = &c->ops[i];
+			const struct kt_ids *s0 = &o.snap[i].sys;
+			const struct kt_ids *s1 = &o.snap[1 + i].sys;
+
+			EXPECT_TRUE(p->ret == ANY_RET ? o.ret[i] >= 0 :
+				    o.ret[i] == p->ret)
+				TH_LOG("%s returned %s", p->name, kt_ret_str(o.ret[i]));
+			expect_area(_metadata, &o.snap[1 + i], p->name);
+			EXPECT_EQ(want(p->uid, s0->uid), s1->uid) TH_LOG("%s", p->name);
+			EXPECT_EQ(want(p->euid, s0->euid), s1->euid) TH_LOG("%s", p->name);
+			EXPECT_EQ(want(p->gid, s0->gid), s1->gid) TH_LOG("%s", p->name);
+			EXPECT_EQ(want(p->egid, s0->egid), s1->egid) TH_LOG("%s", p->name);
+			EXPECT_EQ(s0->tid, s1->tid) TH_LOG("%s", p->name);
+			EXPECT_EQ(s0->pid, s1->pid) TH_LOG("%s", p->name);
+		}
+		expect_area(_metadata, &b.last, "other raw thread afterwards");
+		EXPECT_TRUE(kt_ids_eq(&b.first.sys, &b.last.sys))
+			TH_LOG("%s: other thread's ids changed", c->ops[0].name);
+		EXPECT_EQ(0, b.wrong)
+			TH_LOG("%s: %ld of %ld loop reads differed",
+			       c->ops[0].name, b.wrong, b.reads);
+		expect_area(_metadata, &m1, "main afterwards");
+		EXPECT_TRUE(kt_ids_eq(&m0.area_ids, &m1.area_ids))
+			TH_LOG("%s: main's area ids changed", c->ops[0].name);
+		kt_thread_free(&op);
+		kt_thread_free(&by);
 	}
-	ok &= ktls_snap_check(&by.snap[1], KTLS_EXPECT_AREA,
-			      "other raw thread afterwards");
-	if (!ktls_ids_eq(&by.snap[0].sys, &by.snap[1].sys) || by.val[0]) {
-		ksft_print_msg("other raw thread: ids changed or %ld of %ld loop reads differed\n",
-			       by.val[0], by.val[1]);
-		ok = false;
-	}
-	ok &= ktls_snap_check(&m1, KTLS_EXPECT_AREA, "main afterwards");
-	if (!ktls_ids_eq(&m0.area_ids, &m1.area_ids)) {
-		ktls_ids_diff("main", "before", &m0.area_ids, "after",
-			      &m1.area_ids);
-		ok = false;
-	}
-	ksft_test_result(ok,
-			 "raw %s in one raw CLONE_KTLS thread: its area and vDSO equal its syscalls (new ids as expected); another raw thread (%ld looped reads) and main unchanged\n",
-			 desc, by.val[1]);
-out:
-	ktls_thread_free(&op);
-	ktls_thread_free(&by);
 }
 
 /* ---- the main thread of a single-threaded child ---- */
 
 struct main_res {
-	struct ktls_snap before, after;
+	struct kt_snap before, after;
 	long ret;
 };
 
@@ -246,38 +252,35 @@ static int main_change_fn(void *arg)
 {
 	struct main_res *r = arg;
 
-	ktls_snap_take(&r->before, &ktls_tls_area);
-	r->ret = ktls_sys3(SYS_setresuid, 1001, 1002, 1003);
-	ktls_snap_take(&r->after, &ktls_tls_area);
+	kt_snap_take(&r->before, &kt_tls_area);
+	r->ret = kt_sys3(SYS_setresuid, 1001, 1002, 1003);
+	kt_snap_take(&r->after, &kt_tls_area);
 	return 0;
 }
 
-static void test_main_thread(bool root)
+/*
+ * Raw setresuid(1001, 1002, 1003) in a forked child's registered main
+ * thread -> 0: its area and vDSO show uid 1001, euid 1002.
+ */
+TEST_F(creds, raw_setresuid_in_main)
 {
-	struct main_res *r;
+	struct main_res *r = kt_shared_alloc(sizeof(*r));
 	int st;
-	bool ok;
 
-	if (!root) {
-		ksft_test_result_skip("raw setresuid in the main thread: needs root\n");
-		return;
-	}
-	r = ktls_shared_alloc(sizeof(*r));
-	st = ktls_fork_run(main_change_fn, r);
-	ok = WIFEXITED(st) && !WEXITSTATUS(st) && r->ret == 0;
-	ok &= ktls_snap_check(&r->after, KTLS_EXPECT_AREA,
-			      "child main after setresuid");
-	ok &= r->after.sys.uid == 1001 && r->after.sys.euid == 1002;
-	ksft_test_result(ok,
-			 "raw setresuid(1001, 1002, 1003) in a forked child's registered main thread -> %s (%s): area and vDSO show uid %ld euid %ld, expected 1001 1002\n",
-			 ktls_ret_str(r->ret), ktls_status_str(st),
-			 r->after.area_ids.uid, r->after.area_ids.euid);
+	if (geteuid() != 0)
+		SKIP(return, "setresuid needs root");
+	st = kt_fork_run(main_change_fn, r);
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	EXPECT_EQ(0, r->ret);
+	expect_area(_metadata, &r->after, "child main after setresuid");
+	EXPECT_EQ(1001, r->after.sys.uid);
+	EXPECT_EQ(1002, r->after.sys.euid);
 }
 
 /* ---- glibc's process-wide setresuid, pthreads registered ---- */
 
 struct glibc_res {
-	struct ktls_snap main_after, pt_after;
+	struct kt_snap main_after, pt_after;
 	long pt_reg;
 	int setres_ret;
 };
@@ -288,12 +291,12 @@ static void *glibc_pt_fn(void *arg)
 {
 	struct glibc_res *r = arg;
 
-	r->pt_reg = ktls_register();
+	r->pt_reg = kt_register();
 	pthread_barrier_wait(&gbar);
 	/* main calls setresuid() now */
 	pthread_barrier_wait(&gbar);
-	ktls_snap_take(&r->pt_after, &ktls_tls_area);
-	ktls_unregister();
+	kt_snap_take(&r->pt_after, &kt_tls_area);
+	kt_unregister();
 	return NULL;
 }
 
@@ -309,54 +312,33 @@ static int glibc_fn(void *arg)
 	r->setres_ret = setresuid(1011, 1011, 1011);
 	pthread_barrier_wait(&gbar);
 	pthread_join(th, NULL);
-	ktls_snap_take(&r->main_after, &ktls_tls_area);
+	kt_snap_take(&r->main_after, &kt_tls_area);
 	return 0;
 }
 
-static void test_glibc(bool root)
+/*
+ * glibc's setresuid(1011, 1011, 1011) (all threads) with a registered
+ * main and a REGISTERed pthread: both areas and vDSO show uid 1011.
+ */
+TEST_F(creds, glibc_setresuid_all_threads)
 {
-	struct glibc_res *r;
+	struct glibc_res *r = kt_shared_alloc(sizeof(*r));
 	int st;
-	bool ok;
 
-	if (!root) {
-		ksft_test_result_skip("glibc setresuid over registered threads: needs root\n");
-		return;
-	}
-	r = ktls_shared_alloc(sizeof(*r));
-	st = ktls_fork_run(glibc_fn, r);
-	ok = WIFEXITED(st) && !WEXITSTATUS(st) && !r->setres_ret &&
-	     !r->pt_reg;
-	ok &= ktls_snap_check(&r->main_after, KTLS_EXPECT_AREA, "main");
-	ok &= ktls_snap_check(&r->pt_after, KTLS_EXPECT_AREA, "pthread");
-	ok &= r->main_after.sys.uid == 1011 && r->pt_after.sys.uid == 1011;
-	ksft_test_result(ok,
-			 "glibc setresuid(1011, 1011, 1011) (all threads) with a registered main and a REGISTERed pthread (%s): both areas and vDSO show uid 1011 (main %ld, pthread %ld)\n",
-			 ktls_status_str(st), r->main_after.area_ids.uid,
-			 r->pt_after.area_ids.uid);
+	if (geteuid() != 0)
+		SKIP(return, "setresuid needs root");
+	st = kt_fork_run(glibc_fn, r);
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	EXPECT_EQ(0, r->setres_ret);
+	EXPECT_EQ(0, r->pt_reg);
+	expect_area(_metadata, &r->main_after, "main");
+	expect_area(_metadata, &r->pt_after, "pthread");
+	EXPECT_EQ(1011, r->main_after.sys.uid);
+	EXPECT_EQ(1011, r->pt_after.sys.uid);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	bool root;
-	size_t i;
-
-	ksft_print_header();
-	ktls_setup(true);
-	root = geteuid() == 0;
-	if (ktls_sys2(SYS_capget, &cap_hdr, cap_cur))
-		ksft_exit_fail_msg("capget failed\n");
-	memcpy(cap_drop, cap_cur, sizeof(cap_drop));
-	cap_drop[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
-
-	ksft_set_plan(ARRAY_SIZE(cases) + 2);
-	if (!root)
-		ksft_print_msg("not root: only the credential commits that change nothing run\n");
-	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		run_case(&cases[i], root);
-	test_main_thread(root);
-	test_glibc(root);
-
-	ksft_finished();
-	return 0;
+	kt_require_vdso();
+	return test_harness_run(argc, argv);
 }

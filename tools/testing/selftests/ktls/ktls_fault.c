@@ -3,7 +3,7 @@
  * KTLS areas the kernel cannot write: when the values change (here, the
  * credentials) and the area is read-only or unmapped, the thread gets
  * SIGSEGV, as with rseq; REGISTER and UNREGISTER report EFAULT instead.
- * Each case runs in a forked child whose fate the parent judges.
+ * Each case runs in a forked child whose fate the test's process judges.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../kselftest.h"
+#include "../kselftest_harness.h"
 #include "ktls_util.h"
 
 #define NS_SKIP		100
@@ -22,14 +22,43 @@
 struct fault_res {
 	long unreg, setfs, reg, protect, change;
 	long r1, r2;
-	uint64_t tp_after;
+	__u64 tp_after;
 	int stage;		/* __atomic accesses: the child may die */
-	struct ktls_snap before, readonly, after;
+	struct kt_snap before, readonly, after;
 };
 
 static struct fault_res *fres;
 static unsigned long page_size;
-static bool is_root;
+
+/* What a raw thread of a child is to do with its area's page. */
+struct fault_arg {
+	bool rdonly;
+	unsigned long page;
+};
+
+FIXTURE(fault) {
+};
+
+FIXTURE_SETUP(fault)
+{
+	const char *why = kt_setup_or_why();
+
+	if (why)
+		KT_SKIP_SETUP("%s", why);
+	page_size = sysconf(_SC_PAGESIZE);
+	fres = kt_shared_alloc(sizeof(*fres));
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+}
+
+static void expect_snap(struct __test_metadata *_metadata,
+			const struct kt_snap *s, enum kt_expect e,
+			const char *who)
+{
+	EXPECT_TRUE(kt_snap_check(s, e, who)) TH_LOG("%s", who);
+}
 
 /* The stage the child reached (it may have died right after). */
 static int fres_stage(void)
@@ -37,7 +66,13 @@ static int fres_stage(void)
 	return __atomic_load_n(&fres->stage, __ATOMIC_RELAXED);
 }
 
-static unsigned long area_page(const struct ktls_thread *t)
+/* The child was killed by SIGSEGV at stage 1, before the change returned. */
+static bool segv_at_stage_1(int st)
+{
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && fres_stage() == 1;
+}
+
+static unsigned long area_page(const struct kt_thread *t)
 {
 	return (unsigned long)t->area & ~(page_size - 1);
 }
@@ -49,176 +84,204 @@ enum fkind { F_CONTROL, F_RDONLY, F_UNMAP };
 static int single_child(void *arg)
 {
 	enum fkind k = (enum fkind)(long)arg;
-	struct ktls_thread t;
+	struct kt_thread t;
 	unsigned long apage;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
 	apage = area_page(&t);
 	/* From here on: raw system calls only, glibc's TLS is left behind. */
-	fres->unreg = ktls_unregister();
-	fres->setfs = ktls_set_fs(t.tls);
-	fres->reg = ktls_register();
+	fres->unreg = kt_unregister();
+	fres->setfs = kt_set_fs(t.tls);
+	fres->reg = kt_register();
 	if (fres->unreg || fres->setfs || fres->reg)
 		for (;;)
-			ktls_sys1(SYS_exit_group, 2);
-	ktls_snap_take(&fres->before, t.area);
+			kt_sys1(SYS_exit_group, 2);
+	kt_snap_take(&fres->before, t.area);
 	if (k == F_RDONLY) {
-		fres->protect = ktls_sys3(SYS_mprotect, apage, page_size,
-					  PROT_READ);
-		ktls_snap_take(&fres->readonly, t.area);
+		fres->protect = kt_sys3(SYS_mprotect, apage, page_size,
+					PROT_READ);
+		kt_snap_take(&fres->readonly, t.area);
 	} else if (k == F_UNMAP) {
-		fres->protect = ktls_sys2(SYS_munmap, apage, page_size);
+		fres->protect = kt_sys2(SYS_munmap, apage, page_size);
 	}
 	__atomic_store_n(&fres->stage, 1, __ATOMIC_RELAXED);
 	/* A new user namespace changes every id the area shows. */
-	fres->change = ktls_sys1(SYS_unshare, CLONE_NEWUSER);
+	fres->change = kt_sys1(SYS_unshare, CLONE_NEWUSER);
 	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	if (fres->change)
 		for (;;)
-			ktls_sys1(SYS_exit_group, NS_SKIP);
+			kt_sys1(SYS_exit_group, NS_SKIP);
 	if (k == F_CONTROL)
-		ktls_snap_take(&fres->after, t.area);
+		kt_snap_take(&fres->after, t.area);
 	for (;;)
-		ktls_sys1(SYS_exit_group, 0);
+		kt_sys1(SYS_exit_group, 0);
 	return 0;
 }
 
-static void test_single(enum fkind k)
+/*
+ * The main thread of a child moves onto a TCB of ours and registers
+ * there; its area's page is left writable, made read-only or unmapped,
+ * then unshare(CLONE_NEWUSER) changes every id the area shows.  Returns
+ * the child's wait status, after checking the setup.
+ */
+static int single(struct __test_metadata *_metadata, enum fkind k)
 {
-	static const char *const what[] = {
-		[F_CONTROL] = "writable area (control)",
-		[F_RDONLY] = "area page made read-only",
-		[F_UNMAP] = "area page unmapped",
-	};
-	int st;
-	bool ok;
+	int st = kt_fork_run(single_child, (void *)(long)k);
 
-	memset(fres, 0, sizeof(*fres));
-	st = ktls_fork_run(single_child, (void *)(long)k);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP) {
-		ksft_test_result_skip("%s, then unshare(CLONE_NEWUSER) -> %s\n",
-				      what[k], ktls_ret_str(fres->change));
+	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP)
+		SKIP(return st, "unshare(CLONE_NEWUSER) -> %s",
+		     kt_ret_str(fres->change));
+	EXPECT_EQ(0, fres->unreg);
+	EXPECT_EQ(0, fres->setfs);
+	EXPECT_EQ(0, fres->reg);
+	EXPECT_EQ(0, fres->protect);
+	expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
+		    "registered on our TCB");
+	return st;
+}
+
+/* Control: the area and the vDSO follow the change. */
+TEST_F(fault, single_writable)
+{
+	int st = single(_metadata, F_CONTROL);
+
+	if (_metadata->skip)
 		return;
-	}
-	ok = !fres->unreg && !fres->setfs && !fres->reg && !fres->protect;
-	if (!ok)
-		ksft_print_msg("setup: UNREGISTER %s, SET_FS %s, REGISTER %s, mprotect/munmap %s\n",
-			       ktls_ret_str(fres->unreg),
-			       ktls_ret_str(fres->setfs),
-			       ktls_ret_str(fres->reg),
-			       ktls_ret_str(fres->protect));
-	ok &= ktls_snap_check(&fres->before, KTLS_EXPECT_AREA,
-			      "registered on our TCB");
-	if (k == F_CONTROL) {
-		ok &= WIFEXITED(st) && !WEXITSTATUS(st);
-		ok &= ktls_snap_check(&fres->after, KTLS_EXPECT_AREA,
-				      "after unshare(CLONE_NEWUSER)");
-		ok &= fres->after.sys.uid != fres->before.sys.uid;
-		ksft_test_result(ok,
-				 "single thread registered on its own TCB, %s, then unshare(CLONE_NEWUSER) (%s): area and vDSO follow the change (uid %ld -> %ld)\n",
-				 what[k], ktls_status_str(st),
-				 fres->before.area_ids.uid,
-				 fres->after.area_ids.uid);
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
+		    "after unshare(CLONE_NEWUSER)");
+	EXPECT_NE(fres->before.sys.uid, fres->after.sys.uid);
+}
+
+/* Read-only area page: SIGSEGV on the return from unshare (stage 1). */
+TEST_F(fault, single_readonly)
+{
+	int st = single(_metadata, F_RDONLY);
+
+	if (_metadata->skip)
 		return;
-	}
-	if (k == F_RDONLY)
-		ok &= ktls_snap_check(&fres->readonly, KTLS_EXPECT_AREA,
-				      "read-only area before the change");
-	ok &= WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && fres_stage() == 1;
-	ksft_test_result(ok,
-			 "single thread registered on its own TCB, %s, then unshare(CLONE_NEWUSER): %s at stage %d, expected killed by SIGSEGV on the return from unshare (stage 1)\n",
-			 what[k], ktls_status_str(st), fres_stage());
+	expect_snap(_metadata, &fres->readonly, KT_EXPECT_AREA,
+		    "read-only area before the change");
+	EXPECT_TRUE(segv_at_stage_1(st))
+		TH_LOG("%s at stage %d", kt_status_str(st), fres_stage());
+}
+
+/* Unmapped area page: SIGSEGV on the return from unshare (stage 1). */
+TEST_F(fault, single_unmapped)
+{
+	int st = single(_metadata, F_UNMAP);
+
+	if (_metadata->skip)
+		return;
+	EXPECT_TRUE(segv_at_stage_1(st))
+		TH_LOG("%s at stage %d", kt_status_str(st), fres_stage());
 }
 
 /* ---- a raw thread in a multi-threaded child (root) ---- */
 
-static KTLS_RAW int ro_thread_fn(struct ktls_thread *t)
+static KT_RAW int ro_thread_fn(struct kt_thread *t)
 {
-	if (t->val[0])
-		fres->protect = ktls_sys3(SYS_mprotect, t->val[1], page_size,
-					  PROT_READ);
-	ktls_snap_take(&fres->before, t->area);
+	struct fault_arg *a = t->arg;
+
+	if (a->rdonly)
+		fres->protect = kt_sys3(SYS_mprotect, a->page, page_size,
+					PROT_READ);
+	kt_snap_take(&fres->before, t->area);
 	__atomic_store_n(&fres->stage, 1, __ATOMIC_RELAXED);
-	fres->change = ktls_sys3(SYS_setresuid, 1001, 1001, 1001);
+	fres->change = kt_sys3(SYS_setresuid, 1001, 1001, 1001);
 	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
-	ktls_snap_take(&fres->after, t->area);
+	kt_snap_take(&fres->after, t->area);
 	return 0;
 }
 
 static int thread_child(void *arg)
 {
-	struct ktls_thread t;
+	struct fault_arg a = { .rdonly = (bool)(long)arg };
+	struct kt_thread t;
 	long ret;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
-	t.val[0] = (long)arg;
-	t.val[1] = area_page(&t);
-	ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				t.tls, 0, ro_thread_fn, NULL);
+	a.page = area_page(&t);
+	ret = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
+			      t.tls, 0, ro_thread_fn, &a);
 	if (ret <= 0)
 		return 251;
-	ktls_thread_join(&t);
+	kt_thread_join(&t);
 	return 0;
 }
 
-static void test_thread(bool rdonly)
+/* A child whose CLONE_KTLS thread then changes its uid (needs root). */
+static int thread_case(struct __test_metadata *_metadata, bool rdonly)
 {
 	int st;
-	bool ok;
 
-	if (!is_root) {
-		ksft_test_result_skip("CLONE_KTLS thread, %s area, setresuid: needs root\n",
-				      rdonly ? "read-only" : "writable");
+	if (geteuid() != 0)
+		SKIP(return 0, "setresuid needs root");
+	st = kt_fork_run(thread_child, (void *)(long)rdonly);
+	EXPECT_EQ(0, fres->protect);
+	expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
+		    "thread before setresuid");
+	return st;
+}
+
+/* Control: raw setresuid(1001, 1001, 1001) -> 0, area uid 1001. */
+TEST_F(fault, thread_writable)
+{
+	int st = thread_case(_metadata, false);
+
+	if (_metadata->skip)
 		return;
-	}
-	memset(fres, 0, sizeof(*fres));
-	st = ktls_fork_run(thread_child, (void *)(long)rdonly);
-	ok = !fres->protect;
-	ok &= ktls_snap_check(&fres->before, KTLS_EXPECT_AREA,
-			      "thread before setresuid");
-	if (!rdonly) {
-		ok &= WIFEXITED(st) && !WEXITSTATUS(st) && !fres->change;
-		ok &= ktls_snap_check(&fres->after, KTLS_EXPECT_AREA,
-				      "thread after setresuid");
-		ok &= fres->after.area_ids.uid == 1001;
-		ksft_test_result(ok,
-				 "CLONE_KTLS thread, writable area, raw setresuid(1001, 1001, 1001) -> %s (%s): area uid %ld, expected 1001 (control)\n",
-				 ktls_ret_str(fres->change),
-				 ktls_status_str(st), fres->after.area_ids.uid);
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	EXPECT_EQ(0, fres->change);
+	expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
+		    "thread after setresuid");
+	EXPECT_EQ(1001, fres->after.area_ids.uid);
+}
+
+/*
+ * The thread mprotects its area page read-only, then raw setresuid: the
+ * child is killed by SIGSEGV before setresuid returns (stage 1).
+ */
+TEST_F(fault, thread_readonly)
+{
+	int st = thread_case(_metadata, true);
+
+	if (_metadata->skip)
 		return;
-	}
-	ok &= WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && fres_stage() == 1;
-	ksft_test_result(ok,
-			 "CLONE_KTLS thread mprotects its area page read-only, then raw setresuid(1001, 1001, 1001): child %s at stage %d, expected killed by SIGSEGV before setresuid returns (stage 1)\n",
-			 ktls_status_str(st), fres_stage());
+	EXPECT_TRUE(segv_at_stage_1(st))
+		TH_LOG("%s at stage %d", kt_status_str(st), fres_stage());
 }
 
 /* ---- UNREGISTER and REGISTER on a read-only area: EFAULT ---- */
 
-static KTLS_RAW int unreg_ro_fn(struct ktls_thread *t)
+static KT_RAW int unreg_ro_fn(struct kt_thread *t)
 {
-	ktls_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ);
-	fres->r1 = ktls_unregister();
-	ktls_snap_take(&fres->before, t->area);
-	ktls_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ | PROT_WRITE);
-	fres->r2 = ktls_unregister();
+	struct fault_arg *a = t->arg;
+
+	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ);
+	fres->r1 = kt_unregister();
+	kt_snap_take(&fres->before, t->area);
+	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ | PROT_WRITE);
+	fres->r2 = kt_unregister();
 	fres->tp_after = __atomic_load_n(&t->area->owner, __ATOMIC_RELAXED);
-	ktls_snap_take(&fres->after, t->area);
+	kt_snap_take(&fres->after, t->area);
 	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	return 0;
 }
 
-static KTLS_RAW int reg_ro_fn(struct ktls_thread *t)
+static KT_RAW int reg_ro_fn(struct kt_thread *t)
 {
-	ktls_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ);
-	fres->r1 = ktls_register();
-	ktls_snap_take(&fres->before, t->area);
-	ktls_sys3(SYS_mprotect, t->val[1], page_size, PROT_READ | PROT_WRITE);
-	fres->r2 = ktls_register();
-	ktls_snap_take(&fres->after, t->area);
-	ktls_unregister();
+	struct fault_arg *a = t->arg;
+
+	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ);
+	fres->r1 = kt_register();
+	kt_snap_take(&fres->before, t->area);
+	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ | PROT_WRITE);
+	fres->r2 = kt_register();
+	kt_snap_take(&fres->after, t->area);
+	kt_unregister();
 	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -226,73 +289,63 @@ static KTLS_RAW int reg_ro_fn(struct ktls_thread *t)
 static int efault_child(void *arg)
 {
 	bool unreg = (bool)(long)arg;
-	struct ktls_thread t;
-	uint64_t flags = KTLS_THREAD_FLAGS;
+	struct fault_arg a = { 0 };
+	struct kt_thread t;
+	__u64 flags = KT_THREAD_FLAGS;
 	long ret;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
-	t.val[1] = area_page(&t);
+	a.page = area_page(&t);
 	if (unreg)
 		flags |= CLONE_KTLS;
-	ret = ktls_thread_spawn(&t, flags, t.tls, 0,
-				unreg ? unreg_ro_fn : reg_ro_fn, NULL);
+	ret = kt_thread_spawn(&t, flags, t.tls, 0,
+			      unreg ? unreg_ro_fn : reg_ro_fn, &a);
 	if (ret <= 0)
 		return 251;
-	ktls_thread_join(&t);
+	kt_thread_join(&t);
 	return 0;
 }
 
-static void test_efault(bool unreg)
+/*
+ * UNREGISTER with the area page read-only -> -EFAULT and the thread stays
+ * registered; writable again, UNREGISTER -> 0 and owner word 0.
+ */
+TEST_F(fault, unregister_readonly)
 {
-	int st;
-	bool ok;
+	int st = kt_fork_run(efault_child, (void *)1L);
 
-	memset(fres, 0, sizeof(*fres));
-	st = ktls_fork_run(efault_child, (void *)(long)unreg);
-	ok = WIFEXITED(st) && !WEXITSTATUS(st) && fres_stage() == 2;
-	if (unreg) {
-		ok &= fres->r1 == -EFAULT && fres->r2 == 0 &&
-		      fres->tp_after == 0;
-		ok &= ktls_snap_check(&fres->before, KTLS_EXPECT_AREA,
-				      "after the failed UNREGISTER");
-		ok &= ktls_snap_check(&fres->after, KTLS_EXPECT_NO_AREA,
-				      "after UNREGISTER");
-		ksft_test_result(ok,
-				 "UNREGISTER with the area page read-only -> %s (expected -EFAULT, %s), the thread stays registered; writable again, UNREGISTER -> %s, tp %#llx (expected 0, tp 0)\n",
-				 ktls_ret_str(fres->r1), ktls_status_str(st),
-				 ktls_ret_str(fres->r2),
-				 (unsigned long long)fres->tp_after);
-		return;
-	}
-	ok &= fres->r1 == -EFAULT && fres->r2 == 0;
-	ok &= ktls_snap_check(&fres->before, KTLS_EXPECT_NO_AREA,
-			      "after the failed REGISTER");
-	ok &= ktls_snap_check(&fres->after, KTLS_EXPECT_AREA,
-			      "after REGISTER");
-	ksft_test_result(ok,
-			 "REGISTER with the area page read-only -> %s (expected -EFAULT, %s) and no area; writable again, REGISTER -> %s (expected 0) with a right area\n",
-			 ktls_ret_str(fres->r1), ktls_status_str(st),
-			 ktls_ret_str(fres->r2));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	EXPECT_EQ(2, fres_stage());
+	EXPECT_EQ(-EFAULT, fres->r1);
+	EXPECT_EQ(0, fres->r2);
+	EXPECT_EQ(0UL, fres->tp_after);
+	expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
+		    "after the failed UNREGISTER");
+	expect_snap(_metadata, &fres->after, KT_EXPECT_NO_AREA,
+		    "after UNREGISTER");
 }
 
-int main(void)
+/*
+ * REGISTER with the area page read-only -> -EFAULT and no area; writable
+ * again, REGISTER -> 0 with a right area.
+ */
+TEST_F(fault, register_readonly)
 {
-	ksft_print_header();
-	ktls_setup(true);
-	page_size = sysconf(_SC_PAGESIZE);
-	is_root = geteuid() == 0;
-	fres = ktls_shared_alloc(sizeof(*fres));
-	ksft_set_plan(3 + 2 + 2);
+	int st = kt_fork_run(efault_child, (void *)0L);
 
-	test_single(F_CONTROL);
-	test_single(F_RDONLY);
-	test_single(F_UNMAP);
-	test_thread(false);
-	test_thread(true);
-	test_efault(true);
-	test_efault(false);
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	EXPECT_EQ(2, fres_stage());
+	EXPECT_EQ(-EFAULT, fres->r1);
+	EXPECT_EQ(0, fres->r2);
+	expect_snap(_metadata, &fres->before, KT_EXPECT_NO_AREA,
+		    "after the failed REGISTER");
+	expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
+		    "after REGISTER");
+}
 
-	ksft_finished();
-	return 0;
+int main(int argc, char **argv)
+{
+	kt_require_vdso();
+	return test_harness_run(argc, argv);
 }

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../kselftest.h"
+#include "../kselftest_harness.h"
 #include "ktls_util.h"
 
 #define SENTINEL	0x600dcafe
@@ -32,15 +32,54 @@ static char *exec_argv[] = { (char *)exe_path, exec_arg, NULL };
 
 /*
  * The exec'd image (/proc/self/exe EXEC_ARG) checks itself with
- * ktls_exec_image_check() and reports what was wrong as its exit status.
+ * kt_exec_image_check() and reports what was wrong as its exit status.
  */
+
+FIXTURE(fork_exec) {
+};
+
+FIXTURE_SETUP(fork_exec)
+{
+	const char *why = kt_setup_or_why();
+
+	if (why)
+		KT_SKIP_SETUP("%s", why);
+}
+
+FIXTURE_TEARDOWN(fork_exec)
+{
+}
+
+static void expect_snap(struct __test_metadata *_metadata,
+			const struct kt_snap *s, enum kt_expect e,
+			const char *who)
+{
+	EXPECT_TRUE(kt_snap_check(s, e, who)) TH_LOG("%s", who);
+}
+
+/* The exec'd image's verdict: exit 0, or the KT_EXEC_* bits wrong. */
+static void expect_exec_ok(struct __test_metadata *_metadata, int st)
+{
+	int bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+
+	EXPECT_EQ(0, bits) TH_LOG("%s: %s", kt_status_str(st),
+				  kt_exec_bits_str(bits));
+}
+
+static void expect_main(struct __test_metadata *_metadata, const char *who)
+{
+	struct kt_snap after;
+
+	kt_snap_take(&after, &kt_tls_area);
+	expect_snap(_metadata, &after, KT_EXPECT_AREA, who);
+}
 
 /* ---- fork from the registered main thread ---- */
 
 struct fork_res {
-	struct ktls_snap snap;
+	struct kt_snap snap;
 	long layout_ret, layout_off, reg_ret, set_ret;
-	int32_t errno_value;
+	__s32 errno_value;
 };
 
 static int fork_child_fn(void *arg)
@@ -48,101 +87,98 @@ static int fork_child_fn(void *arg)
 	struct fork_res *r = arg;
 	struct ktls_layout l = { 0 };
 
-	ktls_snap_take(&r->snap, &ktls_tls_area);
-	r->errno_value = ktls_tls_area.errno_value;
-	r->layout_ret = ktls_get_layout(&l);
+	kt_snap_take(&r->snap, &kt_tls_area);
+	r->errno_value = kt_tls_area.errno_value;
+	r->layout_ret = kt_get_layout(&l);
 	r->layout_off = l.offset;
-	r->reg_ret = ktls_register();
-	r->set_ret = ktls_set_offset(ktls_offset);
+	r->reg_ret = kt_register();
+	r->set_ret = kt_set_offset(kt_offset);
 	return 0;
 }
 
-static void test_fork(void)
+/*
+ * fork() from the registered main thread: the child's area shows fork's
+ * return as tid and pid (its gettid/getpid, not the parent's); it
+ * inherits the offset and its area (GET_LAYOUT 0 and the offset, REGISTER
+ * and SET_OFFSET -EBUSY, errno_value kept); the parent's area and vDSO are
+ * unchanged by the fork and the child's exit.
+ */
+TEST_F(fork_exec, fork_main)
 {
-	struct fork_res *r = ktls_shared_alloc(sizeof(*r));
-	struct ktls_snap before, after;
-	long ptid = ktls_raw_gettid();
-	bool ok;
+	struct fork_res *r = kt_shared_alloc(sizeof(*r));
+	struct kt_snap before, after;
+	long ptid = kt_raw_gettid();
 	int st;
 
-	ktls_tls_area.errno_value = SENTINEL;
-	ktls_snap_take(&before, &ktls_tls_area);
-	st = ktls_fork_run(fork_child_fn, r);
-	ktls_snap_take(&after, &ktls_tls_area);
+	kt_tls_area.errno_value = SENTINEL;
+	kt_snap_take(&before, &kt_tls_area);
+	st = kt_fork_run(fork_child_fn, r);
+	kt_snap_take(&after, &kt_tls_area);
 
-	ok = WIFEXITED(st) && !WEXITSTATUS(st);
-	ok &= ktls_snap_check(&r->snap, KTLS_EXPECT_AREA, "fork child");
-	ok &= r->snap.area_ids.tid == ktls_last_child &&
-	      r->snap.area_ids.pid == ktls_last_child &&
-	      r->snap.area_ids.tid != ptid;
-	ksft_test_result(ok,
-			 "fork() from the registered main thread (%s): child's area tid/pid %ld/%ld == fork's return %d == its gettid/getpid, not the parent's %ld; vDSO == syscalls\n",
-			 ktls_status_str(st), r->snap.area_ids.tid,
-			 r->snap.area_ids.pid, ktls_last_child, ptid);
-	ksft_test_result(r->layout_ret == 0 && r->layout_off == ktls_offset &&
-			 r->reg_ret == -EBUSY && r->set_ret == -EBUSY &&
-			 r->errno_value == SENTINEL,
-			 "fork child inherits the offset and its area: GET_LAYOUT -> %s offset %ld (expected 0 %ld), REGISTER -> %s (expected -EBUSY), SET_OFFSET -> %s (expected -EBUSY), errno_value %#x (expected %#x)\n",
-			 ktls_ret_str(r->layout_ret), r->layout_off,
-			 ktls_offset, ktls_ret_str(r->reg_ret),
-			 ktls_ret_str(r->set_ret), r->errno_value, SENTINEL);
-	ok = ktls_snap_check(&after, KTLS_EXPECT_AREA, "parent after fork");
-	ok &= ktls_ids_eq(&before.area_ids, &after.area_ids);
-	ksft_test_result(ok,
-			 "parent's area and vDSO unchanged by fork and the child's exit (tid %ld)\n",
-			 ptid);
-	munmap(r, sizeof(*r));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	expect_snap(_metadata, &r->snap, KT_EXPECT_AREA, "fork child");
+	EXPECT_EQ(kt_last_child, r->snap.area_ids.tid);
+	EXPECT_EQ(kt_last_child, r->snap.area_ids.pid);
+	EXPECT_NE(ptid, r->snap.area_ids.tid);
+	EXPECT_EQ(0, r->layout_ret);
+	EXPECT_EQ(kt_offset, r->layout_off);
+	EXPECT_EQ(-EBUSY, r->reg_ret);
+	EXPECT_EQ(-EBUSY, r->set_ret);
+	EXPECT_EQ(SENTINEL, r->errno_value);
+	expect_snap(_metadata, &after, KT_EXPECT_AREA, "parent after fork");
+	EXPECT_TRUE(kt_ids_eq(&before.area_ids, &after.area_ids));
 }
 
 /* ---- fork from a raw CLONE_KTLS thread ---- */
 
-static struct fork_res *raw_res;
+/* What the forking raw thread saw; the child's snapshot is shared. */
+struct raw_fork {
+	struct fork_res *child;
+	struct kt_snap after;
+	long pid;
+	int status;
+};
 
-static KTLS_RAW int raw_fork_fn(struct ktls_thread *t)
+static KT_RAW int raw_fork_fn(struct kt_thread *t)
 {
-	long pid = ktls_sys0(SYS_fork);
-	int st = 0;
+	struct raw_fork *f = t->arg;
+	long pid = kt_sys0(SYS_fork);
 
 	if (pid == 0) {
 		/* The child: its only thread runs on the raw TCB. */
-		ktls_snap_take(&raw_res->snap, t->area);
+		kt_snap_take(&f->child->snap, t->area);
 		for (;;)
-			ktls_sys1(SYS_exit_group, 0);
+			kt_sys1(SYS_exit_group, 0);
 	}
-	t->val[0] = pid;
-	if (pid > 0) {
-		ktls_sys4(SYS_wait4, pid, &st, 0, NULL);
-		t->val[1] = st;
-	}
-	ktls_snap_take(&t->snap[0], t->area);
+	f->pid = pid;
+	if (pid > 0)
+		kt_sys4(SYS_wait4, pid, &f->status, 0, NULL);
+	kt_snap_take(&f->after, t->area);
 	return 0;
 }
 
-static void test_raw_fork(void)
+/*
+ * Raw fork() in a CLONE_KTLS thread: the child's area at the raw TCB shows
+ * tid == pid == fork's return, vDSO == syscalls; the forking thread's
+ * area is still right.
+ */
+TEST_F(fork_exec, fork_raw_thread)
 {
-	struct ktls_thread t;
-	long ret;
-	bool ok;
+	struct raw_fork f = { .child = kt_shared_alloc(sizeof(*f.child)) };
+	struct kt_thread t;
 
-	raw_res = ktls_shared_alloc(sizeof(*raw_res));
-	ret = ktls_thread_start(&t, raw_fork_fn, NULL);
-	if (ret > 0)
-		ktls_thread_join(&t);
-	ok = ret > 0 && t.val[0] > 0 && WIFEXITED(t.val[1]) &&
-	     !WEXITSTATUS(t.val[1]);
-	if (ok) {
-		ok &= ktls_snap_check(&raw_res->snap, KTLS_EXPECT_AREA,
-				      "child of raw thread");
-		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
-				      "raw thread after fork");
-		ok &= raw_res->snap.area_ids.tid == t.val[0] &&
-		      raw_res->snap.area_ids.pid == t.val[0];
-	}
-	ksft_test_result(ok,
-			 "raw fork() in a CLONE_KTLS thread (%s, fork -> %s): the child's area at the raw TCB shows tid == pid == %ld, vDSO == syscalls; the forking thread's area still right\n",
-			 ktls_ret_str(ret), ktls_ret_str(t.val[0]), t.val[0]);
-	ktls_thread_free(&t);
-	munmap(raw_res, sizeof(*raw_res));
+	ASSERT_LT(0, kt_thread_start(&t, raw_fork_fn, &f));
+	kt_thread_join(&t);
+	ASSERT_LT(0, f.pid) TH_LOG("fork -> %s", kt_ret_str(f.pid));
+	EXPECT_TRUE(WIFEXITED(f.status) && !WEXITSTATUS(f.status))
+		TH_LOG("%s", kt_status_str(f.status));
+	expect_snap(_metadata, &f.child->snap, KT_EXPECT_AREA,
+		    "child of raw thread");
+	expect_snap(_metadata, &f.after, KT_EXPECT_AREA,
+		    "raw thread after fork");
+	EXPECT_EQ(f.pid, f.child->snap.area_ids.tid);
+	EXPECT_EQ(f.pid, f.child->snap.area_ids.pid);
+	kt_thread_free(&t);
 }
 
 /* ---- fork from a pthread without an area ---- */
@@ -157,7 +193,7 @@ static int pt_child_fn(void *arg)
 {
 	struct fork_res *r = arg;
 
-	ktls_snap_take(&r->snap, &ktls_tls_area);
+	kt_snap_take(&r->snap, &kt_tls_area);
 	return 0;
 }
 
@@ -165,28 +201,27 @@ static void *pt_fork_fn(void *arg)
 {
 	struct pt_fork *p = arg;
 
-	p->status = ktls_fork_run(pt_child_fn, p->r);
-	p->pid = ktls_last_child;
+	p->status = kt_fork_run(pt_child_fn, p->r);
+	p->pid = kt_last_child;
 	return NULL;
 }
 
-static void test_pthread_fork(void)
+/*
+ * fork() in a pthread without an area: the child has no area, vDSO ==
+ * syscalls, errno_location NULL.
+ */
+TEST_F(fork_exec, fork_pthread)
 {
-	struct pt_fork p = { .r = ktls_shared_alloc(sizeof(struct fork_res)) };
+	struct pt_fork p = { .r = kt_shared_alloc(sizeof(struct fork_res)) };
 	pthread_t th;
-	bool ok;
 
-	ok = !pthread_create(&th, NULL, pt_fork_fn, &p);
-	if (ok)
-		pthread_join(th, NULL);
-	ok &= WIFEXITED(p.status) && !WEXITSTATUS(p.status);
-	ok &= ktls_snap_check(&p.r->snap, KTLS_EXPECT_NO_AREA,
-			      "child of a pthread");
-	ok &= p.r->snap.sys.pid == p.pid;
-	ksft_test_result(ok,
-			 "fork() in a pthread without an area (%s): the child has no area, vDSO == syscalls (pid %d), errno_location NULL\n",
-			 ktls_status_str(p.status), p.pid);
-	munmap(p.r, sizeof(struct fork_res));
+	ASSERT_EQ(0, pthread_create(&th, NULL, pt_fork_fn, &p));
+	pthread_join(th, NULL);
+	EXPECT_TRUE(WIFEXITED(p.status) && !WEXITSTATUS(p.status))
+		TH_LOG("%s", kt_status_str(p.status));
+	expect_snap(_metadata, &p.r->snap, KT_EXPECT_NO_AREA,
+		    "child of a pthread");
+	EXPECT_EQ(p.pid, p.r->snap.sys.pid);
 }
 
 /* ---- exec ---- */
@@ -198,45 +233,43 @@ static int exec_fn(void *arg)
 	return 99;
 }
 
-static void test_exec(void)
+/*
+ * fork + execve(/proc/self/exe --exec-check) from the registered main
+ * thread: the new image has no offset (GET_LAYOUT 0), vDSO == syscalls,
+ * errno_location NULL, REGISTER -ENOENT, and a fresh SET_OFFSET+REGISTER
+ * works; the parent's area is unaffected.
+ */
+TEST_F(fork_exec, exec_main)
 {
-	struct ktls_snap after;
-	int st = ktls_fork_run(exec_fn, NULL);
-	int bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-
-	ktls_snap_take(&after, &ktls_tls_area);
-	ksft_test_result(bits == 0 &&
-			 ktls_snap_check(&after, KTLS_EXPECT_AREA,
-					 "parent after the exec child"),
-			 "fork + execve(/proc/self/exe %s) from the registered main thread (%s: %s): no offset (GET_LAYOUT 0), vDSO == syscalls, errno_location NULL, REGISTER -ENOENT, a fresh SET_OFFSET+REGISTER works; parent's area unaffected\n",
-			 EXEC_ARG, ktls_status_str(st), ktls_exec_bits_str(bits));
+	expect_exec_ok(_metadata, kt_fork_run(exec_fn, NULL));
+	expect_main(_metadata, "parent after the exec child");
 }
 
 struct exec_thread_res {
-	uint64_t tp_before;
-	uint64_t key;
+	__u64 tp_before;
+	__u64 key;
 	long exec_ret;
 };
 
 static struct exec_thread_res *ex_res;
 
-static KTLS_RAW int exec_thread_fn(struct ktls_thread *t)
+static KT_RAW int exec_thread_fn(struct kt_thread *t)
 {
 	ex_res->tp_before = __atomic_load_n(&t->area->owner, __ATOMIC_RELAXED);
-	ex_res->key = ktls_key();
-	ex_res->exec_ret = ktls_sys3(SYS_execve, exe_path, exec_argv, environ);
+	ex_res->key = kt_key();
+	ex_res->exec_ret = kt_sys3(SYS_execve, exe_path, exec_argv, environ);
 	for (;;)
-		ktls_sys1(SYS_exit_group, 99);
+		kt_sys1(SYS_exit_group, 99);
 	return 0;
 }
 
 static int exec_thread_child(void *arg)
 {
-	struct ktls_thread *t = arg;
+	struct kt_thread *t = arg;
 	long ret;
 
-	ret = ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				t->tls, 0, exec_thread_fn, NULL);
+	ret = kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
+			      t->tls, 0, exec_thread_fn, NULL);
 	if (ret <= 0)
 		return 98;
 	/* The exec in the other thread ends this one. */
@@ -245,46 +278,39 @@ static int exec_thread_child(void *arg)
 	return 97;
 }
 
-static void test_exec_thread(void)
+/*
+ * execve() in a raw CLONE_KTLS thread of a child: its owner word was
+ * tp ^ key before; the new image starts without offset or area.
+ */
+TEST_F(fork_exec, exec_raw_thread)
 {
-	struct ktls_thread t;
-	int st, bits;
+	struct kt_thread t;
+	int st;
 
-	ex_res = ktls_shared_alloc(sizeof(*ex_res));
-	if (ktls_thread_prepare(&t, 0))
-		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	st = ktls_fork_run(exec_thread_child, &t);
-	bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	ksft_test_result(bits == 0 && ex_res->key &&
-			 ex_res->tp_before == (t.tls ^ ex_res->key),
-			 "execve() in a raw CLONE_KTLS thread (%s: %s, execve %s): owner word %#llx before (expected tp ^ key %#llx); the new image starts without offset or area\n",
-			 ktls_status_str(st), ktls_exec_bits_str(bits),
-			 ex_res->exec_ret ? ktls_ret_str(ex_res->exec_ret) :
-			 "ok", (unsigned long long)ex_res->tp_before,
-			 (unsigned long long)(t.tls ^ ex_res->key));
-	ktls_thread_free(&t);
-	munmap(ex_res, sizeof(*ex_res));
+	ex_res = kt_shared_alloc(sizeof(*ex_res));
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+	st = kt_fork_run(exec_thread_child, &t);
+	expect_exec_ok(_metadata, st);
+	EXPECT_NE(0UL, ex_res->key);
+	EXPECT_EQ(t.tls ^ ex_res->key, ex_res->tp_before)
+		TH_LOG("execve -> %s", kt_ret_str(ex_res->exec_ret));
+	kt_thread_free(&t);
 }
 
-static void test_posix_spawn(void)
+/*
+ * posix_spawn (CLONE_VM|CLONE_VFORK + exec) of /proc/self/exe
+ * --exec-check: the image checks itself; the parent's area and vDSO are
+ * still right afterwards.
+ */
+TEST_F(fork_exec, posix_spawn)
 {
-	struct ktls_snap after;
-	int st = -1, bits = -1, err;
 	pid_t pid;
-	bool ok;
+	int st;
 
-	err = posix_spawn(&pid, exe_path, NULL, NULL, exec_argv, environ);
-	if (!err) {
-		waitpid(pid, &st, 0);
-		bits = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	}
-	ktls_snap_take(&after, &ktls_tls_area);
-	ok = ktls_snap_check(&after, KTLS_EXPECT_AREA,
-			     "parent after posix_spawn");
-	ksft_test_result(!err && bits == 0 && ok,
-			 "posix_spawn (CLONE_VM|CLONE_VFORK + exec) of %s %s (%s: %s); afterwards the parent's area and vDSO still right\n",
-			 exe_path, EXEC_ARG, err ? strerror(err) :
-			 ktls_status_str(st), ktls_exec_bits_str(bits));
+	ASSERT_EQ(0, posix_spawn(&pid, exe_path, NULL, NULL, exec_argv, environ));
+	waitpid(pid, &st, 0);
+	expect_exec_ok(_metadata, st);
+	expect_main(_metadata, "parent after posix_spawn");
 }
 
 /* ---- tasks sharing the parent's thread pointer ---- */
@@ -294,165 +320,138 @@ static long vf_raw_tid, vf_raw_pid, vf_tid, vf_pid;
 static int *vf_errno;
 
 /*
- * KTLS_RAW for its noinline: the child runs in this frame, not the
+ * KT_RAW for its noinline: the child runs in this frame, not the
  * caller's, on the parent's thread pointer.
  */
-static KTLS_RAW pid_t do_vfork(void)
+static KT_RAW pid_t do_vfork(void)
 {
 	pid_t pid = vfork();
 
 	if (pid == 0) {
-		__atomic_store_n(&vf_raw_tid, ktls_raw_gettid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_raw_pid, ktls_raw_getpid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_tid, ktls_vdso.gettid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_pid, ktls_vdso.getpid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_errno, ktls_vdso.errno_location(),
+		__atomic_store_n(&vf_raw_tid, kt_raw_gettid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_raw_pid, kt_raw_getpid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_tid, kt_vdso.gettid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_pid, kt_vdso.getpid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_errno, kt_vdso.errno_location(),
 				 __ATOMIC_RELAXED);
 		_exit(0);
 	}
 	return pid;
 }
 
-static void test_vfork(void)
+/*
+ * A vfork() child shares the parent's thread pointer: __vdso_ktls_gettid
+ * and getpid and the raw syscalls give vfork's return; errno_location is
+ * the parent's slot (shared like its TLS).  The parent's area, vDSO and
+ * errno_location are right after the child exited.
+ */
+TEST_F(fork_exec, vfork)
 {
-	long ptid = ktls_raw_gettid();
-	long raw_tid, raw_pid, tid, vpid;
-	struct ktls_snap after;
-	int *errno_loc;
 	int st = 0;
 	pid_t pid;
-	bool ok;
 
-	if (!ktls_vdso_ok) {
-		ksft_test_result_skip("vfork child: vDSO lacks __vdso_ktls_*\n");
-		ksft_test_result_skip("parent after vfork: vDSO lacks __vdso_ktls_*\n");
-		return;
-	}
 	pid = do_vfork();
-	if (pid > 0)
-		waitpid(pid, &st, 0);
-	raw_tid = __atomic_load_n(&vf_raw_tid, __ATOMIC_RELAXED);
-	raw_pid = __atomic_load_n(&vf_raw_pid, __ATOMIC_RELAXED);
-	tid = __atomic_load_n(&vf_tid, __ATOMIC_RELAXED);
-	vpid = __atomic_load_n(&vf_pid, __ATOMIC_RELAXED);
-	errno_loc = __atomic_load_n(&vf_errno, __ATOMIC_RELAXED);
-	ok = pid > 0 && tid == pid && vpid == pid && raw_tid == pid &&
-	     raw_pid == pid && errno_loc == &ktls_tls_area.errno_value;
-	ksft_test_result(ok,
-			 "vfork() child (shares the parent's thread pointer): __vdso_ktls_gettid %ld getpid %ld, raw %ld %ld, expected vfork's return %d (parent tid %ld); errno_location %p (the parent's slot, shared like its TLS)\n",
-			 tid, vpid, raw_tid, raw_pid, pid, ptid, errno_loc);
-	ktls_snap_take(&after, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
-					 "parent after vfork"),
-			 "parent after the vfork child exited: area (tp, tid %ld) and vDSO right, errno_location its slot\n",
-			 ptid);
+	ASSERT_LT(0, pid);
+	waitpid(pid, &st, 0);
+	EXPECT_EQ(pid, __atomic_load_n(&vf_raw_tid, __ATOMIC_RELAXED));
+	EXPECT_EQ(pid, __atomic_load_n(&vf_raw_pid, __ATOMIC_RELAXED));
+	EXPECT_EQ(pid, __atomic_load_n(&vf_tid, __ATOMIC_RELAXED));
+	EXPECT_EQ(pid, __atomic_load_n(&vf_pid, __ATOMIC_RELAXED));
+	EXPECT_EQ(&kt_tls_area.errno_value,
+		  __atomic_load_n(&vf_errno, __ATOMIC_RELAXED));
+	expect_main(_metadata, "parent after vfork");
 }
 
-static KTLS_RAW int sharer_fn(struct ktls_thread *t)
+/*
+ * A child on the parent's thread pointer: the area there is the parent's.
+ * Its two looks, with the parent's handshake in between (__atomic).
+ */
+struct sharer {
+	const struct ktls_area *area;
+	struct kt_snap first, second;
+	int go;
+};
+
+static KT_RAW int sharer_fn(struct kt_thread *t)
 {
-	/* The area at this thread pointer is the parent's. */
-	ktls_snap_take(&t->snap[0], (struct ktls_area *)t->arg);
-	ktls_post(&t->go, 1);
-	ktls_wait_for(&t->go, 2);
-	ktls_snap_take(&t->snap[1], (struct ktls_area *)t->arg);
+	struct sharer *sh = t->arg;
+
+	kt_snap_take(&sh->first, sh->area);
+	kt_post(&sh->go, 1);
+	kt_wait_for(&sh->go, 2);
+	kt_snap_take(&sh->second, sh->area);
 	return 0;
 }
 
-static KTLS_RAW int vfork_sharer_fn(struct ktls_thread *t)
+static KT_RAW int vfork_sharer_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], (struct ktls_area *)t->arg);
+	struct sharer *sh = t->arg;
+
+	kt_snap_take(&sh->first, sh->area);
 	return 0;
 }
 
-static void test_clone_vfork(void)
+/*
+ * clone3(CLONE_VM|CLONE_VFORK, no CLONE_SETTLS) child: its vDSO == its
+ * own syscalls (its tid), not the parent's; the parent is right after.
+ */
+TEST_F(fork_exec, clone_vm_vfork)
 {
-	struct ktls_thread t;
-	struct ktls_snap after;
+	struct sharer sh = { .area = &kt_tls_area };
+	struct kt_thread t;
 	long pid;
 	int st = 0;
-	bool ok;
 
-	if (ktls_thread_prepare(&t, 0))
-		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	pid = ktls_thread_spawn(&t, CLONE_VM | CLONE_VFORK, 0, SIGCHLD,
-				vfork_sharer_fn, &ktls_tls_area);
-	if (pid > 0)
-		waitpid(pid, &st, 0);
-	ok = pid > 0 && WIFEXITED(st) && !WEXITSTATUS(st);
-	ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_SHARER,
-			      "clone3(CLONE_VM|CLONE_VFORK) child");
-	ok &= t.snap[0].sys.tid == pid;
-	ksft_test_result(ok,
-			 "clone3(CLONE_VM|CLONE_VFORK, no CLONE_SETTLS) child %s: vDSO == its own syscalls (tid %ld), not the parent's\n",
-			 ktls_ret_str(pid), t.snap[0].vdso.tid);
-	ktls_snap_take(&after, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
-					 "parent after CLONE_VFORK child"),
-			 "parent after the CLONE_VM|CLONE_VFORK child exited: area and vDSO right\n");
-	ktls_thread_free(&t);
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+	pid = kt_thread_spawn(&t, CLONE_VM | CLONE_VFORK, 0, SIGCHLD,
+			      vfork_sharer_fn, &sh);
+	ASSERT_LT(0, pid) TH_LOG("%s", kt_ret_str(pid));
+	waitpid(pid, &st, 0);
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	expect_snap(_metadata, &sh.first, KT_EXPECT_SHARER,
+		    "clone3(CLONE_VM|CLONE_VFORK) child");
+	EXPECT_EQ(pid, sh.first.sys.tid);
+	expect_main(_metadata, "parent after CLONE_VFORK child");
+	kt_thread_free(&t);
 }
 
-static void test_clone_vm(void)
+/*
+ * clone3(CLONE_VM, no CLONE_SETTLS) child sharing the parent's thread
+ * pointer: its vDSO == its own syscalls, at two looks.  While it lives
+ * the parent's area does not validate (its vDSO == its syscalls); after
+ * it exited, the parent's area, vDSO and errno_location are right again.
+ */
+TEST_F(fork_exec, clone_vm)
 {
-	struct ktls_thread t;
-	struct ktls_snap during, after;
+	struct sharer sh = { .area = &kt_tls_area };
+	struct kt_snap during;
+	struct kt_thread t;
 	long pid;
 	int st = 0;
-	bool ok;
 
-	if (ktls_thread_prepare(&t, 0))
-		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	pid = ktls_thread_spawn(&t, CLONE_VM, 0, SIGCHLD, sharer_fn,
-				&ktls_tls_area);
-	if (pid > 0) {
-		ktls_wait_for(&t.go, 1);
-		ktls_snap_take(&during, &ktls_tls_area);
-		ktls_post(&t.go, 2);
-		waitpid(pid, &st, 0);
-	} else {
-		memset(&during, 0, sizeof(during));
-	}
-	ktls_snap_take(&after, &ktls_tls_area);
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+	pid = kt_thread_spawn(&t, CLONE_VM, 0, SIGCHLD, sharer_fn, &sh);
+	ASSERT_LT(0, pid) TH_LOG("%s", kt_ret_str(pid));
+	kt_wait_for(&sh.go, 1);
+	kt_snap_take(&during, &kt_tls_area);
+	kt_post(&sh.go, 2);
+	waitpid(pid, &st, 0);
 
-	ok = pid > 0 && WIFEXITED(st) && !WEXITSTATUS(st);
-	ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_SHARER,
-			      "CLONE_VM child");
-	ok &= ktls_snap_check(&t.snap[1], KTLS_EXPECT_SHARER,
-			      "CLONE_VM child, second look");
-	ok &= t.snap[0].sys.tid == pid;
-	ksft_test_result(ok,
-			 "clone3(CLONE_VM, no CLONE_SETTLS) child %s sharing the parent's thread pointer: its vDSO == its own syscalls (tid %ld)\n",
-			 ktls_ret_str(pid), t.snap[0].vdso.tid);
-	ksft_test_result(pid > 0 &&
-			 ktls_snap_check(&during, KTLS_EXPECT_AREA_SHARED,
-					 "parent while the CLONE_VM child lives"),
-			 "parent while the CLONE_VM child lives: its area not valid (shared thread pointer), its vDSO == its syscalls (tid %ld)\n",
-			 during.sys.tid);
-	ksft_test_result(ktls_snap_check(&after, KTLS_EXPECT_AREA,
-					 "parent after the CLONE_VM child"),
-			 "parent after the CLONE_VM child exited: area and vDSO right, errno_location its slot again\n");
-	ktls_thread_free(&t);
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	expect_snap(_metadata, &sh.first, KT_EXPECT_SHARER, "CLONE_VM child");
+	expect_snap(_metadata, &sh.second, KT_EXPECT_SHARER,
+		    "CLONE_VM child, second look");
+	EXPECT_EQ(pid, sh.first.sys.tid);
+	expect_snap(_metadata, &during, KT_EXPECT_AREA_SHARED,
+		    "parent while the CLONE_VM child lives");
+	expect_main(_metadata, "parent after the CLONE_VM child");
+	kt_thread_free(&t);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], EXEC_ARG))
-		return ktls_exec_image_check(0);
-
-	ksft_print_header();
-	ktls_setup(true);
-	ksft_set_plan(3 + 1 + 1 + 1 + 1 + 1 + 2 + 2 + 3);
-
-	test_fork();
-	test_raw_fork();
-	test_pthread_fork();
-	test_exec();
-	test_exec_thread();
-	test_posix_spawn();
-	test_vfork();
-	test_clone_vfork();
-	test_clone_vm();
-
-	ksft_finished();
-	return 0;
+		return kt_exec_image_check(0);
+	kt_require_vdso();
+	return test_harness_run(argc, argv);
 }

@@ -45,7 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../kselftest.h"
+#include "../kselftest_harness.h"
 #include "ktls_util.h"
 
 /* x86-64 with 4-level paging: the first address beyond user space. */
@@ -101,6 +101,25 @@ static long page_size;
 static bool fsgsbase;
 static struct ktls_layout kernel_layout;
 
+/* Each test's process never registers: its cases' children do. */
+FIXTURE(hostile) {
+};
+
+FIXTURE_SETUP(hostile)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+	kt_require(&kernel_layout);
+	kt_vdso_init();
+	fsgsbase = kt_have_fsgsbase();
+	sh = kt_shared_alloc(sizeof(*sh));
+	TH_LOG("static TLS offset %ld, FSGSBASE %s", kt_offset,
+	       fsgsbase ? "usable" : "not usable");
+}
+
+FIXTURE_TEARDOWN(hostile)
+{
+}
+
 /* Run @fn in a child; its V_* bits, or -1 if it was killed. */
 static int in_child(int (*fn)(void *), void *arg)
 {
@@ -108,10 +127,10 @@ static int in_child(int (*fn)(void *), void *arg)
 
 	memset(sh, 0, sizeof(*sh));
 	sh->ret = LONG_MIN;
-	st = ktls_fork_run(fn, arg);
+	st = kt_fork_run(fn, arg);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
-	ksft_print_msg("child %s\n", ktls_status_str(st));
+	ksft_print_msg("child %s\n", kt_status_str(st));
 	return -1;
 }
 
@@ -153,38 +172,38 @@ static int nr_threads(int want)
 static int verify_main(const char *who, long offset, bool registered)
 {
 	struct ktls_layout l = { 0, 0, 0x1234 };
-	struct ktls_snap s;
+	struct kt_snap s;
 	long r, want;
 	int v = 0;
 
-	r = ktls_get_layout(&l);
+	r = kt_get_layout(&l);
 	if (r || l.offset != offset || l.size != kernel_layout.size ||
 	    l.alignment != kernel_layout.alignment) {
 		ksft_print_msg("%s: GET_LAYOUT=%s size %u align %u offset %lld, want 0 %u %u %ld\n",
-			       who, ktls_ret_str(r), l.size, l.alignment,
+			       who, kt_ret_str(r), l.size, l.alignment,
 			       (long long)l.offset, kernel_layout.size,
 			       kernel_layout.alignment, offset);
 		v |= V_LAYOUT;
 	}
-	ktls_snap_take(&s, &ktls_tls_area);
-	if (!ktls_snap_check(&s, registered ? KTLS_EXPECT_AREA :
-			     KTLS_EXPECT_NO_AREA, who))
+	kt_snap_take(&s, &kt_tls_area);
+	if (!kt_snap_check(&s, registered ? KT_EXPECT_AREA :
+			     KT_EXPECT_NO_AREA, who))
 		v |= V_VDSO;
 	if (registered) {
-		r = ktls_register();
+		r = kt_register();
 		want = -EBUSY;
 	} else if (offset) {
-		r = ktls_unregister();
+		r = kt_unregister();
 		want = -ENOENT;
 	} else {
-		r = ktls_register();
+		r = kt_register();
 		want = -ENOENT;
 	}
 	if (r != want) {
 		ksft_print_msg("%s: %s -> %s, expected %s (main %s)\n", who,
 			       want == -EBUSY || !offset ? "REGISTER" :
-			       "UNREGISTER", ktls_ret_str(r),
-			       ktls_ret_str(want),
+			       "UNREGISTER", kt_ret_str(r),
+			       kt_ret_str(want),
 			       registered ? "registered" : "not registered");
 		v |= V_STATE;
 	}
@@ -197,12 +216,12 @@ static int main_setup(long offset, bool reg)
 	long r = 0;
 
 	if (offset)
-		r = ktls_set_offset(offset);
+		r = kt_set_offset(offset);
 	if (!r && reg)
-		r = ktls_register();
+		r = kt_register();
 	if (r)
 		ksft_print_msg("setup: SET_OFFSET(%ld)%s -> %s\n", offset,
-			       reg ? " + REGISTER" : "", ktls_ret_str(r));
+			       reg ? " + REGISTER" : "", kt_ret_str(r));
 	return r ? V_SETUP : 0;
 }
 
@@ -267,11 +286,11 @@ static int op_child(void *arg)
 	struct ktls_layout good = {
 		.size = KTLS_AREA_SIZE,
 		.alignment = KTLS_AREA_ALIGN,
-		.offset = ktls_offset,
+		.offset = kt_offset,
 	};
 	bool reg_before = c->op != PR_KTLS_SET_OFFSET &&
 			  c->op != PR_KTLS_REGISTER;
-	long off_before = c->op == PR_KTLS_SET_OFFSET ? 0 : ktls_offset;
+	long off_before = c->op == PR_KTLS_SET_OFFSET ? 0 : kt_offset;
 	long off_after = off_before;
 	bool reg_after = reg_before;
 	const void *ptr = NULL;
@@ -293,11 +312,11 @@ static int op_child(void *arg)
 		size = sizeof(good);
 		break;
 	}
-	sh->ret = ktls_prctl(c->val, ptr, size, c->arg5);
+	sh->ret = kt_prctl(c->val, ptr, size, c->arg5);
 	if (sh->ret != (valid ? 0 : -EINVAL))
 		v |= V_CALL;
 	if (valid && c->op == PR_KTLS_SET_OFFSET)
-		off_after = ktls_offset;
+		off_after = kt_offset;
 	if (valid && c->op == PR_KTLS_UNREGISTER)
 		reg_after = false;
 	if (valid && c->op == PR_KTLS_REGISTER)
@@ -310,7 +329,7 @@ static int op_child(void *arg)
 		if (valid && !sh->ret &&
 		    (got.size != KTLS_AREA_SIZE ||
 		     got.alignment != KTLS_AREA_ALIGN ||
-		     got.offset != ktls_offset))
+		     got.offset != kt_offset))
 			v |= V_CALL;
 		/* A rejected GET_LAYOUT writes nothing. */
 		for (i = valid ? sizeof(good) : 0; i < sizeof(buf); i++)
@@ -346,11 +365,20 @@ static void op_try(const struct op_case *c)
 	if (!v)
 		return;
 	snprintf(what, sizeof(what), "op=%#lx,arg5=%#lx:%s(%s)", c->val,
-		 c->arg5, ktls_ret_str(sh->ret), v_str(v));
+		 c->arg5, kt_ret_str(sh->ret), v_str(v));
 	sweep_fail(what);
 }
 
-static void test_ops(void)
+/*
+ * prctl(PR_KTLS, op, its arguments, 0) for each op -> 0; for the values
+ * that are no operation (0, 5..8, 0x10, 0xff, 0x100, 2^31-1, 2^31,
+ * 2^32-1, 2^32, LONG_MAX, LONG_MIN, -2, -1, PR_KTLS) and each op with bit
+ * 8, 31, 32, 63 or bits 32..63 set -> -EINVAL; arg5 1 << b for b = 0..63
+ * -> -EINVAL in the state where arg5 0 succeeds.  Afterwards GET_LAYOUT
+ * offset, registration state, buffer and vDSO as before (or as the op
+ * leaves them).
+ */
+TEST_F_TIMEOUT(hostile, ops, 300)
 {
 	size_t o, i;
 
@@ -367,11 +395,9 @@ static void test_ops(void)
 			c.val = ops[o] | op_high_bits[i];
 			op_try(&c);
 		}
-		ksft_test_result(!sweep_bad,
-				 "op: prctl(PR_KTLS, op, %s, 0) for op = %s -> 0, and for the %zu values that are no operation (0, 5..8, 0x10, 0xff, 0x100, 2^31-1, 2^31, 2^32-1, 2^32, LONG_MAX, LONG_MIN, -2, -1, PR_KTLS) and %s with bit 8, 31, 32, 63 or bits 32..63 set -> -EINVAL; then GET_LAYOUT offset, registration state, buffer and vDSO as before (or as %s leaves them): %d wrong%s\n",
-				 op_args(ops[o]), op_name(ops[o]),
-				 ARRAY_SIZE(no_ops), op_name(ops[o]),
-				 op_name(ops[o]), sweep_bad, sweep_wrong);
+		EXPECT_EQ(0, sweep_bad)
+			TH_LOG("op %s, state of %s: %d wrong:%s", op_name(ops[o]),
+			       op_args(ops[o]), sweep_bad, sweep_wrong);
 	}
 	for (o = 0; o < ARRAY_SIZE(ops); o++) {
 		sweep_start();
@@ -380,10 +406,9 @@ static void test_ops(void)
 
 			op_try(&c);
 		}
-		ksft_test_result(!sweep_bad,
-				 "arg5: prctl(PR_KTLS, %s, %s, 1 << b) for b = 0..63 -> -EINVAL, in the state where it succeeds with arg5 0; then GET_LAYOUT offset, registration state, buffer and vDSO as before: %d wrong%s\n",
-				 op_name(ops[o]), op_args(ops[o]), sweep_bad,
-				 sweep_wrong);
+		EXPECT_EQ(0, sweep_bad)
+			TH_LOG("arg5 bits with %s: %d wrong:%s", op_name(ops[o]),
+			       sweep_bad, sweep_wrong);
 	}
 }
 
@@ -409,14 +434,14 @@ static int usize_child(void *arg)
 	struct ktls_layout good = {
 		.size = KTLS_AREA_SIZE,
 		.alignment = KTLS_AREA_ALIGN,
-		.offset = ktls_offset,
+		.offset = kt_offset,
 	};
 	struct ktls_layout got;
 	unsigned char *p, *s;
 	size_t i;
 	int v;
 
-	v = main_setup(get ? ktls_offset : 0, get);
+	v = main_setup(get ? kt_offset : 0, get);
 	if (v)
 		return v;
 	p = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
@@ -430,24 +455,24 @@ static int usize_child(void *arg)
 		if (c->nz >= 0)
 			s[c->nz] = PATTERN;
 	}
-	sh->ret = ktls_prctl(c->op, s, c->size, 0);
+	sh->ret = kt_prctl(c->op, s, c->size, 0);
 	if (sh->ret != c->expect)
 		v |= V_CALL;
 	if (get) {
 		memcpy(&got, s, sizeof(got));
 		if (!sh->ret && (got.size != KTLS_AREA_SIZE ||
 				 got.alignment != KTLS_AREA_ALIGN ||
-				 got.offset != ktls_offset))
+				 got.offset != kt_offset))
 			v |= V_CALL;
 		/* The 16 bytes when accepted, no other byte of the page. */
 		for (i = 0; i < (size_t)page_size; i++)
 			if (p[i] != PATTERN &&
 			    (sh->ret || i < c->pos || i >= c->pos + sizeof(got)))
 				v |= V_MEM;
-		return v | verify_main("after GET_LAYOUT", ktls_offset, true);
+		return v | verify_main("after GET_LAYOUT", kt_offset, true);
 	}
 	return v | verify_main(sh->ret ? "after the rejected SET_OFFSET" :
-			       "after SET_OFFSET", sh->ret ? 0 : ktls_offset,
+			       "after SET_OFFSET", sh->ret ? 0 : kt_offset,
 			       false);
 }
 
@@ -459,7 +484,7 @@ static void usize_try(const struct usize_case *c)
 	if (!v)
 		return;
 	snprintf(what, sizeof(what), "size=%#lx,nz=%ld,pos=%zu:%s(%s)",
-		 c->size, c->nz, c->pos, ktls_ret_str(sh->ret), v_str(v));
+		 c->size, c->nz, c->pos, kt_ret_str(sh->ret), v_str(v));
 	sweep_fail(what);
 }
 
@@ -492,7 +517,18 @@ static void usize_set(unsigned long size)
 	}
 }
 
-static void test_usizes(void)
+/*
+ * GET_LAYOUT with size 0..40, 64, 4095, 4096, 4097, 2^32, ULONG_MAX:
+ * -EINVAL below 16 with no byte written, else 0 with the layout in the
+ * first 16 bytes and no other byte of the page written.  SET_OFFSET with
+ * size 0..40, 64 and a page, the bytes beyond the 16 zero: -EINVAL below
+ * 16, else 0; byte 16 or the last byte 0xa5 -> -E2BIG; the byte just
+ * beyond the size 0xa5 -> 0; ending at the end of a page: size 32 -> 0,
+ * size 33 (its last byte in a PROT_NONE page) -> -EFAULT; size 2^32 and
+ * ULONG_MAX -> -EFAULT; the offset registered exactly when accepted.
+ * GET_LAYOUT offset, registration and vDSO as before.
+ */
+TEST_F_TIMEOUT(hostile, usizes, 300)
 {
 	static const unsigned long big[] = {
 		64, 4095, 4096, 4097, 1UL << 32, ~0UL,
@@ -512,9 +548,8 @@ static void test_usizes(void)
 		c.expect = 0;
 		usize_try(&c);
 	}
-	ksft_test_result(!sweep_bad,
-			 "size: prctl(PR_KTLS, GET_LAYOUT, buf, size, 0) for size 0..40, 64, 4095, 4096, 4097, 2^32, ULONG_MAX: -EINVAL below 16 with no byte written, else 0 with the layout in the first 16 bytes and no other byte of the page written; GET_LAYOUT offset, registration and vDSO as before: %d wrong%s\n",
-			 sweep_bad, sweep_wrong);
+	EXPECT_EQ(0, sweep_bad)
+		TH_LOG("GET_LAYOUT sizes: %d wrong:%s", sweep_bad, sweep_wrong);
 
 	sweep_start();
 	for (size = 0; size <= 40; size++)
@@ -536,9 +571,8 @@ static void test_usizes(void)
 	usize_try(&c);
 	c.size = ~0UL;
 	usize_try(&c);
-	ksft_test_result(!sweep_bad,
-			 "size: prctl(PR_KTLS, SET_OFFSET, layout, size, 0) for size 0..40, 64 and a page, the bytes beyond the 16 zero: -EINVAL below 16, else 0; with byte 16 or the last byte 0xa5 -> -E2BIG; with the byte just beyond the size 0xa5 -> 0; ending at the end of a page: size 32 -> 0, size 33 (its last byte in a PROT_NONE page, the rest zero) -> -EFAULT; size 2^32 and ULONG_MAX (the readable bytes zero) -> -EFAULT; the offset registered exactly when accepted: %d wrong%s\n",
-			 sweep_bad, sweep_wrong);
+	EXPECT_EQ(0, sweep_bad)
+		TH_LOG("SET_OFFSET sizes: %d wrong:%s", sweep_bad, sweep_wrong);
 }
 
 /* ---- 3. offsets ---- */
@@ -555,7 +589,7 @@ struct reg_probe {
 	long reg, reg2, unreg, unreg2, layout_ret;
 	long layout_off;
 	unsigned long fs;	/* the FS base the thread ran on */
-	struct ktls_snap after, unregistered;
+	struct kt_snap after, unregistered;
 	int done;		/* __atomic: the thread finished */
 };
 
@@ -565,31 +599,31 @@ static bool probe_finished(const struct reg_probe *p)
 	return __atomic_load_n(&p->done, __ATOMIC_ACQUIRE);
 }
 
-static KTLS_RAW int reg_probe_fn(struct ktls_thread *t)
+static KT_RAW int reg_probe_fn(struct kt_thread *t)
 {
 	struct reg_probe *p = t->arg;
 	const struct ktls_area *area = (const struct ktls_area *)p->area;
-	unsigned long own = ktls_get_fs();
+	unsigned long own = kt_get_fs();
 	struct ktls_layout l;
 
 	if (p->wrfs)
-		ktls_wrfsbase(p->tp);
-	p->fs = ktls_get_fs();
-	p->reg = ktls_register();
+		kt_wrfsbase(p->tp);
+	p->fs = kt_get_fs();
+	p->reg = kt_register();
 	l.offset = 0x1234;
-	p->layout_ret = ktls_get_layout(&l);
+	p->layout_ret = kt_get_layout(&l);
 	p->layout_off = l.offset;
-	ktls_snap_take(&p->after, p->reg == 0 || p->readable ? area : NULL);
+	kt_snap_take(&p->after, p->reg == 0 || p->readable ? area : NULL);
 	if (p->reg == 0) {
-		p->unreg = ktls_unregister();
-		ktls_snap_take(&p->unregistered, area);
+		p->unreg = kt_unregister();
+		kt_snap_take(&p->unregistered, area);
 	} else {
 		/* Rejected: the same answer again, and no area to remove. */
-		p->reg2 = ktls_register();
+		p->reg2 = kt_register();
 	}
-	p->unreg2 = ktls_unregister();
+	p->unreg2 = kt_unregister();
 	if (p->wrfs)
-		ktls_wrfsbase(own);
+		kt_wrfsbase(own);
 	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -612,51 +646,51 @@ static int judge_probe(const struct reg_probe *p, long expect, long offset)
 		v |= V_CALL;
 	if (p->layout_ret || p->layout_off != offset) {
 		ksft_print_msg("raw thread: GET_LAYOUT -> %s offset %ld, expected 0 %ld\n",
-			       ktls_ret_str(p->layout_ret), p->layout_off,
+			       kt_ret_str(p->layout_ret), p->layout_off,
 			       offset);
 		v |= V_LAYOUT;
 	}
 	if (p->reg == 0) {
-		if (!ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
-				     "raw thread after REGISTER"))
+		if (!kt_snap_check(&p->after, KT_EXPECT_AREA,
+				   "raw thread after REGISTER"))
 			v |= V_VDSO;
 		if (p->unreg || p->unregistered.area_owner != 0 ||
-		    !ktls_snap_check(&p->unregistered, KTLS_EXPECT_NO_AREA,
+		    !kt_snap_check(&p->unregistered, KT_EXPECT_NO_AREA,
 				     "raw thread after UNREGISTER")) {
 			ksft_print_msg("raw thread: UNREGISTER -> %s, tp %#llx\n",
-				       ktls_ret_str(p->unreg),
+				       kt_ret_str(p->unreg),
 				       (unsigned long long)p->unregistered.area_owner);
 			v |= V_STATE;
 		}
 	} else {
-		if (!ktls_snap_check(&p->after, p->readable ?
-				     KTLS_EXPECT_NO_AREA : KTLS_EXPECT_NONE,
+		if (!kt_snap_check(&p->after, p->readable ?
+				     KT_EXPECT_NO_AREA : KT_EXPECT_NONE,
 				     "raw thread after the rejected REGISTER"))
 			v |= V_VDSO;
 		if (p->reg2 != p->reg) {
 			ksft_print_msg("raw thread: REGISTER again -> %s, first %s\n",
-				       ktls_ret_str(p->reg2),
-				       ktls_ret_str(p->reg));
+				       kt_ret_str(p->reg2),
+				       kt_ret_str(p->reg));
 			v |= V_STATE;
 		}
 	}
 	if (p->unreg2 != -ENOENT) {
 		ksft_print_msg("raw thread: final UNREGISTER -> %s, expected -ENOENT\n",
-			       ktls_ret_str(p->unreg2));
+			       kt_ret_str(p->unreg2));
 		v |= V_STATE;
 	}
 	return v;
 }
 
 /* A clone3(CLONE_KTLS) thread that was accepted checks its area. */
-static KTLS_RAW int clone_ok_fn(struct ktls_thread *t)
+static KT_RAW int clone_ok_fn(struct kt_thread *t)
 {
 	struct reg_probe *p = t->arg;
 
-	ktls_snap_take(&p->after, (const struct ktls_area *)p->area);
-	p->unreg = ktls_unregister();
-	ktls_snap_take(&p->unregistered, (const struct ktls_area *)p->area);
-	p->fs = ktls_get_fs();
+	kt_snap_take(&p->after, (const struct ktls_area *)p->area);
+	p->unreg = kt_unregister();
+	kt_snap_take(&p->unregistered, (const struct ktls_area *)p->area);
+	p->fs = kt_get_fs();
 	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -702,12 +736,12 @@ static int offset_child(void *arg)
 		.offset = c->offset,
 	};
 	struct reg_probe *p;
-	struct ktls_thread t;
+	struct kt_thread t;
 	unsigned long tp = 0, area = 0;
 	int v = 0;
 	long r;
 
-	sh->ret = ktls_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
+	sh->ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 	if (sh->ret != c->expect)
 		v |= V_CALL;
 	if (sh->ret)
@@ -716,8 +750,8 @@ static int offset_child(void *arg)
 	v |= verify_main("after SET_OFFSET", c->offset, false);
 
 	/* Accepted: a thread whose area is that far from its TCB. */
-	p = ktls_shared_alloc(sizeof(*p));
-	if (ktls_thread_prepare(&t, 0))
+	p = kt_shared_alloc(sizeof(*p));
+	if (kt_thread_prepare(&t, 0))
 		return v | V_SETUP;
 	if (labs(c->offset) < page_size) {
 		tp = t.tls;
@@ -726,17 +760,17 @@ static int offset_child(void *arg)
 		r = reserve_far(c->offset, &tp, &area);
 		if (r) {
 			ksft_print_msg("reserving %ld bytes: %s\n",
-				       labs(c->offset), ktls_ret_str(r));
+				       labs(c->offset), kt_ret_str(r));
 			return v | V_SETUP;
 		}
 	}
 	p->tp = tp;
 	p->area = area;
 	p->readable = true;
-	r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, tp, 0, reg_probe_fn, p);
+	r = kt_thread_spawn(&t, KT_THREAD_FLAGS, tp, 0, reg_probe_fn, p);
 	if (r <= 0)
 		return v | V_SETUP;
-	ktls_thread_join(&t);
+	kt_thread_join(&t);
 	v |= judge_probe(p, 0, c->offset);
 	sh->ret2 = p->reg;
 
@@ -744,23 +778,30 @@ static int offset_child(void *arg)
 	memset(p, 0, sizeof(*p));
 	p->tp = tp;
 	p->area = area;
-	r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS, tp, 0,
-			      clone_ok_fn, p);
+	r = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, tp, 0,
+			    clone_ok_fn, p);
 	if (r <= 0) {
 		ksft_print_msg("clone3(CLONE_KTLS, tls %#lx) -> %s, expected a thread\n",
-			       tp, ktls_ret_str(r));
+			       tp, kt_ret_str(r));
 		return v | V_CALL;
 	}
-	ktls_thread_join(&t);
+	kt_thread_join(&t);
 	if (!probe_finished(p) || p->fs != tp ||
-	    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
+	    !kt_snap_check(&p->after, KT_EXPECT_AREA,
 			     "clone3(CLONE_KTLS) thread") ||
 	    p->unreg || p->unregistered.area_owner)
 		v |= V_VDSO;
 	return v;
 }
 
-static void test_offsets(void)
+/*
+ * SET_OFFSET of each offset: refused ones leave no offset, no area,
+ * REGISTER -ENOENT and vDSO == syscalls; after an accepted one GET_LAYOUT
+ * returns it, and a raw thread with its area that far from its TCB
+ * REGISTERs (area right, UNREGISTER clears it), as does a
+ * clone3(CLONE_KTLS) thread.
+ */
+TEST_F_TIMEOUT(hostile, offsets, 300)
 {
 	static const struct offset_case cases[] = {
 		{ 0, -EINVAL, "0" },
@@ -786,21 +827,17 @@ static void test_offsets(void)
 		const struct offset_case *c = &cases[i];
 		int v = in_child(offset_child, (void *)c);
 
-		ksft_test_result(v == 0,
-				 "offset %s (%#lx): SET_OFFSET -> %s, expected %s; %s: %s\n",
-				 c->what, (unsigned long)c->offset,
-				 ktls_ret_str(sh->ret), ktls_ret_str(c->expect),
-				 c->expect ?
-				 "then no offset, no area, REGISTER -ENOENT, vDSO == syscalls" :
-				 "then GET_LAYOUT returns it, and a raw thread with its area that far from its TCB REGISTERs (area right, UNREGISTER clears it) as does a clone3(CLONE_KTLS) thread",
-				 v_str(v));
+		EXPECT_EQ(0, v)
+			TH_LOG("offset %s (%#lx): SET_OFFSET -> %s, expected %s: %s",
+			       c->what, (unsigned long)c->offset, kt_ret_str(sh->ret),
+			       kt_ret_str(c->expect), v_str(v));
 	}
 }
 
 /* ---- 4. sizes and alignments ---- */
 
 struct size_case {
-	uint32_t size, alignment;
+	__u32 size, alignment;
 	long offset;
 };
 
@@ -813,19 +850,27 @@ static int size_child(void *arg)
 		.offset = c->offset,
 	};
 
-	sh->ret = ktls_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
+	sh->ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 	return verify_main(sh->ret ? "after the rejected SET_OFFSET" :
 			   "after SET_OFFSET", sh->ret ? 0 : c->offset, false);
 }
 
-static bool pow2(uint32_t x)
+static bool pow2(__u32 x)
 {
 	return x && !(x & (x - 1));
 }
 
-static void test_sizes(void)
+/*
+ * SET_OFFSET with offset -4096 and each size x alignment: 0 for size >=
+ * 64 and alignment 64 or 128, -EINVAL otherwise, GET_LAYOUT,
+ * registration and vDSO as expected afterwards.  Alignment 128 with an
+ * offset that is a multiple of 64 but not of 128: the header reads as
+ * -EINVAL, Documentation's KTLS_AREA_ALIGN rule as 0; either is taken,
+ * with a consistent state.
+ */
+TEST_F_TIMEOUT(hostile, sizes, 300)
 {
-	static const uint32_t vals[] = { 0, 1, 63, 64, 65, 96, 128, UINT32_MAX };
+	static const __u32 vals[] = { 0, 1, 63, 64, 65, 96, 128, UINT32_MAX };
 	size_t i, j;
 	char line[512];
 	struct size_case amb = { 64, 128, -(128L * 32 + 64) };
@@ -846,12 +891,11 @@ static void test_sizes(void)
 			if (v || sh->ret != (ok ? 0 : -EINVAL))
 				bad++;
 			snprintf(line + n, sizeof(line) - n, " %u:%s%s",
-				 vals[j], ktls_ret_str(sh->ret),
+				 vals[j], kt_ret_str(sh->ret),
 				 v || sh->ret != (ok ? 0 : -EINVAL) ? "(WRONG)" : "");
 		}
-		ksft_test_result(!bad,
-				 "sizes: SET_OFFSET size %u, offset -4096, alignment:result =%s (expected 0 for size >= 64 and alignment 64 or 128, -EINVAL otherwise; afterwards GET_LAYOUT, registration and vDSO as expected)\n",
-				 vals[i], line);
+		EXPECT_EQ(0, bad)
+			TH_LOG("size %u, alignment:result =%s", vals[i], line);
 	}
 	/*
 	 * The header asks for "an offset that is a multiple of alignment";
@@ -859,11 +903,9 @@ static void test_sizes(void)
 	 * answers are consistent with a document; report which one it is.
 	 */
 	v = in_child(size_child, &amb);
-	ksft_test_result(!v && (sh->ret == 0 || sh->ret == -EINVAL),
-			 "sizes: SET_OFFSET alignment 128 with an offset (%ld) that is a multiple of 64 but not of 128 -> %s (%s; the header reads as -EINVAL, Documentation's KTLS_AREA_ALIGN rule as 0: either is taken), state consistent: %s\n",
-			 amb.offset, ktls_ret_str(sh->ret),
-			 sh->ret ? "the layout's alignment is enforced" :
-			 "only KTLS_AREA_ALIGN is enforced", v_str(v));
+	EXPECT_TRUE(!v && (sh->ret == 0 || sh->ret == -EINVAL))
+		TH_LOG("alignment 128, offset %ld -> %s: %s", amb.offset,
+		       kt_ret_str(sh->ret), v_str(v));
 }
 
 /* ---- 5. the layout pointer ---- */
@@ -907,7 +949,7 @@ static int ptr_child(void *arg)
 	struct ktls_layout good = {
 		.size = KTLS_AREA_SIZE,
 		.alignment = KTLS_AREA_ALIGN,
-		.offset = ktls_offset,
+		.offset = kt_offset,
 	};
 	unsigned char *watch = NULL;
 	size_t watch_len = 0, i;
@@ -916,7 +958,7 @@ static int ptr_child(void *arg)
 	int v;
 
 	/* GET_LAYOUT registered; SET_OFFSET in a process without offset. */
-	v = main_setup(get ? ktls_offset : 0, get);
+	v = main_setup(get ? kt_offset : 0, get);
 	if (v)
 		return v;
 	switch (c->k) {
@@ -993,7 +1035,7 @@ static int ptr_child(void *arg)
 
 		if (watch)
 			memcpy(before, watch, watch_len);
-		sh->ret = ktls_prctl(c->op, ptr, sizeof(good), 0);
+		sh->ret = kt_prctl(c->op, ptr, sizeof(good), 0);
 		if (sh->ret != expect)
 			v |= V_CALL;
 		for (i = 0; watch && i < watch_len; i++)
@@ -1004,16 +1046,21 @@ static int ptr_child(void *arg)
 		struct ktls_layout got;
 
 		memcpy(&got, ptr, sizeof(got));
-		if (got.offset != ktls_offset || got.size != KTLS_AREA_SIZE)
+		if (got.offset != kt_offset || got.size != KTLS_AREA_SIZE)
 			v |= V_CALL;
 	}
 	if (get)
-		return v | verify_main("after GET_LAYOUT", ktls_offset, true);
-	return v | verify_main("after SET_OFFSET", sh->ret ? 0 : ktls_offset,
+		return v | verify_main("after GET_LAYOUT", kt_offset, true);
+	return v | verify_main("after SET_OFFSET", sh->ret ? 0 : kt_offset,
 			       false);
 }
 
-static void test_pointers(void)
+/*
+ * Each layout pointer kind with GET_LAYOUT and SET_OFFSET: the expected
+ * errno, no byte written where it must not be, GET_LAYOUT offset,
+ * registration state and vDSO as before (or as set).
+ */
+TEST_F_TIMEOUT(hostile, pointers, 300)
 {
 	static const enum ptr_kind kinds[] = {
 		P_NULL, P_UNMAPPED, P_NONE, P_RDONLY, P_STRADDLE, P_TOP,
@@ -1032,17 +1079,15 @@ static void test_pointers(void)
 				      (kinds[i] == P_RDONLY && o) ? 0 : -EFAULT;
 
 			if (sh->skip) {
-				ksft_test_result_skip("layout pointer: %s to %s: %s\n",
-						      op_name(op),
-						      ptr_names[kinds[i]],
-						      sh->why);
+				TH_LOG("skipped: layout pointer: %s to %s: %s",
+				       op_name(op), ptr_names[kinds[i]],
+				       sh->why);
 				continue;
 			}
-			ksft_test_result(v == 0,
-					 "layout pointer: %s(%s) -> %s, expected %s; no byte written where it must not be, GET_LAYOUT offset, registration state and vDSO as before (or as set): %s\n",
-					 op_name(op), ptr_names[kinds[i]],
-					 ktls_ret_str(sh->ret),
-					 ktls_ret_str(expect), v_str(v));
+			EXPECT_EQ(0, v)
+				TH_LOG("%s(%s) -> %s, expected %s: %s", op_name(op),
+				       ptr_names[kinds[i]], kt_ret_str(sh->ret), kt_ret_str(expect),
+				       v_str(v));
 		}
 	}
 }
@@ -1125,20 +1170,20 @@ static int area_child(void *arg)
 {
 	const struct area_case *c = arg;
 	const struct area_kind_info *info = &area_info[c->k];
-	long offset = info->offset ? info->offset : ktls_offset;
+	long offset = info->offset ? info->offset : kt_offset;
 	bool main_reg = !info->offset;
 	bool wrfs = false, readable = false, writable_pattern = false;
 	unsigned long tp = 0, area, apage;
 	unsigned char before[KTLS_AREA_SIZE];
-	struct reg_probe *p = ktls_shared_alloc(sizeof(*p));
-	struct ktls_thread t;
+	struct reg_probe *p = kt_shared_alloc(sizeof(*p));
+	struct kt_thread t;
 	int v, threads;
 	long r;
 
 	v = main_setup(offset, main_reg);
 	if (v)
 		return v;
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return V_SETUP;
 	area = t.tls + offset;
 	apage = area & ~(page_size - 1);
@@ -1278,14 +1323,14 @@ static int area_child(void *arg)
 	p->readable = readable;
 	if (!c->clone) {
 		/* A raw thread on the thread pointer tries REGISTER. */
-		r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS,
-				      p->wrfs ? t.tls : tp, 0, reg_probe_fn, p);
+		r = kt_thread_spawn(&t, KT_THREAD_FLAGS,
+				    p->wrfs ? t.tls : tp, 0, reg_probe_fn, p);
 		if (r <= 0) {
 			ksft_print_msg("raw thread with tls %#lx: clone3 -> %s\n",
-				       tp, ktls_ret_str(r));
+				       tp, kt_ret_str(r));
 			return v | V_SETUP;
 		}
-		ktls_thread_join(&t);
+		kt_thread_join(&t);
 		sh->ret = p->reg;
 		sh->expect = info->expect;
 		v |= judge_probe(p, info->expect, offset);
@@ -1296,13 +1341,13 @@ static int area_child(void *arg)
 		if (tp >= TASK_SIZE_MAX_X86)
 			expect = -EPERM;
 		sh->expect = expect;
-		r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				      tp, 0, clone_ok_fn, p);
+		r = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
+				    tp, 0, clone_ok_fn, p);
 		sh->ret = r > 0 ? 0 : r;
 		if (r > 0) {
-			ktls_thread_join(&t);
+			kt_thread_join(&t);
 			if (!probe_finished(p) || p->fs != tp ||
-			    !ktls_snap_check(&p->after, KTLS_EXPECT_AREA,
+			    !kt_snap_check(&p->after, KT_EXPECT_AREA,
 					     "clone3(CLONE_KTLS) thread") ||
 			    p->unreg || p->unregistered.area_owner)
 				v |= V_VDSO;
@@ -1311,11 +1356,11 @@ static int area_child(void *arg)
 			v |= V_CALL;
 		if (expect == -EPERM) {
 			/* The same without CLONE_KTLS. */
-			r = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, tp, 0,
-					      clone_ok_fn, p);
+			r = kt_thread_spawn(&t, KT_THREAD_FLAGS, tp, 0,
+					    clone_ok_fn, p);
 			sh->ret2 = r > 0 ? 0 : r;
 			if (r > 0)
-				ktls_thread_join(&t);
+				kt_thread_join(&t);
 			if (sh->ret2 != -EPERM)
 				v |= V_CALL;
 		}
@@ -1334,7 +1379,18 @@ static int area_child(void *arg)
 	return v | verify_main("main after the case", offset, main_reg);
 }
 
-static void test_areas(void)
+/*
+ * Each area kind through REGISTER in a raw thread (expected: the area
+ * right and UNREGISTER clearing its owner word where accepted; REGISTER
+ * again giving the same and the area's memory unchanged where refused;
+ * GET_LAYOUT offset kept, UNREGISTER -ENOENT after, accessors == syscalls
+ * in the thread and in main, main's registration kept, no thread left)
+ * and through clone3(CLONE_KTLS) with that tls (no thread on failure, the
+ * area's memory unchanged, main's registration and vDSO kept; a tls
+ * beyond user space is refused with -EPERM by the architecture, as
+ * without CLONE_KTLS).
+ */
+TEST_F_TIMEOUT(hostile, areas, 300)
 {
 	int k, clone;
 
@@ -1345,61 +1401,24 @@ static void test_areas(void)
 			int v = in_child(area_child, &c);
 
 			if (sh->skip) {
-				ksft_test_result_skip("area: %s: %s: %s\n",
-						      clone ? "clone3(CLONE_KTLS)" :
-						      "REGISTER in a raw thread",
-						      info->what, sh->why);
+				TH_LOG("skipped: area: %s: %s: %s",
+				       clone ? "clone3(CLONE_KTLS)" : "REGISTER in a raw thread",
+				       info->what, sh->why);
 				continue;
 			}
-			if (!clone)
-				ksft_test_result(v == 0,
-						 "area: REGISTER in a raw thread, %s -> %s, expected %s; %s; GET_LAYOUT offset kept, UNREGISTER -ENOENT after, accessors == syscalls in the thread and in main, main's registration kept, no thread left: %s\n",
-						 info->what, ktls_ret_str(sh->ret),
-						 ktls_ret_str(info->expect),
-						 !info->expect ?
-						 "the area right, UNREGISTER clears its tp" :
-						 "REGISTER again gives the same, the area's memory unchanged",
-						 v_str(v));
-			else
-				ksft_test_result(v == 0,
-						 "area: clone3(CLONE_KTLS) with tls for %s -> %s, expected %s%s; no thread appeared on failure, the area's memory unchanged, main's registration and vDSO kept: %s\n",
-						 info->what, ktls_ret_str(sh->ret),
-						 ktls_ret_str(sh->expect),
-						 sh->expect != -EPERM ? "" :
-						 " (the tls is beyond user space: the architecture refuses it, as it does without CLONE_KTLS)",
-						 v_str(v));
+			EXPECT_EQ(0, v)
+				TH_LOG("area: %s, %s -> %s, expected %s: %s",
+				       clone ? "clone3(CLONE_KTLS) with that tls" :
+				       "REGISTER in a raw thread", info->what,
+				       kt_ret_str(sh->ret),
+				       kt_ret_str(clone ? sh->expect : info->expect),
+				       v_str(v));
 		}
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	struct timespec t0, t1;
-
-	page_size = sysconf(_SC_PAGESIZE);
-	ksft_print_header();
-	ktls_require(&kernel_layout);
-	ktls_vdso_init();
-	if (!ktls_vdso_ok)
-		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions\n");
-	fsgsbase = ktls_have_fsgsbase();
-	sh = ktls_shared_alloc(sizeof(*sh));
-	ksft_print_msg("static TLS offset %ld, FSGSBASE %s; %s\n",
-		       ktls_offset, fsgsbase ? "usable" : "not usable",
-		       "every case runs in a child of a process that never registered");
-	ksft_set_plan(4 + 4 + 2 + 16 + 8 + 1 + 2 * 11 + 2 * NR_AREA_KINDS);
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	test_ops();
-	test_usizes();
-	test_offsets();
-	test_sizes();
-	test_pointers();
-	test_areas();
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ksft_print_msg("total %.2f s\n", t1.tv_sec - t0.tv_sec +
-		       (t1.tv_nsec - t0.tv_nsec) / 1e9);
-
-	ksft_finished();
-	return 0;
+	kt_require_vdso();
+	return test_harness_run(argc, argv);
 }

@@ -37,10 +37,10 @@ FIXTURE(interact) {
 
 FIXTURE_SETUP(interact)
 {
-	const char *why = ktls_setup_or_why();
+	const char *why = kt_setup_or_why();
 
 	if (why)
-		SKIP(return, "%s", why);
+		KT_SKIP_SETUP("%s", why);
 }
 
 FIXTURE_TEARDOWN(interact)
@@ -49,7 +49,7 @@ FIXTURE_TEARDOWN(interact)
 
 static void *pthread_getuid(void *arg)
 {
-	*(uid_t *)arg = ktls_vdso.getuid();
+	*(uid_t *)arg = kt_vdso.getuid();
 	return NULL;
 }
 
@@ -74,19 +74,19 @@ TEST_F(interact, seccomp_filter_on_fallback)
 	struct sock_fprog prog = {
 		.len = ARRAY_SIZE(insns), .filter = insns,
 	};
-	uid_t uid = ktls_raw_getuid(), in_thread = 0;
+	uid_t uid = kt_raw_getuid(), in_thread = 0;
 	pthread_t pt;
 
 	ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
 		SKIP(return, "no seccomp filters: %s", strerror(errno));
-	EXPECT_EQ((uid_t)-EPERM, (uid_t)ktls_raw_getuid());
-	EXPECT_EQ(uid, ktls_vdso.getuid());
+	EXPECT_EQ((uid_t)-EPERM, (uid_t)kt_raw_getuid());
+	EXPECT_EQ(uid, kt_vdso.getuid());
 	ASSERT_EQ(0, pthread_create(&pt, NULL, pthread_getuid, &in_thread));
 	ASSERT_EQ(0, pthread_join(pt, NULL));
 	EXPECT_EQ((uid_t)-EPERM, in_thread);
-	ASSERT_EQ(0, ktls_unregister());
-	EXPECT_EQ((uid_t)-EPERM, ktls_vdso.getuid());
+	ASSERT_EQ(0, kt_unregister());
+	EXPECT_EQ((uid_t)-EPERM, kt_vdso.getuid());
 }
 
 /*
@@ -106,31 +106,33 @@ static pid_t highest_pid(void)
 	return max - 1;
 }
 
-static KTLS_RAW int snap_own(struct ktls_thread *t)
+/* The thread's look at its own area, into the snapshot at t->arg. */
+static KT_RAW int snap_own(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], t->area);
+	kt_snap_take(t->arg, t->area);
 	return 0;
 }
 
 TEST_F(interact, clone3_set_tid)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
+	struct kt_snap s;
 	long ret;
 
 	if (geteuid())
 		SKIP(return, "set_tid needs CAP_CHECKPOINT_RESTORE");
-	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
 	ret = -EEXIST;
 	for (t.set_tid = highest_pid(); t.set_tid > 1 && ret == -EEXIST; t.set_tid--)
-		ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS, t.tls,
-					0, snap_own, NULL);
+		ret = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
+				      0, snap_own, &s);
 	t.set_tid++;
-	ASSERT_EQ(t.set_tid, ret) TH_LOG("clone3 -> %s", ktls_ret_str(ret));
-	ktls_thread_join(&t);
-	EXPECT_TRUE(ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA, "set_tid thread"));
-	EXPECT_EQ(t.set_tid, t.snap[0].area_ids.tid);
-	EXPECT_EQ(t.set_tid, t.snap[0].vdso.tid);
-	ktls_thread_free(&t);
+	ASSERT_EQ(t.set_tid, ret) TH_LOG("clone3 -> %s", kt_ret_str(ret));
+	kt_thread_join(&t);
+	EXPECT_TRUE(kt_snap_check(&s, KT_EXPECT_AREA, "set_tid thread"));
+	EXPECT_EQ(t.set_tid, s.area_ids.tid);
+	EXPECT_EQ(t.set_tid, s.vdso.tid);
+	kt_thread_free(&t);
 }
 
 /*
@@ -175,19 +177,19 @@ static int moved_vdso_child(void)
 	if (munmap((void *)vvar, len))
 		return 12;
 	/* It returns the image's size. */
-	ret = ktls_sys2(SYS_arch_prctl, ARCH_MAP_VDSO_64, to);
+	ret = kt_sys2(SYS_arch_prctl, ARCH_MAP_VDSO_64, to);
 	if (ret == -EINVAL)
 		return 13;
 	if (ret < 0)
 		return 18;
 	if (find_mapping("[vdso]", &vdso, &vdso_end) || vdso == vvar_end)
 		return 14;
-	if (ktls_vdso_init_at(vdso) != 7)
+	if (kt_vdso_init_at(vdso) != 7)
 		return 15;
-	if (ktls_vdso.gettid() != ktls_raw_gettid() ||
-	    ktls_vdso.getpid() != ktls_raw_getpid())
+	if (kt_vdso.gettid() != kt_raw_gettid() ||
+	    kt_vdso.getpid() != kt_raw_getpid())
 		return 16;
-	return ktls_fast_path(&ktls_tls_area) ? 0 : 17;
+	return kt_fast_path(&kt_tls_area) ? 0 : 17;
 }
 
 TEST_F(interact, arch_map_vdso_64)
@@ -204,7 +206,7 @@ TEST_F(interact, arch_map_vdso_64)
 		SKIP(return, "no ARCH_MAP_VDSO_64 (CHECKPOINT_RESTORE off)");
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("child: %s (1x: mappings, 15 lookup, 16 values, 17 not fast, 18 map)",
-		       ktls_status_str(status));
+		       kt_status_str(status));
 }
 
 /*
@@ -221,8 +223,9 @@ TEST_F(interact, userfaultfd_area)
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	struct uffdio_zeropage zero = { 0 };
-	struct ktls_thread t, other;
+	struct kt_thread t, other;
 	struct uffd_msg msg;
+	struct kt_snap s, so;
 	struct pollfd pfd;
 	unsigned long area_page;
 	long uffd;
@@ -231,7 +234,7 @@ TEST_F(interact, userfaultfd_area)
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd: %s", strerror(errno));
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
-	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
 	area_page = (unsigned long)t.area & -page;
 	/* A fresh, never touched page for the area. */
 	ASSERT_EQ((void *)area_page, mmap((void *)area_page, page,
@@ -241,8 +244,8 @@ TEST_F(interact, userfaultfd_area)
 	reg.range.len = page;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
 
-	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS, t.tls,
-				       0, snap_own, NULL));
+	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
+				     0, snap_own, &s));
 	pfd.fd = uffd;
 	pfd.events = POLLIN;
 	ASSERT_EQ(1, poll(&pfd, 1, 10000)) TH_LOG("no fault reported in 10 s");
@@ -251,19 +254,19 @@ TEST_F(interact, userfaultfd_area)
 	EXPECT_EQ(area_page, msg.arg.pagefault.address & -page);
 
 	/* The address space's registry must not be held by the waiter. */
-	ASSERT_EQ(0, ktls_thread_prepare(&other, 0));
-	ASSERT_LT(0, ktls_thread_spawn(&other, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				       other.tls, 0, snap_own, NULL));
-	ktls_thread_join(&other);
-	EXPECT_TRUE(ktls_snap_check(&other.snap[0], KTLS_EXPECT_AREA, "other thread"));
+	ASSERT_EQ(0, kt_thread_prepare(&other, 0));
+	ASSERT_LT(0, kt_thread_spawn(&other, KT_THREAD_FLAGS | CLONE_KTLS,
+				     other.tls, 0, snap_own, &so));
+	kt_thread_join(&other);
+	EXPECT_TRUE(kt_snap_check(&so, KT_EXPECT_AREA, "other thread"));
 
 	zero.range.start = area_page;
 	zero.range.len = page;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
-	ktls_thread_join(&t);
-	EXPECT_TRUE(ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA, "userfaultfd thread"));
-	ktls_thread_free(&t);
-	ktls_thread_free(&other);
+	kt_thread_join(&t);
+	EXPECT_TRUE(kt_snap_check(&s, KT_EXPECT_AREA, "userfaultfd thread"));
+	kt_thread_free(&t);
+	kt_thread_free(&other);
 	close(uffd);
 }
 
@@ -282,21 +285,21 @@ static int idmap_race_child(struct idmap_race *r)
 {
 	if (unshare(CLONE_NEWUSER))
 		return 10;
-	ktls_post(&r->ready, 1);
+	kt_post(&r->ready, 1);
 	do {
-		if (ktls_unregister() || ktls_register())
+		if (kt_unregister() || kt_register())
 			return 11;
 	} while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE));
-	if (ktls_raw_getuid() != 0)
+	if (kt_raw_getuid() != 0)
 		return 12;
-	if (ktls_vdso.getuid() != 0 || ktls_tls_area.uid != 0)
+	if (kt_vdso.getuid() != 0 || kt_tls_area.uid != 0)
 		return 13;
 	return 0;
 }
 
 TEST_F(interact, idmap_write_during_register)
 {
-	struct idmap_race *r = ktls_shared_alloc(sizeof(*r));
+	struct idmap_race *r = kt_shared_alloc(sizeof(*r));
 	char path[64], map[32];
 	int i, fd, status;
 	pid_t pid;
@@ -311,7 +314,7 @@ TEST_F(interact, idmap_write_during_register)
 		ASSERT_LE(0, pid);
 		if (pid == 0)
 			_exit(idmap_race_child(r));
-		ktls_wait_for(&r->ready, 1);
+		kt_wait_for(&r->ready, 1);
 		usleep(i * 50);
 		snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
 		fd = open(path, O_WRONLY);
@@ -322,9 +325,13 @@ TEST_F(interact, idmap_write_during_register)
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			TH_LOG("round %d: %s (10 unshare, 11 cycle, 12 uid, 13 area/vDSO stale)",
-			       i, ktls_status_str(status));
+			       i, kt_status_str(status));
 	}
 	munmap(r, sizeof(*r));
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	kt_require_vdso();
+	return test_harness_run(argc, argv);
+}

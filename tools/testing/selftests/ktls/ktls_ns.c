@@ -2,9 +2,9 @@
 /*
  * KTLS and namespaces: the ids in the area and from the vDSO are the ones
  * seen in the thread's own user and pid namespaces, like the syscalls'.
- * Everything runs in forked children (unshare needs a single thread and
- * must not touch the test process); they leave their snapshots in shared
- * memory for the parent to judge.
+ * The namespaces are entered in forked children (unshare needs a single
+ * thread); they leave their snapshots in shared memory for the test's
+ * process to judge.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../kselftest.h"
+#include "../kselftest_harness.h"
 #include "ktls_util.h"
 
 #define INNER_UID	1000
@@ -27,14 +27,41 @@
 struct ns_res {
 	long unshare_ret;
 	int map_err;
-	struct ktls_snap before_map, after_map, grandchild;
-	struct ktls_snap pid_self, pid_init, pid_thread;
+	struct kt_snap before_map, after_map, grandchild;
+	struct kt_snap pid_self, pid_init, pid_thread;
 	long pid_thread_tid;
 	int grand_status;
 };
 
 static struct ns_res *res;
 static long outer_uid, outer_gid;
+
+/* Each test's process: registered, @res zeroed shared memory. */
+FIXTURE(ns) {
+};
+
+FIXTURE_SETUP(ns)
+{
+	const char *why = kt_setup_or_why();
+
+	if (why)
+		KT_SKIP_SETUP("%s", why);
+	signal(SIGPIPE, SIG_IGN);
+	res = kt_shared_alloc(sizeof(*res));
+	outer_uid = geteuid();
+	outer_gid = getegid();
+}
+
+FIXTURE_TEARDOWN(ns)
+{
+}
+
+/* The snapshot shows a valid area of the thread that took it. */
+static void expect_area(struct __test_metadata *_metadata,
+			const struct kt_snap *s, const char *who)
+{
+	EXPECT_TRUE(kt_snap_check(s, KT_EXPECT_AREA, who)) TH_LOG("%s", who);
+}
 
 static int write_file(const char *path, const char *s)
 {
@@ -71,7 +98,7 @@ static int write_maps(const char *pid)
 
 static int snap_child_fn(void *arg)
 {
-	ktls_snap_take(arg, &ktls_tls_area);
+	kt_snap_take(arg, &kt_tls_area);
 	return 0;
 }
 
@@ -80,59 +107,40 @@ static int snap_child_fn(void *arg)
 static int userns_self_fn(void *arg)
 {
 	(void)arg;
-	res->unshare_ret = ktls_sys1(SYS_unshare, CLONE_NEWUSER);
+	res->unshare_ret = kt_sys1(SYS_unshare, CLONE_NEWUSER);
 	if (res->unshare_ret)
 		return NS_SKIP;
-	ktls_snap_take(&res->before_map, &ktls_tls_area);
+	kt_snap_take(&res->before_map, &kt_tls_area);
 	res->map_err = write_maps("self");
-	ktls_snap_take(&res->after_map, &ktls_tls_area);
-	res->grand_status = ktls_fork_run(snap_child_fn, &res->grandchild);
+	kt_snap_take(&res->after_map, &kt_tls_area);
+	res->grand_status = kt_fork_run(snap_child_fn, &res->grandchild);
 	return 0;
 }
 
-static void test_userns_self(void)
+/*
+ * A child unshares its user namespace and writes its own uid_map and
+ * gid_map: before the maps the area and the vDSO equal the syscalls (the
+ * overflow ids), after them the mapped ids; so in a fork child there.
+ */
+TEST_F(ns, userns_self)
 {
-	int st;
-	bool ok;
+	int st = kt_fork_run(userns_self_fn, NULL);
 
-	memset(res, 0, sizeof(*res));
-	st = ktls_fork_run(userns_self_fn, NULL);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP) {
-		ksft_test_result_skip("unshare(CLONE_NEWUSER) -> %s\n",
-				      ktls_ret_str(res->unshare_ret));
-		ksft_test_result_skip("uid_map written by the task itself\n");
-		ksft_test_result_skip("fork child in the user namespace\n");
-		return;
-	}
-	ok = WIFEXITED(st) && !WEXITSTATUS(st);
-	ok &= ktls_snap_check(&res->before_map, KTLS_EXPECT_AREA,
-			      "after unshare(CLONE_NEWUSER)");
-	ksft_test_result(ok,
-			 "after unshare(CLONE_NEWUSER), no maps yet (%s): area and vDSO equal the syscalls (uid %ld gid %ld, the overflow ids)\n",
-			 ktls_status_str(st), res->before_map.sys.uid,
-			 res->before_map.sys.gid);
-	ok = !res->map_err;
-	ok &= ktls_snap_check(&res->after_map, KTLS_EXPECT_AREA,
-			      "after writing its own uid_map/gid_map");
-	ok &= res->after_map.sys.uid == INNER_UID &&
-	      res->after_map.sys.euid == INNER_UID &&
-	      res->after_map.sys.gid == INNER_GID &&
-	      res->after_map.sys.egid == INNER_GID;
-	ksft_test_result(ok,
-			 "the task writes its uid_map \"%d %ld 1\" and gid_map \"%d %ld 1\" (%s): area %ld/%ld and vDSO equal the syscalls %ld/%ld, expected %d/%d\n",
-			 INNER_UID, outer_uid, INNER_GID, outer_gid,
-			 res->map_err ? strerror(res->map_err) : "ok",
-			 res->after_map.area_ids.uid,
-			 res->after_map.area_ids.gid, res->after_map.sys.uid,
-			 res->after_map.sys.gid, INNER_UID, INNER_GID);
-	ok = WIFEXITED(res->grand_status) && !WEXITSTATUS(res->grand_status);
-	ok &= ktls_snap_check(&res->grandchild, KTLS_EXPECT_AREA,
-			      "fork child in the user namespace");
-	ok &= res->grandchild.sys.uid == INNER_UID;
-	ksft_test_result(ok,
-			 "fork child in that user namespace (%s): area and vDSO equal the syscalls, uid %ld (expected %d)\n",
-			 ktls_status_str(res->grand_status),
-			 res->grandchild.area_ids.uid, INNER_UID);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP)
+		SKIP(return, "unshare(CLONE_NEWUSER) -> %s",
+		     kt_ret_str(res->unshare_ret));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	expect_area(_metadata, &res->before_map, "after unshare(CLONE_NEWUSER)");
+	EXPECT_EQ(0, res->map_err) TH_LOG("%s", strerror(res->map_err));
+	expect_area(_metadata, &res->after_map, "after writing its own maps");
+	EXPECT_EQ(INNER_UID, res->after_map.sys.uid);
+	EXPECT_EQ(INNER_UID, res->after_map.sys.euid);
+	EXPECT_EQ(INNER_GID, res->after_map.sys.gid);
+	EXPECT_EQ(INNER_GID, res->after_map.sys.egid);
+	EXPECT_TRUE(WIFEXITED(res->grand_status) && !WEXITSTATUS(res->grand_status))
+		TH_LOG("fork child: %s", kt_status_str(res->grand_status));
+	expect_area(_metadata, &res->grandchild, "fork child in the user namespace");
+	EXPECT_EQ(INNER_UID, res->grandchild.sys.uid);
 }
 
 /* ---- user namespace, maps written by the parent ---- */
@@ -146,35 +154,32 @@ static int userns_parent_fn(void *arg)
 	(void)arg;
 	close(sync_pipe[0]);
 	close(go_pipe[1]);
-	res->unshare_ret = ktls_sys1(SYS_unshare, CLONE_NEWUSER);
+	res->unshare_ret = kt_sys1(SYS_unshare, CLONE_NEWUSER);
 	if (write(sync_pipe[1], &c, 1) != 1 || res->unshare_ret)
 		return NS_SKIP;
 	if (read(go_pipe[0], &c, 1) != 1)
 		return 1;
-	ktls_snap_take(&res->after_map, &ktls_tls_area);
+	kt_snap_take(&res->after_map, &kt_tls_area);
 	return 0;
 }
 
-static void test_userns_parent(void)
+/*
+ * The parent writes the maps of a child that unshared its user
+ * namespace: the child's area and vDSO then give the mapped ids.
+ */
+TEST_F(ns, userns_parent)
 {
 	char c, pidstr[32];
 	int st, err = -1;
 	pid_t pid;
-	bool ok;
 
-	memset(res, 0, sizeof(*res));
-	if (pipe(sync_pipe) || pipe(go_pipe))
-		ksft_exit_fail_msg("pipe: %s\n", strerror(errno));
+	ASSERT_EQ(0, pipe(sync_pipe));
+	ASSERT_EQ(0, pipe(go_pipe));
 	fflush(stdout);
 	pid = fork();
-	if (pid < 0)
-		ksft_exit_fail_msg("fork: %s\n", strerror(errno));
-	if (pid == 0) {
-		int ret = userns_parent_fn(NULL);
-
-		fflush(stdout);
-		_exit(ret);
-	}
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(userns_parent_fn(NULL));
 	close(sync_pipe[1]);
 	close(go_pipe[0]);
 	if (read(sync_pipe[0], &c, 1) == 1 && !res->unshare_ret) {
@@ -186,43 +191,35 @@ static void test_userns_parent(void)
 	close(sync_pipe[0]);
 	close(go_pipe[1]);
 	waitpid(pid, &st, 0);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP) {
-		ksft_test_result_skip("unshare(CLONE_NEWUSER) -> %s (maps written by the parent)\n",
-				      ktls_ret_str(res->unshare_ret));
-		return;
-	}
-	ok = WIFEXITED(st) && !WEXITSTATUS(st) && !err;
-	ok &= ktls_snap_check(&res->after_map, KTLS_EXPECT_AREA,
-			      "after the parent wrote the maps");
-	ok &= res->after_map.sys.uid == INNER_UID &&
-	      res->after_map.sys.gid == INNER_GID;
-	ksft_test_result(ok,
-			 "child in a new user namespace whose maps the parent wrote (%s, %s): area %ld/%ld and vDSO equal the syscalls %ld/%ld, expected %d/%d\n",
-			 err > 0 ? strerror(err) : err ? "not written" : "ok",
-			 ktls_status_str(st), res->after_map.area_ids.uid,
-			 res->after_map.area_ids.gid, res->after_map.sys.uid,
-			 res->after_map.sys.gid, INNER_UID, INNER_GID);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP)
+		SKIP(return, "unshare(CLONE_NEWUSER) -> %s",
+		     kt_ret_str(res->unshare_ret));
+	EXPECT_EQ(0, err) TH_LOG("writing the maps: %s", strerror(err));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	expect_area(_metadata, &res->after_map, "after the parent wrote the maps");
+	EXPECT_EQ(INNER_UID, res->after_map.sys.uid);
+	EXPECT_EQ(INNER_GID, res->after_map.sys.gid);
 }
 
 /* ---- pid namespace ---- */
 
-static KTLS_RAW int pid_thread_fn(struct ktls_thread *t)
+static KT_RAW int pid_thread_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&res->pid_thread, t->area);
+	kt_snap_take(&res->pid_thread, t->area);
 	return 0;
 }
 
 static int pid_init_fn(void *arg)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
 	long ret;
 
 	(void)arg;
-	ktls_snap_take(&res->pid_init, &ktls_tls_area);
-	ret = ktls_thread_start(&t, pid_thread_fn, NULL);
+	kt_snap_take(&res->pid_init, &kt_tls_area);
+	ret = kt_thread_start(&t, pid_thread_fn, NULL);
 	res->pid_thread_tid = ret;
 	if (ret > 0)
-		ktls_thread_join(&t);
+		kt_thread_join(&t);
 	return 0;
 }
 
@@ -233,76 +230,50 @@ static int pidns_fn(void *arg)
 	(void)arg;
 	if (geteuid() != 0)
 		flags |= CLONE_NEWUSER;
-	res->unshare_ret = ktls_sys1(SYS_unshare, flags);
+	res->unshare_ret = kt_sys1(SYS_unshare, flags);
 	if (res->unshare_ret)
 		return NS_SKIP;
-	ktls_snap_take(&res->pid_self, &ktls_tls_area);
-	res->grand_status = ktls_fork_run(pid_init_fn, NULL);
+	kt_snap_take(&res->pid_self, &kt_tls_area);
+	res->grand_status = kt_fork_run(pid_init_fn, NULL);
 	return 0;
 }
 
-static void test_pidns(void)
+/*
+ * unshare(CLONE_NEWPID) does not move the caller (its area keeps its
+ * pid); its fork child is the new namespace's init (tid and pid 1 in the
+ * area, the vDSO and the syscalls), and a CLONE_KTLS thread of that init
+ * has clone3's return as its tid and pid 1.
+ */
+TEST_F(ns, pidns)
 {
-	long mypid = ktls_raw_getpid();
+	long mypid = kt_raw_getpid();
 	pid_t child;
 	int st;
-	bool ok;
 
-	memset(res, 0, sizeof(*res));
-	st = ktls_fork_run(pidns_fn, NULL);
-	child = ktls_last_child;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP) {
-		ksft_test_result_skip("unshare(CLONE_NEWPID) -> %s\n",
-				      ktls_ret_str(res->unshare_ret));
-		ksft_test_result_skip("pid namespace init\n");
-		ksft_test_result_skip("thread in the pid namespace\n");
-		return;
-	}
-	ok = WIFEXITED(st) && !WEXITSTATUS(st);
-	ok &= ktls_snap_check(&res->pid_self, KTLS_EXPECT_AREA,
-			      "after unshare(CLONE_NEWPID)");
-	ok &= res->pid_self.area_ids.pid == child &&
-	      res->pid_self.area_ids.pid != mypid;
-	ksft_test_result(ok,
-			 "unshare(CLONE_NEWPID) does not move the caller (%s): area pid %ld, expected its pid %d\n",
-			 ktls_status_str(st), res->pid_self.area_ids.pid, child);
-	ok = WIFEXITED(res->grand_status) && !WEXITSTATUS(res->grand_status);
-	ok &= ktls_snap_check(&res->pid_init, KTLS_EXPECT_AREA,
-			      "pid namespace init");
-	ok &= res->pid_init.sys.pid == 1 && res->pid_init.sys.tid == 1 &&
-	      res->pid_init.area_ids.pid == 1 &&
-	      res->pid_init.area_ids.tid == 1;
-	ksft_test_result(ok,
-			 "fork child in the new pid namespace (%s): area tid/pid %ld/%ld, vDSO %ld/%ld, syscalls %ld/%ld, expected 1/1\n",
-			 ktls_status_str(res->grand_status),
-			 res->pid_init.area_ids.tid, res->pid_init.area_ids.pid,
-			 res->pid_init.vdso.tid, res->pid_init.vdso.pid,
-			 res->pid_init.sys.tid, res->pid_init.sys.pid);
-	ok = res->pid_thread_tid > 1;
-	ok &= ktls_snap_check(&res->pid_thread, KTLS_EXPECT_AREA,
-			      "thread in the pid namespace");
-	ok &= res->pid_thread.area_ids.tid == res->pid_thread_tid &&
-	      res->pid_thread.area_ids.pid == 1;
-	ksft_test_result(ok,
-			 "CLONE_KTLS thread of that init: area tid %ld pid %ld, expected clone3's return %ld and pid 1\n",
-			 res->pid_thread.area_ids.tid,
-			 res->pid_thread.area_ids.pid, res->pid_thread_tid);
+	st = kt_fork_run(pidns_fn, NULL);
+	child = kt_last_child;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP)
+		SKIP(return, "unshare(CLONE_NEWPID) -> %s",
+		     kt_ret_str(res->unshare_ret));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	expect_area(_metadata, &res->pid_self, "after unshare(CLONE_NEWPID)");
+	EXPECT_EQ(child, res->pid_self.area_ids.pid);
+	EXPECT_NE(mypid, res->pid_self.area_ids.pid);
+	EXPECT_TRUE(WIFEXITED(res->grand_status) && !WEXITSTATUS(res->grand_status))
+		TH_LOG("init: %s", kt_status_str(res->grand_status));
+	expect_area(_metadata, &res->pid_init, "pid namespace init");
+	EXPECT_EQ(1, res->pid_init.sys.pid);
+	EXPECT_EQ(1, res->pid_init.sys.tid);
+	EXPECT_EQ(1, res->pid_init.area_ids.pid);
+	EXPECT_EQ(1, res->pid_init.area_ids.tid);
+	EXPECT_LT(1, res->pid_thread_tid);
+	expect_area(_metadata, &res->pid_thread, "thread in the pid namespace");
+	EXPECT_EQ(res->pid_thread_tid, res->pid_thread.area_ids.tid);
+	EXPECT_EQ(1, res->pid_thread.area_ids.pid);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	ksft_print_header();
-	ktls_setup(true);
-	ksft_set_plan(3 + 1 + 3);
-	signal(SIGPIPE, SIG_IGN);
-	res = ktls_shared_alloc(sizeof(*res));
-	outer_uid = geteuid();
-	outer_gid = getegid();
-
-	test_userns_self();
-	test_userns_parent();
-	test_pidns();
-
-	ksft_finished();
-	return 0;
+	kt_require_vdso();
+	return test_harness_run(argc, argv);
 }

@@ -37,10 +37,10 @@ FIXTURE(owner) {
 
 FIXTURE_SETUP(owner)
 {
-	const char *why = ktls_setup_or_why();
+	const char *why = kt_setup_or_why();
 
 	if (why)
-		SKIP(return, "%s", why);
+		KT_SKIP_SETUP("%s", why);
 }
 
 FIXTURE_TEARDOWN(owner)
@@ -51,49 +51,61 @@ FIXTURE_TEARDOWN(owner)
 static bool main_fast(void)
 {
 	/* A fallback call enters the kernel, which rewrites a dirty area. */
-	ktls_vdso.gettid();
-	return ktls_area_valid(&ktls_tls_area, ktls_tp()) &&
-	       ktls_fast_path(&ktls_tls_area);
+	kt_vdso.gettid();
+	return kt_area_valid(&kt_tls_area, kt_tp()) &&
+	       kt_fast_path(&kt_tls_area);
 }
 
-static KTLS_RAW int idle(struct ktls_thread *t)
+static KT_RAW int idle(struct kt_thread *t)
 {
 	return 0;
 }
 
-static KTLS_RAW int wait_go(struct ktls_thread *t)
+/* What a raw thread is to look at, and what it saw (its argument). */
+struct look {
+	const struct ktls_area *area;	/* snap_arg(): the area to read */
+	unsigned long tcb;		/* visit_tcb(): the TCB to move to */
+	struct kt_snap snap, moved;
+	int go;				/* kt_post() / kt_wait_for() */
+};
+
+static KT_RAW int wait_go(struct kt_thread *t)
 {
-	ktls_wait_for(&t->go, 1);
+	struct look *l = t->arg;
+
+	kt_wait_for(&l->go, 1);
 	return 0;
 }
 
-/* Snapshot snap[0] against the area at t->arg, then exit. */
-static KTLS_RAW int snap_arg(struct ktls_thread *t)
+/* Snapshot against the area at l->area, then exit. */
+static KT_RAW int snap_arg(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], t->arg);
+	struct look *l = t->arg;
+
+	kt_snap_take(&l->snap, l->area);
 	return 0;
 }
 
-/* Move the FS base to t->arg's TCB, snapshot there, move back. */
-static KTLS_RAW int visit_tcb(struct ktls_thread *t)
+/* Move the FS base to l->tcb, snapshot there, move back. */
+static KT_RAW int visit_tcb(struct kt_thread *t)
 {
-	unsigned long to = (unsigned long)t->arg;
+	struct look *l = t->arg;
 
-	if (ktls_set_fs(to))
+	if (kt_set_fs(l->tcb))
 		return 1;
-	ktls_snap_take(&t->snap[0], (struct ktls_area *)(to + ktls_offset));
-	return ktls_set_fs(t->tls) ? 2 : 0;
+	kt_snap_take(&l->snap, (struct ktls_area *)(l->tcb + kt_offset));
+	return kt_set_fs(t->tls) ? 2 : 0;
 }
 
 static void expect_snap(struct __test_metadata *_metadata,
-			const struct ktls_snap *s, enum ktls_expect e,
+			const struct kt_snap *s, enum kt_expect e,
 			const char *who)
 {
-	unsigned int bad = ktls_snap_bad(s, e);
+	unsigned int bad = kt_snap_bad(s, e);
 
 	if (bad)
-		ktls_snap_check(s, e, who);
-	EXPECT_EQ(0U, bad) TH_LOG("%s: %s", who, ktls_bad_str(bad));
+		kt_snap_check(s, e, who);
+	EXPECT_EQ(0U, bad) TH_LOG("%s: %s", who, kt_bad_str(bad));
 }
 
 /*
@@ -102,17 +114,17 @@ static void expect_snap(struct __test_metadata *_metadata,
  */
 TEST_F(owner, clone_ktls_onto_own_tp)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
 	long ret;
 
-	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
-	ret = ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				ktls_tp(), 0, idle, NULL);
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+	ret = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
+			      kt_tp(), 0, idle, NULL);
 	if (ret > 0)
-		ktls_thread_join(&t);
+		kt_thread_join(&t);
 	EXPECT_EQ(-EBUSY, ret);
 	EXPECT_TRUE(main_fast());
-	ktls_thread_free(&t);
+	kt_thread_free(&t);
 }
 
 /*
@@ -121,20 +133,21 @@ TEST_F(owner, clone_ktls_onto_own_tp)
  */
 TEST_F(owner, clone_ktls_onto_live_thread)
 {
-	struct ktls_thread a, b;
+	struct kt_thread a, b;
+	struct look la = { 0 };
 	long ret;
 
-	ASSERT_LT(0, ktls_thread_start(&a, wait_go, NULL));
-	ASSERT_EQ(0, ktls_thread_prepare(&b, 0));
-	ret = ktls_thread_spawn(&b, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				a.tls, 0, idle, NULL);
+	ASSERT_LT(0, kt_thread_start(&a, wait_go, &la));
+	ASSERT_EQ(0, kt_thread_prepare(&b, 0));
+	ret = kt_thread_spawn(&b, KT_THREAD_FLAGS | CLONE_KTLS,
+			      a.tls, 0, idle, NULL);
 	if (ret > 0)
-		ktls_thread_join(&b);
+		kt_thread_join(&b);
 	EXPECT_EQ(-EBUSY, ret);
-	ktls_post(&a.go, 1);
-	ktls_thread_join(&a);
-	ktls_thread_free(&a);
-	ktls_thread_free(&b);
+	kt_post(&la.go, 1);
+	kt_thread_join(&a);
+	kt_thread_free(&a);
+	kt_thread_free(&b);
 }
 
 /*
@@ -145,16 +158,17 @@ TEST_F(owner, clone_ktls_onto_live_thread)
  */
 TEST_F(owner, clone_settls_onto_owner)
 {
-	struct ktls_thread t;
+	struct look l = { .area = &kt_tls_area };
+	struct kt_thread t;
 
-	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
-	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, ktls_tp(), 0,
-				       snap_arg, &ktls_tls_area));
-	ktls_thread_join(&t);
-	expect_snap(_metadata, &t.snap[0], KTLS_EXPECT_SHARER, "thread on main's TCB");
-	EXPECT_EQ(t.tid, t.snap[0].sys.tid);
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, kt_tp(), 0,
+				     snap_arg, &l));
+	kt_thread_join(&t);
+	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread on main's TCB");
+	EXPECT_EQ(t.tid, l.snap.sys.tid);
 	EXPECT_TRUE(main_fast());
-	ktls_thread_free(&t);
+	kt_thread_free(&t);
 }
 
 /*
@@ -164,17 +178,18 @@ TEST_F(owner, clone_settls_onto_owner)
  */
 TEST_F(owner, arch_prctl_onto_owner)
 {
-	struct ktls_thread t;
+	struct look l = { .tcb = kt_tp() };
+	struct kt_thread t;
 
-	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
-	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, t.tls, 0,
-				       visit_tcb, (void *)ktls_tp()));
-	ktls_thread_join(&t);
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
+				     visit_tcb, &l));
+	kt_thread_join(&t);
 	EXPECT_EQ(0, t.ret);
-	expect_snap(_metadata, &t.snap[0], KTLS_EXPECT_SHARER, "thread moved onto main's TCB");
-	EXPECT_EQ(t.tid, t.snap[0].sys.tid);
+	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread moved onto main's TCB");
+	EXPECT_EQ(t.tid, l.snap.sys.tid);
 	EXPECT_TRUE(main_fast());
-	ktls_thread_free(&t);
+	kt_thread_free(&t);
 }
 
 /*
@@ -185,47 +200,49 @@ TEST_F(owner, arch_prctl_onto_owner)
  */
 static int fork_copy_child(void *arg)
 {
-	struct ktls_thread *a = arg;
-	struct ktls_thread b;
+	struct kt_thread *a = arg;
+	struct look lb = { .area = a->area };
+	struct kt_thread b;
 	unsigned int bad = 0;
 	long ret;
 
-	if (!ktls_area_valid(&ktls_tls_area, ktls_tp()) ||
-	    !ktls_fast_path(&ktls_tls_area))
+	if (!kt_area_valid(&kt_tls_area, kt_tp()) ||
+	    !kt_fast_path(&kt_tls_area))
 		bad |= 1;
-	if (ktls_thread_prepare(&b, 0))
+	if (kt_thread_prepare(&b, 0))
 		return 64;
-	ret = ktls_thread_spawn(&b, KTLS_THREAD_FLAGS, a->tls, 0, snap_arg, a->area);
+	ret = kt_thread_spawn(&b, KT_THREAD_FLAGS, a->tls, 0, snap_arg, &lb);
 	if (ret <= 0)
 		return 65;
-	ktls_thread_join(&b);
-	if (ktls_snap_bad(&b.snap[0], KTLS_EXPECT_NO_AREA) ||
-	    b.snap[0].sys.tid != ret)
+	kt_thread_join(&b);
+	if (kt_snap_bad(&lb.snap, KT_EXPECT_NO_AREA) || lb.snap.sys.tid != ret)
 		bad |= 2;
 	/* Now main itself, with raw-safe code only while on A's TCB. */
-	b.arg = (void *)a->tls;
-	b.tls = ktls_tp();
-	if (visit_tcb(&b) || ktls_snap_bad(&b.snap[0], KTLS_EXPECT_NO_AREA))
+	lb.tcb = a->tls;
+	b.arg = &lb;
+	b.tls = kt_tp();
+	if (visit_tcb(&b) || kt_snap_bad(&lb.snap, KT_EXPECT_NO_AREA))
 		bad |= 4;
 	return bad;
 }
 
 TEST_F(owner, fork_copy_of_other_thread)
 {
-	struct ktls_thread a;
+	struct look la = { 0 };
+	struct kt_thread a;
 	int status;
 
-	ASSERT_LT(0, ktls_thread_start(&a, wait_go, NULL));
+	ASSERT_LT(0, kt_thread_start(&a, wait_go, &la));
 	/* A's first return to user wrote its area. */
-	while (!ktls_area_valid(a.area, a.tls))
+	while (!kt_area_valid(a.area, a.tls))
 		usleep(1000);
-	status = ktls_fork_run(fork_copy_child, &a);
+	status = kt_fork_run(fork_copy_child, &a);
 	EXPECT_EQ(0, status)
 		TH_LOG("child: %s (1 own area, 2 new thread on A's TCB, 4 main moved)",
-		       ktls_status_str(status));
-	ktls_post(&a.go, 1);
-	ktls_thread_join(&a);
-	ktls_thread_free(&a);
+		       kt_status_str(status));
+	kt_post(&la.go, 1);
+	kt_thread_join(&a);
+	kt_thread_free(&a);
 }
 
 /*
@@ -233,24 +250,25 @@ TEST_F(owner, fork_copy_of_other_thread)
  * by REGISTER.  Expected: EINVAL both times (a fork child would write the
  * parent's memory).
  */
-static KTLS_RAW int register_self(struct ktls_thread *t)
+static KT_RAW int register_self(struct kt_thread *t)
 {
-	t->val[0] = ktls_register();
+	*(long *)t->arg = kt_register();
 	return 0;
 }
 
 TEST_F(owner, shared_mapping_refused)
 {
-	struct ktls_thread t;
+	struct kt_thread t;
+	long reg = 0;
 
-	ASSERT_EQ(0, ktls_thread_prepare(&t, KTLS_PREP_SHARED));
-	EXPECT_EQ(-EINVAL, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-					     t.tls, 0, idle, NULL));
-	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS, t.tls, 0,
-				       register_self, NULL));
-	ktls_thread_join(&t);
-	EXPECT_EQ(-EINVAL, t.val[0]);
-	ktls_thread_free(&t);
+	ASSERT_EQ(0, kt_thread_prepare(&t, KT_PREP_SHARED));
+	EXPECT_EQ(-EINVAL, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
+					   t.tls, 0, idle, NULL));
+	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
+				     register_self, &reg));
+	kt_thread_join(&t);
+	EXPECT_EQ(-EINVAL, reg);
+	kt_thread_free(&t);
 }
 
 /*
@@ -260,53 +278,59 @@ TEST_F(owner, shared_mapping_refused)
  * memory, gets its own IDs and never rewrites the parent's area; the
  * parent keeps its own values and fast path.
  */
-static KTLS_RAW int shared_remap_fork(struct ktls_thread *t)
+struct remap {
+	unsigned long page;
+	int status;		/* the fork child's */
+};
+
+static KT_RAW int shared_remap_fork(struct kt_thread *t)
 {
-	unsigned long page = t->val[0];
+	struct remap *r = t->arg;
+	unsigned long page = r->page;
 	unsigned long addr = (unsigned long)t->area & -page;
 	int status = 0;
 	long pid;
 
-	if (ktls_syscall6(SYS_mmap, addr, page, PROT_READ | PROT_WRITE,
-			  MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (long)addr)
+	if (kt_syscall6(SYS_mmap, addr, page, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (long)addr)
 		return 1;
-	if (ktls_sys3(SYS_setresgid, -1, 1009, -1))
+	if (kt_sys3(SYS_setresgid, -1, 1009, -1))
 		return 2;
-	if (!ktls_area_valid(t->area, t->tls) || !ktls_fast_path(t->area))
+	if (!kt_area_valid(t->area, t->tls) || !kt_fast_path(t->area))
 		return 3;
-	pid = ktls_sys2(SYS_clone, SIGCHLD, 0);
+	pid = kt_sys2(SYS_clone, SIGCHLD, 0);
 	if (pid == 0) {
-		struct ktls_ids v, s;
+		struct kt_ids v, s;
 
-		ktls_ids_vdso(&v);
-		ktls_ids_sys(&s);
-		ktls_sys1(SYS_exit_group, ktls_ids_eq(&v, &s) ? 0 : 1);
+		kt_ids_vdso(&v);
+		kt_ids_sys(&s);
+		kt_sys1(SYS_exit_group, kt_ids_eq(&v, &s) ? 0 : 1);
 	}
-	if (pid < 0 || ktls_sys4(SYS_wait4, pid, &status, 0, 0) != pid)
+	if (pid < 0 || kt_sys4(SYS_wait4, pid, &status, 0, 0) != pid)
 		return 4;
-	t->val[1] = status;
-	if (__atomic_load_n(&t->area->tid, __ATOMIC_RELAXED) != ktls_raw_gettid() ||
-	    !ktls_area_valid(t->area, t->tls) || !ktls_fast_path(t->area))
+	r->status = status;
+	if (__atomic_load_n(&t->area->tid, __ATOMIC_RELAXED) != kt_raw_gettid() ||
+	    !kt_area_valid(t->area, t->tls) || !kt_fast_path(t->area))
 		return 5;
-	return ktls_sys3(SYS_setresgid, -1, 0, -1) ? 6 : 0;
+	return kt_sys3(SYS_setresgid, -1, 0, -1) ? 6 : 0;
 }
 
 TEST_F(owner, shared_remap_then_fork)
 {
-	struct ktls_thread t;
+	struct remap r = { .page = sysconf(_SC_PAGESIZE) };
+	struct kt_thread t;
 
 	if (geteuid())
 		SKIP(return, "changing the egid needs root");
-	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
-	t.val[0] = sysconf(_SC_PAGESIZE);
-	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS, t.tls,
-				       0, shared_remap_fork, NULL));
-	ktls_thread_join(&t);
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
+				     0, shared_remap_fork, &r));
+	kt_thread_join(&t);
 	EXPECT_EQ(0, t.ret)
 		TH_LOG("thread: step %d (3 area not rewritten, 5 parent's area changed)",
 		       t.ret);
-	EXPECT_EQ(0, t.val[1]) TH_LOG("child: %s", ktls_status_str(t.val[1]));
-	ktls_thread_free(&t);
+	EXPECT_EQ(0, r.status) TH_LOG("child: %s", kt_status_str(r.status));
+	kt_thread_free(&t);
 }
 
 /*
@@ -315,48 +339,54 @@ TEST_F(owner, shared_remap_then_fork)
  * an area it does not have) and its vDSO answers equal its system calls;
  * with WIPEONFORK its own copy of the page is its area, on the fast path.
  */
-static KTLS_RAW int fork_and_check(struct ktls_thread *t)
+struct fork_check {
+	bool fast_in_child;	/* the child is to be on its fast path */
+	int status;		/* the child's */
+};
+
+static KT_RAW int fork_and_check(struct kt_thread *t)
 {
-	long pid = ktls_sys2(SYS_clone, SIGCHLD, 0);
+	struct fork_check *f = t->arg;
+	long pid = kt_sys2(SYS_clone, SIGCHLD, 0);
 	int status = 0;
 
 	if (pid == 0) {
-		struct ktls_ids v, s;
+		struct kt_ids v, s;
 		int bad = 0;
 
-		ktls_ids_vdso(&v);
-		ktls_ids_sys(&s);
-		if (!ktls_ids_eq(&v, &s))
+		kt_ids_vdso(&v);
+		kt_ids_sys(&s);
+		if (!kt_ids_eq(&v, &s))
 			bad |= 1;
-		if (t->val[1] && !ktls_fast_path(t->area))
+		if (f->fast_in_child && !kt_fast_path(t->area))
 			bad |= 2;
-		ktls_sys1(SYS_exit_group, bad);
+		kt_sys1(SYS_exit_group, bad);
 	}
 	if (pid < 0)
 		return 100;
-	if (ktls_sys4(SYS_wait4, pid, &status, 0, 0) != pid)
+	if (kt_sys4(SYS_wait4, pid, &status, 0, 0) != pid)
 		return 101;
-	t->val[0] = status;
+	f->status = status;
 	return 0;
 }
 
 static void fork_with_advice(struct __test_metadata *_metadata, int advice,
 			     bool fast_in_child)
 {
+	struct fork_check f = { .fast_in_child = fast_in_child };
 	long page = sysconf(_SC_PAGESIZE);
-	struct ktls_thread t;
+	struct kt_thread t;
 
-	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
 	ASSERT_EQ(0, madvise((void *)((unsigned long)t.area & -page), page, advice));
-	t.val[1] = fast_in_child;
-	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				       t.tls, 0, fork_and_check, NULL));
-	ktls_thread_join(&t);
+	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
+				     t.tls, 0, fork_and_check, &f));
+	kt_thread_join(&t);
 	EXPECT_EQ(0, t.ret);
-	EXPECT_EQ(0, t.val[0])
+	EXPECT_EQ(0, f.status)
 		TH_LOG("child: %s (1 vdso!=syscalls, 2 not on the fast path)",
-		       ktls_status_str(t.val[0]));
-	ktls_thread_free(&t);
+		       kt_status_str(f.status));
+	kt_thread_free(&t);
 }
 
 TEST_F(owner, dontfork_area)
@@ -383,10 +413,10 @@ TEST_F(owner, vfork_child)
 
 	pid = vfork();
 	if (pid == 0) {
-		__atomic_store_n(&vf_register, ktls_register(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_tid, ktls_vdso.gettid() - ktls_raw_gettid(),
+		__atomic_store_n(&vf_register, kt_register(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_tid, kt_vdso.gettid() - kt_raw_gettid(),
 				 __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_errno, ktls_vdso.errno_location(),
+		__atomic_store_n(&vf_errno, kt_vdso.errno_location(),
 				 __ATOMIC_RELAXED);
 		_exit(0);
 	}
@@ -394,7 +424,7 @@ TEST_F(owner, vfork_child)
 	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
 	EXPECT_EQ(-EBUSY, vf_register);
 	EXPECT_EQ(0, vf_tid);
-	EXPECT_EQ(&ktls_tls_area.errno_value, vf_errno);
+	EXPECT_EQ(&kt_tls_area.errno_value, vf_errno);
 	EXPECT_TRUE(main_fast());
 }
 
@@ -405,32 +435,35 @@ TEST_F(owner, vfork_child)
  * back on its fast path while the child still lives, and the child has no
  * area on its own TCB.
  */
-static KTLS_RAW int share_then_move(struct ktls_thread *t)
+static KT_RAW int share_then_move(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], &ktls_tls_area);
-	if (ktls_set_fs(t->tls))
+	struct look *l = t->arg;
+
+	kt_snap_take(&l->snap, l->area);
+	if (kt_set_fs(t->tls))
 		return 1;
-	ktls_post(&t->go, 1);
-	ktls_wait_for(&t->go, 2);
-	ktls_snap_take(&t->snap[1], t->area);
+	kt_post(&l->go, 1);
+	kt_wait_for(&l->go, 2);
+	kt_snap_take(&l->moved, t->area);
 	return 0;
 }
 
 TEST_F(owner, sharer_moves_away)
 {
-	struct ktls_thread t;
+	struct look l = { .area = &kt_tls_area };
+	struct kt_thread t;
 
-	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
-	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS & ~CLONE_SETTLS, 0, 0,
-				       share_then_move, NULL));
-	ktls_wait_for(&t.go, 1);
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS & ~CLONE_SETTLS, 0, 0,
+				     share_then_move, &l));
+	kt_wait_for(&l.go, 1);
 	EXPECT_TRUE(main_fast());
-	ktls_post(&t.go, 2);
-	ktls_thread_join(&t);
+	kt_post(&l.go, 2);
+	kt_thread_join(&t);
 	EXPECT_EQ(0, t.ret);
-	expect_snap(_metadata, &t.snap[0], KTLS_EXPECT_SHARER, "sharer on main's TCB");
-	expect_snap(_metadata, &t.snap[1], KTLS_EXPECT_NO_AREA, "sharer on its own TCB");
-	ktls_thread_free(&t);
+	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "sharer on main's TCB");
+	expect_snap(_metadata, &l.moved, KT_EXPECT_NO_AREA, "sharer on its own TCB");
+	kt_thread_free(&t);
 }
 
 /*
@@ -463,7 +496,7 @@ TEST_F(owner, ptrace_unchanged_fs_keeps_area)
 	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("tracee: %s (1: lost its fast path)", ktls_status_str(status));
+		TH_LOG("tracee: %s (1: lost its fast path)", kt_status_str(status));
 }
 
 /*
@@ -472,18 +505,19 @@ TEST_F(owner, ptrace_unchanged_fs_keeps_area)
  * thread gets its own IDs from the vDSO, not main's.
  */
 struct ptrace_move {
-	struct ktls_thread t;
-	int ready;
+	struct kt_thread t;
+	int ready, go;
 	unsigned long main_tp;
+	struct kt_snap snap;	/* the thread's, on main's TCB */
 };
 
-static KTLS_RAW int wait_then_snap(struct ktls_thread *t)
+static KT_RAW int wait_then_snap(struct kt_thread *t)
 {
 	struct ptrace_move *pm = t->arg;
 
-	ktls_post(&pm->ready, 1);
-	ktls_wait_for(&t->go, 1);
-	ktls_snap_take(&t->snap[0], &ktls_tls_area);
+	kt_post(&pm->ready, 1);
+	kt_wait_for(&pm->go, 1);
+	kt_snap_take(&pm->snap, &kt_tls_area);
 	return 0;
 }
 
@@ -491,31 +525,31 @@ static int ptrace_move_child(void *arg)
 {
 	struct ptrace_move *pm = arg;
 
-	pm->main_tp = ktls_tp();
-	if (ktls_thread_spawn(&pm->t, KTLS_THREAD_FLAGS, pm->t.tls, 0,
-			      wait_then_snap, pm) <= 0)
+	pm->main_tp = kt_tp();
+	if (kt_thread_spawn(&pm->t, KT_THREAD_FLAGS, pm->t.tls, 0,
+			    wait_then_snap, pm) <= 0)
 		return 64;
-	ktls_wait_for(&pm->ready, 2);	/* the tracer moved the thread */
-	ktls_post(&pm->t.go, 1);
-	ktls_thread_join(&pm->t);
-	if (ktls_snap_bad(&pm->t.snap[0], KTLS_EXPECT_SHARER))
+	kt_wait_for(&pm->ready, 2);	/* the tracer moved the thread */
+	kt_post(&pm->go, 1);
+	kt_thread_join(&pm->t);
+	if (kt_snap_bad(&pm->snap, KT_EXPECT_SHARER))
 		return 1;
-	return pm->t.snap[0].sys.tid == pm->t.tid ? 0 : 2;
+	return pm->snap.sys.tid == pm->t.tid ? 0 : 2;
 }
 
 TEST_F(owner, ptrace_fs_base_onto_owner)
 {
-	struct ptrace_move *pm = ktls_shared_alloc(sizeof(*pm));
+	struct ptrace_move *pm = kt_shared_alloc(sizeof(*pm));
 	int status;
 	pid_t pid, tid;
 
-	ASSERT_EQ(0, ktls_thread_prepare(&pm->t, 0));
+	ASSERT_EQ(0, kt_thread_prepare(&pm->t, 0));
 	fflush(stdout);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(ptrace_move_child(pm));
-	ktls_wait_for(&pm->ready, 1);
+	kt_wait_for(&pm->ready, 1);
 	tid = __atomic_load_n(&pm->t.ctid, __ATOMIC_SEQ_CST);
 	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, tid, 0, 0));
 	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, tid, 0, 0));
@@ -523,10 +557,10 @@ TEST_F(owner, ptrace_fs_base_onto_owner)
 	EXPECT_EQ(0, ptrace(PTRACE_POKEUSER, tid,
 			    offsetof(struct user_regs_struct, fs_base), pm->main_tp));
 	EXPECT_EQ(0, ptrace(PTRACE_DETACH, tid, 0, 0));
-	ktls_post(&pm->ready, 2);
+	kt_post(&pm->ready, 2);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("tracee: %s (1 served main's area, 2 wrong tid)", ktls_status_str(status));
+		TH_LOG("tracee: %s (1 served main's area, 2 wrong tid)", kt_status_str(status));
 }
 
 /*
@@ -534,17 +568,17 @@ TEST_F(owner, ptrace_fs_base_onto_owner)
  * memory there filled with 0xa5, and exits (as a detached thread that
  * frees its own stack does).  Expected: the kernel writes nothing there.
  */
-static KTLS_RAW int free_own_area(struct ktls_thread *t)
+static KT_RAW int free_own_area(struct kt_thread *t)
 {
-	unsigned long page = t->val[0];
+	unsigned long page = *(long *)t->arg;
 	unsigned long addr = (unsigned long)t->area & -page;
 	unsigned char *p;
 	unsigned long i;
 
-	if (ktls_sys2(SYS_munmap, addr, page))
+	if (kt_sys2(SYS_munmap, addr, page))
 		return 1;
-	if (ktls_syscall6(SYS_mmap, addr, page, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (long)addr)
+	if (kt_syscall6(SYS_mmap, addr, page, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (long)addr)
 		return 2;
 	p = (unsigned char *)addr;
 	for (i = 0; i < page; i++)
@@ -555,21 +589,20 @@ static KTLS_RAW int free_own_area(struct ktls_thread *t)
 TEST_F(owner, exit_writes_nothing)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct ktls_thread t;
+	struct kt_thread t;
 	unsigned char *p;
 	long i, changed = 0;
 
-	ASSERT_EQ(0, ktls_thread_prepare(&t, 0));
-	t.val[0] = page;
-	ASSERT_LT(0, ktls_thread_spawn(&t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				       t.tls, 0, free_own_area, NULL));
-	ktls_thread_join(&t);
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
+				     t.tls, 0, free_own_area, &page));
+	kt_thread_join(&t);
 	ASSERT_EQ(0, t.ret);
 	p = (unsigned char *)((unsigned long)t.area & -page);
 	for (i = 0; i < page; i++)
 		changed += p[i] != 0xa5;
 	EXPECT_EQ(0, changed);
-	ktls_thread_free(&t);
+	kt_thread_free(&t);
 }
 
 /*
@@ -579,7 +612,7 @@ TEST_F(owner, exit_writes_nothing)
  */
 static void *pthread_errno(void *arg)
 {
-	return ktls_vdso.errno_location() == &ktls_tls_area.errno_value ?
+	return kt_vdso.errno_location() == &kt_tls_area.errno_value ?
 	       NULL : (void *)1;
 }
 
@@ -588,7 +621,7 @@ TEST_F(owner, errno_slot_is_tls)
 	pthread_t pt;
 	void *res = (void *)2;
 
-	EXPECT_EQ(&ktls_tls_area.errno_value, ktls_vdso.errno_location());
+	EXPECT_EQ(&kt_tls_area.errno_value, kt_vdso.errno_location());
 	ASSERT_EQ(0, pthread_create(&pt, NULL, pthread_errno, NULL));
 	ASSERT_EQ(0, pthread_join(pt, &res));
 	EXPECT_EQ(NULL, res);
@@ -627,7 +660,7 @@ TEST_F(owner, compat_syscall_refused)
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
 		SKIP(return, "no ia32 system call entry (IA32_EMULATION off)");
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("child: %s (1 not EINVAL, 2 lost its area)", ktls_status_str(status));
+		TH_LOG("child: %s (1 not EINVAL, 2 lost its area)", kt_status_str(status));
 }
 
 /*
@@ -660,7 +693,7 @@ TEST_F(owner, compat_program)
 		SKIP(return, "the kernel cannot run ia32 programs");
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("compat32_probe: %s (1 AT_KTLS_* present; not EINVAL: %s)",
-		       ktls_status_str(status), "2 GET_LAYOUT, 4 SET_OFFSET, 8 REGISTER");
+		       kt_status_str(status), "2 GET_LAYOUT, 4 SET_OFFSET, 8 REGISTER");
 }
 
 /*
@@ -682,7 +715,7 @@ static void __attribute__((constructor)) secure_probe(int argc, char **argv)
 	secure = argv[2][0] == '1';
 	if (getauxval(AT_SECURE) != secure || getuid() != 65534)
 		_exit(1);
-	ret = ktls_set_offset(ktls_static_offset());
+	ret = kt_set_offset(kt_static_offset());
 	_exit(ret == (secure ? -EPERM : 0) ? 0 : 2);
 }
 
@@ -728,13 +761,17 @@ TEST_F(owner, setuid_program_refused)
 		SKIP(return, "needs root to make a setuid copy");
 	ASSERT_EQ(0, copy_self(path, 0755));
 	status = run_as_nobody(path, "0");
-	EXPECT_EQ(0, status) TH_LOG("plain copy: %s", ktls_status_str(status));
+	EXPECT_EQ(0, status) TH_LOG("plain copy: %s", kt_status_str(status));
 	ASSERT_EQ(0, chmod(path, 04755));
 	status = run_as_nobody(path, "1");
 	EXPECT_EQ(0, status)
 		TH_LOG("setuid copy: %s (1 no AT_SECURE, 2 SET_OFFSET not EPERM)",
-		       ktls_status_str(status));
+		       kt_status_str(status));
 	unlink(path);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	kt_require_vdso();
+	return test_harness_run(argc, argv);
+}

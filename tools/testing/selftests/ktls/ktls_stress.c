@@ -20,21 +20,17 @@
  *     writes the area after that.
  *  5. Thousands of REGISTER/UNREGISTER cycles (main and raw threads at
  *     once) and fork cycles.
- *  6. No kernel memory growth across the cycles of 4 and 5: "Slab:" of
- *     /proc/meminfo and, where the kernel has it, /proc/slabinfo.
  *
  * Tests 2 to 5 also stop at their share of a time budget (-B, 30 s by
  * default), so that a slow host or a debug kernel shortens them instead of
  * overrunning; they print how much they did.  Each still makes every kind
  * of event it checks at least once, so that no result rests on zero events.
- * ktls_stress -h lists the options; "--soak SECONDS" repeats whole runs in
- * fresh processes for that long and reports one TAP result
- * (tests/guest/trinity.sh runs it beside trinity).
+ * ktls_stress -h lists the options.  -C runs tests 4 and 5 alone and -W
+ * makes that an unreported warm-up: ktls_soak compares the kernel's slab
+ * memory across such runs, and repeats whole runs for a soak.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -47,12 +43,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../kselftest.h"
+#include "../kselftest_harness.h"
 #include "ktls_util.h"
 
 #define EXE_PATH	"/proc/self/exe"
 #define EXEC_ARG	"--exec-check"
-#define SOAK_ARG	"--soak"
 #define CANARY		0x5a5a5a5a5a5a5a5aULL
 #define NR_RECYCLED	4
 #define ID_BASE		200000
@@ -74,9 +69,9 @@ static struct {
 	int regs;		/* -g: REGISTER/UNREGISTER cycles in test 5 */
 	int procs;		/* -o: fork cycles in test 5 */
 	int bg_readers;		/* -b: readers during tests 2 and 4 */
-	long slab_tol_kb;	/* -T: Slab growth tolerance */
 	int budget;		/* -B: seconds for tests 2 to 5 at most */
-	bool no_mem;		/* -S: other load: no memory comparison */
+	bool cycles_only;	/* -C: tests 4 and 5 alone (ktls_soak) */
+	bool warm_up;		/* -W: with -C, a tenth and no results */
 } P = {
 	.threads = 256,
 	.changers = 16,
@@ -91,7 +86,6 @@ static struct {
 	.regs = 4000,
 	.procs = 150,
 	.bg_readers = 6,
-	.slab_tol_kb = 256,
 	.budget = 30,
 };
 
@@ -115,19 +109,18 @@ static void print_usage(const char *prog)
 	printf("usage: %s [-m MULT] [-t THREADS] [-c CHANGERS] [-r READS] [-k CRED_CYCLES]\n"
 	       "          [-p FORKERS] [-f FORKS] [-e EXECS] [-s SIG_READERS] [-n SIGNALS]\n"
 	       "          [-j JOINS] [-g REG_CYCLES] [-o PROC_CYCLES] [-b BG_READERS]\n"
-	       "          [-T SLAB_TOLERANCE_KB] [-B BUDGET_SECONDS] [-S]\n"
-	       "       %s " SOAK_ARG " SECONDS [options]\n"
+	       "          [-B BUDGET_SECONDS] [-C [-W]]\n"
 	       "-m multiplies every count (not the thread numbers) for longer runs;\n"
 	       "-B bounds the time of tests 2 to 5 (default 30 s; -m multiplies it too);\n"
-	       "-S skips the kernel memory comparison (other load on the system).\n",
-	       prog, prog);
+	       "-C runs tests 4 and 5 alone, -W as a warm-up (ktls_soak uses them).\n",
+	       prog);
 }
 
 static void parse_args(int argc, char **argv)
 {
 	int opt, mult = 1;
 
-	while ((opt = getopt(argc, argv, "m:t:c:r:k:p:f:e:s:n:j:g:o:b:T:B:Sh")) != -1) {
+	while ((opt = getopt(argc, argv, "m:t:c:r:k:p:f:e:s:n:j:g:o:b:B:CWh")) != -1) {
 		int v = atoi(optarg ? optarg : "0");
 
 		switch (opt) {
@@ -173,14 +166,14 @@ static void parse_args(int argc, char **argv)
 		case 'b':
 			P.bg_readers = v;
 			break;
-		case 'T':
-			P.slab_tol_kb = v;
-			break;
 		case 'B':
 			P.budget = v;
 			break;
-		case 'S':
-			P.no_mem = true;
+		case 'C':
+			P.cycles_only = true;
+			break;
+		case 'W':
+			P.warm_up = true;
 			break;
 		default:
 			print_usage(argv[0]);
@@ -226,20 +219,42 @@ static double now(void)
 
 static bool main_right(const char *who)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 
-	ktls_snap_take(&s, &ktls_tls_area);
-	return ktls_snap_check(&s, KTLS_EXPECT_AREA, who);
+	kt_snap_take(&s, &kt_tls_area);
+	return kt_snap_check(&s, KT_EXPECT_AREA, who);
 }
 
 /* ---- readers ---- */
 
 /*
- * A reader's t->val[]: [0] iterations done, [1] wrong answers, [2] the
- * first foreign tid it was served (0: none), [3] minimum iterations,
- * [4] its tid, [5] lenient (errno_location may be NULL while thread
- * pointer sharers live).  t->snap[0] is its first wrong look.
+ * A raw reader, credential changer, signal reader or REGISTER cycler, and
+ * what it reports.  Its struct kt_thread comes first: wk() gets the worker
+ * from the thread (raw-safe).
  */
+struct worker {
+	struct kt_thread t;
+	long rounds;		/* at least this many rounds */
+	long done, wrong;	/* rounds (reads, changes, cycles), wrong ones */
+	long tid;		/* its tid, as it saw it */
+	long foreign_tid;	/* reader: the first other tid served (0: none) */
+	bool lenient;		/* reader: errno_location may be NULL while
+				 * thread pointer sharers live
+				 */
+	bool changer;
+	long index, cycles;	/* changer: its index, credential cycles */
+	unsigned long first_bits;	/* the first wrong round's bits */
+	struct kt_snap first_wrong;	/* reader, changer: its first wrong look */
+	struct kt_ids wrong_vdso, wrong_sys, wrong_area;	/* changer */
+	void *altstack;		/* signal reader: its sigaltstack (or NULL) */
+	long altstack_ret;
+};
+
+static inline struct worker *wk(struct kt_thread *t)
+{
+	return (struct worker *)t;
+}
+
 /* Shared with the threads: __atomic accesses and the futex helpers only. */
 static int rd_go, rd_stop, rd_arrived;
 static long readers_active;
@@ -252,56 +267,56 @@ static void rd_reset(int stop)
 	__atomic_store_n(&rd_arrived, 0, __ATOMIC_RELAXED);
 }
 
-static KTLS_RAW void reader_arrive(void)
+static KT_RAW void reader_arrive(void)
 {
 	__atomic_add_fetch(&rd_arrived, 1, __ATOMIC_SEQ_CST);
-	ktls_futex_wake(&rd_arrived);
+	kt_futex_wake(&rd_arrived);
 }
 
-static KTLS_RAW int reader_fn(struct ktls_thread *t)
+static KT_RAW int reader_fn(struct kt_thread *t)
 {
 	int *slot = &t->area->errno_value;
-	bool lenient = t->val[5];
-	struct ktls_ids ref, v;
+	bool lenient = wk(t)->lenient;
+	struct kt_ids ref, v;
 	long i, bad = 0;
 	int *loc;
 
-	ktls_ids_sys(&ref);
-	t->val[4] = ref.tid;
+	kt_ids_sys(&ref);
+	wk(t)->tid = ref.tid;
 	reader_arrive();
-	ktls_wait_for(&rd_go, 1);
+	kt_wait_for(&rd_go, 1);
 	__atomic_add_fetch(&readers_active, 1, __ATOMIC_SEQ_CST);
-	for (i = 0; i < t->val[3] || !__atomic_load_n(&rd_stop, __ATOMIC_RELAXED);
+	for (i = 0; i < wk(t)->rounds || !__atomic_load_n(&rd_stop, __ATOMIC_RELAXED);
 	     i++) {
 		bool wrong = false;
 
-		ktls_ids_vdso(&v);
-		if (!ktls_ids_eq(&v, &ref)) {
+		kt_ids_vdso(&v);
+		if (!kt_ids_eq(&v, &ref)) {
 			wrong = true;
-			if (v.tid != ref.tid && !t->val[2])
-				t->val[2] = v.tid;
+			if (v.tid != ref.tid && !wk(t)->foreign_tid)
+				wk(t)->foreign_tid = v.tid;
 		}
-		loc = ktls_vdso.errno_location();
+		loc = kt_vdso.errno_location();
 		if (loc != slot && (!lenient || loc))
 			wrong = true;
 		if ((i & 31) == 0) {
-			ktls_ids_sys(&v);
-			if (!ktls_ids_eq(&v, &ref))
+			kt_ids_sys(&v);
+			if (!kt_ids_eq(&v, &ref))
 				wrong = true;
-			ktls_ids_area(t->area, &v);
-			if (!ktls_ids_eq(&v, &ref) ||
-			    !ktls_area_valid(t->area, t->tls))
+			kt_ids_area(t->area, &v);
+			if (!kt_ids_eq(&v, &ref) ||
+			    !kt_area_valid(t->area, t->tls))
 				wrong = true;
 		}
 		if (wrong) {
 			bad++;
-			if (!t->snap[0].taken)
-				ktls_snap_take(&t->snap[0], t->area);
+			if (!wk(t)->first_wrong.taken)
+				kt_snap_take(&wk(t)->first_wrong, t->area);
 		}
 	}
 	__atomic_sub_fetch(&readers_active, 1, __ATOMIC_SEQ_CST);
-	t->val[0] = i;
-	t->val[1] = bad;
+	wk(t)->done = i;
+	wk(t)->wrong = bad;
 	return 0;
 }
 
@@ -313,12 +328,12 @@ static void wait_arrived(int n)
 
 		if (v >= n)
 			return;
-		ktls_futex_wait(&rd_arrived, v);
+		kt_futex_wait(&rd_arrived, v);
 	}
 }
 
 struct readers {
-	struct ktls_thread *t;
+	struct worker *t;
 	int n;
 };
 
@@ -333,21 +348,21 @@ static void bg_readers_start(struct readers *r, int n, bool lenient)
 	r->n = 0;
 	rd_reset(0);
 	for (i = 0; i < n; i++) {
-		struct ktls_thread *t = &r->t[i];
+		struct kt_thread *t = &r->t[i].t;
 
-		if (ktls_thread_prepare(t, 0))
+		if (kt_thread_prepare(t, 0))
 			break;
-		t->val[3] = 16;
-		t->val[5] = lenient;
-		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				      t->tls, 0, reader_fn, NULL) <= 0) {
-			ktls_thread_free(t);
+		wk(t)->rounds = 16;
+		wk(t)->lenient = lenient;
+		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
+				    t->tls, 0, reader_fn, NULL) <= 0) {
+			kt_thread_free(t);
 			break;
 		}
 		r->n++;
 	}
 	wait_arrived(r->n);
-	ktls_post(&rd_go, 1);
+	kt_post(&rd_go, 1);
 }
 
 /* Stop them; returns the wrong answers, prints the details. */
@@ -359,21 +374,21 @@ static long bg_readers_stop(struct readers *r, const char *what, long *iters)
 
 	__atomic_store_n(&rd_stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < r->n; i++) {
-		struct ktls_thread *t = &r->t[i];
+		struct kt_thread *t = &r->t[i].t;
 
-		ktls_thread_join(t);
-		bad += t->val[1];
-		it += t->val[0];
-		if (t->val[1]) {
+		kt_thread_join(t);
+		bad += wk(t)->wrong;
+		it += wk(t)->done;
+		if (wk(t)->wrong) {
 			snprintf(who, sizeof(who), "%s reader %d (tid %ld)",
-				 what, i, t->val[4]);
+				 what, i, wk(t)->tid);
 			ksft_print_msg("%s: %ld of %ld answers wrong, first foreign tid %ld\n",
-				       who, t->val[1], t->val[0], t->val[2]);
-			ktls_snap_check(&t->snap[0], t->val[5] ?
-					KTLS_EXPECT_AREA_SHARED :
-					KTLS_EXPECT_AREA, who);
+				       who, wk(t)->wrong, wk(t)->done, wk(t)->foreign_tid);
+			kt_snap_check(&wk(t)->first_wrong, wk(t)->lenient ?
+					KT_EXPECT_AREA_SHARED :
+					KT_EXPECT_AREA, who);
 		}
-		ktls_thread_free(t);
+		kt_thread_free(t);
 	}
 	free(r->t);
 	r->t = NULL;
@@ -391,58 +406,58 @@ static long cred_steps, cred_overlap;	/* __atomic accesses */
  * returned 0, the ids are the ones set, and the vDSO, the area and
  * errno_location agree with the system calls.
  */
-static KTLS_RAW unsigned int cred_step(struct ktls_thread *t, long nr, long a,
-				       long b, long c,
-				       const struct ktls_ids *want)
+static KT_RAW unsigned int cred_step(struct kt_thread *t, long nr, long a,
+				     long b, long c,
+				     const struct kt_ids *want)
 {
-	struct ktls_ids v, s, ar;
+	struct kt_ids v, s, ar;
 	unsigned int bad = 0;
 
-	if (ktls_sys3(nr, a, b, c))
+	if (kt_sys3(nr, a, b, c))
 		bad |= 1;
-	ktls_ids_vdso(&v);
-	ktls_ids_sys(&s);
-	ktls_ids_area(t->area, &ar);
-	if (!ktls_ids_eq(&v, &s))
+	kt_ids_vdso(&v);
+	kt_ids_sys(&s);
+	kt_ids_area(t->area, &ar);
+	if (!kt_ids_eq(&v, &s))
 		bad |= 2;
-	if (!ktls_ids_eq(&s, want))
+	if (!kt_ids_eq(&s, want))
 		bad |= 4;
-	if (!ktls_ids_eq(&ar, &s))
+	if (!kt_ids_eq(&ar, &s))
 		bad |= 8;
-	if (ktls_vdso.errno_location() != &t->area->errno_value)
+	if (kt_vdso.errno_location() != &t->area->errno_value)
 		bad |= 16;
-	if (v.tid != t->val[4])
+	if (v.tid != wk(t)->tid)
 		bad |= 32;
 	__atomic_add_fetch(&cred_steps, 1, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&readers_active, __ATOMIC_RELAXED))
 		__atomic_add_fetch(&cred_overlap, 1, __ATOMIC_RELAXED);
-	if (bad && !t->snap[0].taken) {
-		ktls_snap_take(&t->snap[0], t->area);
-		t->snap[1].vdso = v;
-		t->snap[1].sys = s;
-		t->snap[1].area_ids = ar;
-		t->val[6] = bad;
+	if (bad && !wk(t)->first_wrong.taken) {
+		kt_snap_take(&wk(t)->first_wrong, t->area);
+		wk(t)->wrong_vdso = v;
+		wk(t)->wrong_sys = s;
+		wk(t)->wrong_area = ar;
+		wk(t)->first_bits = bad;
 	}
 	return bad;
 }
 
 /*
- * A changer's t->val[]: [0] changes made, [1] wrong ones, [3] its index,
- * [4] its tid, [6] the first wrong step's bits.  Changer k moves between
+ * A changer (struct worker: changes done, wrong ones, its index and
+ * tid, the first wrong step's bits).  Changer k moves between
  * root and ids of its own (ID_BASE + k * ID_STRIDE + ...), so that a
  * value seen elsewhere can be traced back to it.
  */
-static KTLS_RAW int changer_fn(struct ktls_thread *t)
+static KT_RAW int changer_fn(struct kt_thread *t)
 {
-	long base = ID_BASE + t->val[3] * ID_STRIDE;
-	long c, cycles = t->val[2];
-	struct ktls_ids want;
+	long base = ID_BASE + wk(t)->index * ID_STRIDE;
+	long c, cycles = wk(t)->cycles;
+	struct kt_ids want;
 	long bad = 0, steps = 0;
 
-	ktls_ids_sys(&want);
-	t->val[4] = want.tid;
+	kt_ids_sys(&want);
+	wk(t)->tid = want.tid;
 	reader_arrive();
-	ktls_wait_for(&rd_go, 1);
+	kt_wait_for(&rd_go, 1);
 	for (c = 0; c < cycles; c++) {
 		long id = base + (c % (ID_STRIDE / 2)) * 2;
 
@@ -468,8 +483,8 @@ static KTLS_RAW int changer_fn(struct ktls_thread *t)
 			steps += 2;
 		}
 	}
-	t->val[0] = steps;
-	t->val[1] = bad;
+	wk(t)->done = steps;
+	wk(t)->wrong = bad;
 	return 0;
 }
 
@@ -485,11 +500,11 @@ static const char *trace_id(long id)
 	return buf;
 }
 
-static void test_readers_changers(void)
+static void do_readers_changers(struct __test_metadata *_metadata)
 {
 	int n = P.threads, nc = P.changers, every = n / nc;
 	long rbad = 0, riters = 0, cbad = 0, csteps = 0, foreign = 0;
-	struct ktls_thread *thr = calloc(n, sizeof(*thr));
+	struct worker *thr = calloc(n, sizeof(*thr));
 	bool distinct = true, cleared = true;
 	int i, j, started = 0, nr = 0, ncs = 0;
 	long *tids;
@@ -504,33 +519,33 @@ static void test_readers_changers(void)
 	__atomic_store_n(&cred_overlap, 0, __ATOMIC_RELAXED);
 	t0 = now();
 	for (i = 0; i < n; i++) {
-		struct ktls_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i].t;
 		bool changer = i % every == every - 1 && ncs < nc;
 		long ret;
 
-		ret = ktls_thread_prepare(t, 0);
+		ret = kt_thread_prepare(t, 0);
 		if (ret) {
 			ksft_print_msg("thread %d: mmap: %s\n", i,
-				       ktls_ret_str(ret));
+				       kt_ret_str(ret));
 			break;
 		}
 		if (changer) {
-			t->val[2] = P.cred_cycles;
-			t->val[3] = ncs;
+			wk(t)->cycles = P.cred_cycles;
+			wk(t)->index = ncs;
 		} else {
 			/* Half of them stop early: exits while others read. */
-			t->val[3] = i & 1 ? P.reads : P.reads / 2;
+			wk(t)->rounds = i & 1 ? P.reads : P.reads / 2;
 		}
-		ret = ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-					t->tls, 0, changer ? changer_fn :
-					reader_fn, NULL);
+		ret = kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
+				      t->tls, 0, changer ? changer_fn :
+				      reader_fn, NULL);
 		if (ret <= 0) {
 			ksft_print_msg("thread %d: clone3(CLONE_KTLS) -> %s\n",
-				       i, ktls_ret_str(ret));
-			ktls_thread_free(t);
+				       i, kt_ret_str(ret));
+			kt_thread_free(t);
 			break;
 		}
-		t->val[7] = changer;
+		wk(t)->changer = changer;
 		ncs += changer;
 		nr += !changer;
 		started++;
@@ -538,71 +553,68 @@ static void test_readers_changers(void)
 	wait_arrived(started);
 	/* All alive: the tids in their areas are theirs and distinct. */
 	for (i = 0; i < started; i++) {
-		tids[i] = (pid_t)thr[i].area->tid;
-		if (tids[i] != thr[i].tid || tids[i] == main_tid)
+		tids[i] = (pid_t)thr[i].t.area->tid;
+		if (tids[i] != thr[i].t.tid || tids[i] == main_tid)
 			distinct = false;
 		for (j = 0; j < i && distinct; j++)
 			if (tids[j] == tids[i])
 				distinct = false;
 	}
-	ktls_post(&rd_go, 1);
+	kt_post(&rd_go, 1);
 	for (i = 0; i < started; i++)
-		ktls_thread_join(&thr[i]);
+		kt_thread_join(&thr[i].t);
 	ksft_print_msg("test 1: %d threads ran in %.2f s\n", started,
 		       now() - t0);
 
 	for (i = 0; i < started; i++) {
-		struct ktls_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i].t;
 
-		if (t->area->owner != (t->tls ^ ktls_key()))
+		if (t->area->owner != (t->tls ^ kt_key()))
 			cleared = false;
-		if (t->val[7]) {
-			csteps += t->val[0];
-			cbad += t->val[1];
-			if (t->val[1]) {
+		if (wk(t)->changer) {
+			csteps += wk(t)->done;
+			cbad += wk(t)->wrong;
+			if (wk(t)->wrong) {
 				snprintf(who, sizeof(who),
-					 "changer %ld (tid %ld)", t->val[3],
-					 t->val[4]);
+					 "changer %ld (tid %ld)", wk(t)->index,
+					 wk(t)->tid);
 				ksft_print_msg("%s: %ld of %ld changes wrong, first bits %#lx %s\n",
-					       who, t->val[1], t->val[0], t->val[6],
+					       who, wk(t)->wrong, wk(t)->done, wk(t)->first_bits,
 					       "(1 call failed, 2 vdso!=syscalls, 4 ids not the ones set, 8 area!=syscalls, 16 errno_location, 32 tid)");
-				ktls_ids_diff(who, "vdso", &t->snap[1].vdso,
-					      "syscall", &t->snap[1].sys);
-				ktls_ids_diff(who, "area", &t->snap[1].area_ids,
-					      "syscall", &t->snap[1].sys);
+				kt_ids_diff(who, "vdso", &wk(t)->wrong_vdso,
+					    "syscall", &wk(t)->wrong_sys);
+				kt_ids_diff(who, "area", &wk(t)->wrong_area,
+					    "syscall", &wk(t)->wrong_sys);
 			}
 			continue;
 		}
-		riters += t->val[0];
-		rbad += t->val[1];
-		if (t->val[2])
+		riters += wk(t)->done;
+		rbad += wk(t)->wrong;
+		if (wk(t)->foreign_tid)
 			foreign++;
-		if (t->val[1]) {
+		if (wk(t)->wrong) {
 			snprintf(who, sizeof(who), "reader %d (tid %ld)", i,
-				 t->val[4]);
+				 wk(t)->tid);
 			ksft_print_msg("%s: %ld of %ld wrong; first foreign tid %ld; uid %ld%s\n",
-				       who, t->val[1], t->val[0], t->val[2],
-				       t->snap[0].vdso.uid,
-				       trace_id(t->snap[0].vdso.uid));
-			ktls_snap_check(&t->snap[0], KTLS_EXPECT_AREA, who);
+				       who, wk(t)->wrong, wk(t)->done, wk(t)->foreign_tid,
+				       wk(t)->first_wrong.vdso.uid,
+				       trace_id(wk(t)->first_wrong.vdso.uid));
+			kt_snap_check(&wk(t)->first_wrong, KT_EXPECT_AREA, who);
 		}
 	}
-	ksft_test_result(started == n && distinct,
-			 "test 1: %d of %d raw clone3(CLONE_KTLS) threads started (%d readers, %d credential changers); with all alive, each area's tid == its clone3 return, all distinct, not main's\n",
-			 started, n, nr, ncs);
-	ksft_test_result(started && !rbad && !foreign,
-			 "test 1: %d readers made %ld rounds of the 6 id accessors + errno_location (syscalls and area every 32nd): %ld wrong answers, %ld readers served a foreign tid (expected 0, 0)\n",
-			 nr, riters, rbad, foreign);
-	ksft_test_result(started && !cbad && csteps,
-			 "test 1: %d changers made %ld credential changes (%s), each followed by vDSO == syscalls == the ids set == area, errno_location its slot: %ld wrong (expected 0); %ld changes happened while readers read\n",
-			 ncs, csteps, is_root ?
-			 "raw setresgid/setresuid to ids of their own and back to root" :
-			 "not root: setresuid/setresgid(-1, -1, -1) commits",
-			 cbad, __atomic_load_n(&cred_overlap, __ATOMIC_RELAXED));
-	ksft_test_result(started && cleared && main_right("main after test 1"),
-			 "test 1: after the threads exited every area's owner word is as they left it (exit writes nothing); main's area, vDSO and errno_location still right\n");
+	EXPECT_TRUE(started == n && distinct)
+		TH_LOG("test 1: %d of %d threads started, tids distinct: %d",
+		       started, n, distinct);
+	EXPECT_TRUE(started && !rbad && !foreign)
+		TH_LOG("test 1: %d readers, %ld rounds: %ld wrong, %ld foreign tids",
+		       nr, riters, rbad, foreign);
+	EXPECT_TRUE(started && !cbad && csteps)
+		TH_LOG("test 1: %d changers, %ld changes: %ld wrong", ncs, csteps,
+		       cbad);
+	EXPECT_TRUE(started && cleared && main_right("main after test 1"))
+		TH_LOG("test 1: owner words as the threads left them: %d", cleared);
 	for (i = 0; i < started; i++)
-		ktls_thread_free(&thr[i]);
+		kt_thread_free(&thr[i].t);
 	free(thr);
 	free(tids);
 }
@@ -610,26 +622,28 @@ static void test_readers_changers(void)
 /* ---- 2. fork, vfork and exec storms ---- */
 
 /* Not yet gone (its CLONE_CHILD_CLEARTID word not cleared). */
-static bool thread_alive(struct ktls_thread *t)
+static bool thread_alive(struct kt_thread *t)
 {
 	return __atomic_load_n(&t->ctid, __ATOMIC_RELAXED) != 0;
 }
 
 struct forker {
-	struct ktls_thread vf;		/* stack of the CLONE_VFORK children */
+	struct kt_thread vf;		/* stack of the CLONE_VFORK children */
+	const struct ktls_area *area;	/* the forking thread's */
+	long rounds, tid;		/* rounds to make; its tid */
 	long forks, fork_bad, vforks, vfork_bad, execs, exec_bad, own_bad;
 	int first_fork_st, first_vfork_st, first_exec_st;
 	unsigned int first_own_bad;
 };
 
 /* The child of a raw fork() in a registered thread: judge itself. */
-static KTLS_RAW int fork_child_check(struct ktls_thread *t, long parent_tid)
+static KT_RAW int fork_child_check(struct kt_thread *t, long parent_tid)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 	unsigned int bad;
 
-	ktls_snap_take(&s, t->area);
-	bad = ktls_snap_bad(&s, KTLS_EXPECT_AREA);
+	kt_snap_take(&s, t->area);
+	bad = kt_snap_bad(&s, KT_EXPECT_AREA);
 	if (s.sys.tid != s.sys.pid || s.area_ids.tid != s.sys.tid ||
 	    s.area_ids.tid == parent_tid)
 		bad |= 1 << 7;
@@ -637,38 +651,38 @@ static KTLS_RAW int fork_child_check(struct ktls_thread *t, long parent_tid)
 }
 
 /* A CLONE_VM|CLONE_VFORK child sharing the forker's thread pointer. */
-static KTLS_RAW int vfork_child_fn(struct ktls_thread *vf)
+static KT_RAW int vfork_child_fn(struct kt_thread *vf)
 {
-	struct ktls_thread *t = vf->arg;
-	struct ktls_snap s;
+	struct forker *f = vf->arg;
+	struct kt_snap s;
 	unsigned int bad;
 
-	ktls_snap_take(&s, t->area);
-	bad = ktls_snap_bad(&s, KTLS_EXPECT_SHARER);
-	if (s.sys.tid == t->val[4] || s.sys.tid != s.sys.pid)
+	kt_snap_take(&s, f->area);
+	bad = kt_snap_bad(&s, KT_EXPECT_SHARER);
+	if (s.sys.tid == f->tid || s.sys.tid != s.sys.pid)
 		bad |= 1 << 7;
 	return bad;
 }
 
-static KTLS_RAW int vfork_exec_fn(struct ktls_thread *vf)
+static KT_RAW int vfork_exec_fn(struct kt_thread *vf)
 {
 	(void)vf;
-	ktls_sys3(SYS_execve, EXE_PATH, exec_argv0, environ);
+	kt_sys3(SYS_execve, EXE_PATH, exec_argv0, environ);
 	return 99;
 }
 
-static KTLS_RAW int wait_child(long pid)
+static KT_RAW int wait_child(long pid)
 {
 	int st = 0;
 	long r;
 
 	do
-		r = ktls_sys4(SYS_wait4, pid, &st, __WALL, NULL);
+		r = kt_sys4(SYS_wait4, pid, &st, __WALL, NULL);
 	while (r == -EINTR);
 	return r == pid ? st : -1;
 }
 
-static KTLS_RAW void forker_note(long *bad, int *first, int st)
+static KT_RAW void forker_note(long *bad, int *first, int st)
 {
 	if (st == 0)
 		return;
@@ -685,36 +699,37 @@ static int storm_stop;		/* __atomic accesses */
  */
 #define STORM_MIN_ROUNDS 8
 
-static KTLS_RAW int forker_fn(struct ktls_thread *t)
+static KT_RAW int forker_fn(struct kt_thread *t)
 {
 	struct forker *f = t->arg;
 	long r, pid;
-	struct ktls_snap s;
+	struct kt_snap s;
 	unsigned int bad;
 	int st;
 
-	t->val[4] = ktls_raw_gettid();
+	f->tid = kt_raw_gettid();
+	f->area = t->area;
 	/*
 	 * At least STORM_MIN_ROUNDS rounds, whatever the budget: each kind
 	 * of child, the exec'd ones included, is made at least once.
 	 */
-	for (r = 0; r < t->val[3]; r++) {
+	for (r = 0; r < f->rounds; r++) {
 		if (r >= STORM_MIN_ROUNDS &&
 		    __atomic_load_n(&storm_stop, __ATOMIC_RELAXED))
 			break;
 		/* fork(): the child's area is at the same TCB and shows it. */
-		pid = ktls_sys0(SYS_fork);
+		pid = kt_sys0(SYS_fork);
 		if (pid == 0)
 			for (;;)
-				ktls_sys1(SYS_exit_group,
-					  fork_child_check(t, t->val[4]));
+				kt_sys1(SYS_exit_group,
+					fork_child_check(t, f->tid));
 		st = pid > 0 ? wait_child(pid) : -1;
 		f->forks++;
 		forker_note(&f->fork_bad, &f->first_fork_st, st);
 
 		/* A vfork-like child sharing this thread pointer. */
-		pid = ktls_thread_spawn(&f->vf, CLONE_VM | CLONE_VFORK, 0,
-					SIGCHLD, vfork_child_fn, t);
+		pid = kt_thread_spawn(&f->vf, CLONE_VM | CLONE_VFORK, 0,
+				      SIGCHLD, vfork_child_fn, f);
 		st = pid > 0 ? wait_child(pid) : -1;
 		f->vforks++;
 		forker_note(&f->vfork_bad, &f->first_vfork_st, st);
@@ -722,17 +737,17 @@ static KTLS_RAW int forker_fn(struct ktls_thread *t)
 		/* Every 4th round, exec: from a fork or a vfork child. */
 		if ((r & 3) == 3) {
 			if (r & 4) {
-				pid = ktls_thread_spawn(&f->vf,
-							CLONE_VM | CLONE_VFORK,
-							0, SIGCHLD,
-							vfork_exec_fn, t);
+				pid = kt_thread_spawn(&f->vf,
+						      CLONE_VM | CLONE_VFORK,
+						      0, SIGCHLD,
+						      vfork_exec_fn, t);
 			} else {
-				pid = ktls_sys0(SYS_fork);
+				pid = kt_sys0(SYS_fork);
 				if (pid == 0) {
-					ktls_sys3(SYS_execve, EXE_PATH,
-						  exec_argv0, environ);
+					kt_sys3(SYS_execve, EXE_PATH,
+						exec_argv0, environ);
 					for (;;)
-						ktls_sys1(SYS_exit_group, 99);
+						kt_sys1(SYS_exit_group, 99);
 				}
 			}
 			st = pid > 0 ? wait_child(pid) : -1;
@@ -741,8 +756,8 @@ static KTLS_RAW int forker_fn(struct ktls_thread *t)
 		}
 
 		/* Our own area, with other forkers' sharers perhaps alive. */
-		ktls_snap_take(&s, t->area);
-		bad = ktls_snap_bad(&s, KTLS_EXPECT_AREA);
+		kt_snap_take(&s, t->area);
+		bad = kt_snap_bad(&s, KT_EXPECT_AREA);
 		if (bad && !f->own_bad)
 			f->first_own_bad = bad;
 		f->own_bad += !!bad;
@@ -754,17 +769,17 @@ static KTLS_RAW int forker_fn(struct ktls_thread *t)
 static long vf_tid, vf_vdso_tid, vf_vdso_pid;
 static int *vf_errno;
 
-static KTLS_RAW pid_t main_vfork(void)
+static KT_RAW pid_t main_vfork(void)
 {
 	pid_t pid = vfork();
 
 	if (pid == 0) {
-		__atomic_store_n(&vf_tid, ktls_raw_gettid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_vdso_tid, ktls_vdso.gettid(),
+		__atomic_store_n(&vf_tid, kt_raw_gettid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_vdso_tid, kt_vdso.gettid(),
 				 __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_vdso_pid, ktls_vdso.getpid(),
+		__atomic_store_n(&vf_vdso_pid, kt_vdso.getpid(),
 				 __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_errno, ktls_vdso.errno_location(),
+		__atomic_store_n(&vf_errno, kt_vdso.errno_location(),
 				 __ATOMIC_RELAXED);
 		_exit(0);
 	}
@@ -778,32 +793,34 @@ static void vfork_report(pid_t pid, int st, long tid, long vtid, long vpid,
 	ksft_print_msg("main vfork child %d: status %#x, gettid %ld, vDSO tid %ld pid %ld\n",
 		       pid, st, tid, vtid, vpid);
 	ksft_print_msg("main vfork child %d: errno_location %p (main's slot %p)\n",
-		       pid, eloc, &ktls_tls_area.errno_value);
+		       pid, eloc, &kt_tls_area.errno_value);
 }
 
 /* One exec from a non-leader thread, in a child process. */
 struct nl_exec {
-	struct ktls_thread reader, execer;
+	struct kt_thread reader, execer;
+	int go;				/* the reader runs */
 	char pid_arg[24];
 	char *argv[4];
 };
 
-static KTLS_RAW int nl_spin_fn(struct ktls_thread *t)
+static KT_RAW int nl_spin_fn(struct kt_thread *t)
 {
-	struct ktls_ids v;
+	struct nl_exec *x = t->arg;
+	struct kt_ids v;
 
-	ktls_post(&t->go, 1);
+	kt_post(&x->go, 1);
 	for (;;)
-		ktls_ids_vdso(&v);
+		kt_ids_vdso(&v);
 	return 0;
 }
 
-static KTLS_RAW int nl_exec_fn(struct ktls_thread *t)
+static KT_RAW int nl_exec_fn(struct kt_thread *t)
 {
 	struct nl_exec *x = t->arg;
 
-	ktls_wait_for(&x->reader.go, 1);
-	ktls_sys3(SYS_execve, EXE_PATH, x->argv, environ);
+	kt_wait_for(&x->go, 1);
+	kt_sys3(SYS_execve, EXE_PATH, x->argv, environ);
 	return 99;
 }
 
@@ -816,11 +833,11 @@ static int nl_exec_child(void *arg)
 	x->argv[1] = EXEC_ARG;
 	x->argv[2] = x->pid_arg;
 	x->argv[3] = NULL;
-	if (ktls_thread_spawn(&x->reader, KTLS_THREAD_FLAGS | CLONE_KTLS,
-			      x->reader.tls, 0, nl_spin_fn, NULL) <= 0)
+	if (kt_thread_spawn(&x->reader, KT_THREAD_FLAGS | CLONE_KTLS,
+			    x->reader.tls, 0, nl_spin_fn, x) <= 0)
 		return 98;
-	if (ktls_thread_spawn(&x->execer, KTLS_THREAD_FLAGS | CLONE_KTLS,
-			      x->execer.tls, 0, nl_exec_fn, x) <= 0)
+	if (kt_thread_spawn(&x->execer, KT_THREAD_FLAGS | CLONE_KTLS,
+			    x->execer.tls, 0, nl_exec_fn, x) <= 0)
 		return 98;
 	/* The exec in the other thread ends this one. */
 	for (;;)
@@ -831,14 +848,14 @@ static int nl_exec_child(void *arg)
 static void nl_exec_report(int st)
 {
 	ksft_print_msg("exec from a non-leader thread: %s (%s)\n",
-		       ktls_status_str(st),
-		       WIFEXITED(st) ? ktls_exec_bits_str(WEXITSTATUS(st)) : "");
+		       kt_status_str(st),
+		       WIFEXITED(st) ? kt_exec_bits_str(WEXITSTATUS(st)) : "");
 }
 
-static void test_storms(void)
+static void do_storms(struct __test_metadata *_metadata)
 {
 	int nf = P.forkers, i, started = 0, st;
-	struct ktls_thread *thr = calloc(nf, sizeof(*thr));
+	struct kt_thread *thr = calloc(nf, sizeof(*thr));
 	struct forker *fk = calloc(nf, sizeof(*fk));
 	long forks = 0, fork_bad = 0, vforks = 0, vfork_bad = 0;
 	long execs = 0, exec_bad = 0, own_bad = 0, rbad, riters;
@@ -852,14 +869,14 @@ static void test_storms(void)
 	__atomic_store_n(&storm_stop, 0, __ATOMIC_RELAXED);
 	bg_readers_start(&rd, P.bg_readers, true);
 	for (i = 0; i < nf; i++) {
-		struct ktls_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i];
 
-		if (ktls_thread_prepare(&fk[i].vf, 0) ||
-		    ktls_thread_prepare(t, 0))
+		if (kt_thread_prepare(&fk[i].vf, 0) ||
+		    kt_thread_prepare(t, 0))
 			break;
-		t->val[3] = P.forks;
-		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				      t->tls, 0, forker_fn, &fk[i]) <= 0)
+		fk[i].rounds = P.forks;
+		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
+				    t->tls, 0, forker_fn, &fk[i]) <= 0)
 			break;
 		started++;
 	}
@@ -886,7 +903,7 @@ static void test_storms(void)
 		vpid = __atomic_load_n(&vf_vdso_pid, __ATOMIC_RELAXED);
 		eloc = __atomic_load_n(&vf_errno, __ATOMIC_RELAXED);
 		if (pid <= 0 || st || tid != pid || vtid != pid || vpid != pid ||
-		    (eloc && eloc != &ktls_tls_area.errno_value)) {
+		    (eloc && eloc != &kt_tls_area.errno_value)) {
 			if (!mv_bad)
 				vfork_report(pid, st, tid, vtid, vpid, eloc);
 			mv_bad++;
@@ -902,7 +919,7 @@ static void test_storms(void)
 		if (err || st) {
 			ksft_print_msg("posix_spawn %s %s: %s, %s\n", EXE_PATH,
 				       EXEC_ARG, strerror(err),
-				       ktls_status_str(st));
+				       kt_status_str(st));
 			sp_bad++;
 		}
 	}
@@ -914,24 +931,24 @@ static void test_storms(void)
 		__atomic_store_n(&storm_stop, 1, __ATOMIC_SEQ_CST);
 	}
 	for (i = 0; i < started; i++)
-		ktls_thread_join(&thr[i]);
+		kt_thread_join(&thr[i]);
 
 	/* Exec from a non-leader thread, while another thread reads. */
 	for (i = 0; i < P.execs && (i < 1 || now() < end); i++) {
-		struct nl_exec *x = ktls_shared_alloc(sizeof(*x));
+		struct nl_exec *x = kt_shared_alloc(sizeof(*x));
 		bool ok;
 
-		if (ktls_thread_prepare(&x->reader, 0) ||
-		    ktls_thread_prepare(&x->execer, 0))
+		if (kt_thread_prepare(&x->reader, 0) ||
+		    kt_thread_prepare(&x->execer, 0))
 			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-		st = ktls_fork_run(nl_exec_child, x);
+		st = kt_fork_run(nl_exec_child, x);
 		ok = WIFEXITED(st) && !WEXITSTATUS(st);
 		if (!ok)
 			nl_exec_report(st);
 		nl++;
 		nl_bad += !ok;
-		ktls_thread_free(&x->reader);
-		ktls_thread_free(&x->execer);
+		kt_thread_free(&x->reader);
+		kt_thread_free(&x->execer);
 		munmap(x, sizeof(*x));
 	}
 	rbad = bg_readers_stop(&rd, "storm", &riters);
@@ -952,46 +969,44 @@ static void test_storms(void)
 		if (f->fork_bad)
 			ksft_print_msg("forker %d: %ld fork children wrong, first %s (bits %s)\n",
 				       i, f->fork_bad,
-				       ktls_status_str(f->first_fork_st),
+				       kt_status_str(f->first_fork_st),
 				       WIFEXITED(f->first_fork_st) ?
-				       ktls_bad_str(WEXITSTATUS(f->first_fork_st)) : "-");
+				       kt_bad_str(WEXITSTATUS(f->first_fork_st)) : "-");
 		if (f->vfork_bad)
 			ksft_print_msg("forker %d: %ld vfork children wrong, first %s (bits %s)\n",
 				       i, f->vfork_bad,
-				       ktls_status_str(f->first_vfork_st),
+				       kt_status_str(f->first_vfork_st),
 				       WIFEXITED(f->first_vfork_st) ?
-				       ktls_bad_str(WEXITSTATUS(f->first_vfork_st)) : "-");
+				       kt_bad_str(WEXITSTATUS(f->first_vfork_st)) : "-");
 		if (f->exec_bad)
 			ksft_print_msg("forker %d: %ld exec children wrong, first %s (%s)\n",
 				       i, f->exec_bad,
-				       ktls_status_str(f->first_exec_st),
+				       kt_status_str(f->first_exec_st),
 				       WIFEXITED(f->first_exec_st) ?
-				       ktls_exec_bits_str(WEXITSTATUS(f->first_exec_st)) : "-");
+				       kt_exec_bits_str(WEXITSTATUS(f->first_exec_st)) : "-");
 		if (f->own_bad)
 			ksft_print_msg("forker %d: its own area wrong %ld times, first %s\n",
 				       i, f->own_bad,
-				       ktls_bad_str(f->first_own_bad));
-		ktls_thread_free(&thr[i]);
-		ktls_thread_free(&f->vf);
+				       kt_bad_str(f->first_own_bad));
+		kt_thread_free(&thr[i]);
+		kt_thread_free(&f->vf);
 	}
-	ksft_test_result(started == nf && forks && !fork_bad && !vfork_bad &&
-			 !own_bad,
-			 "test 2: %d registered raw threads at once made %ld fork() children (each: its area at the same TCB shows it, tid == pid != the forker's, vDSO == syscalls, errno_location its slot) and %ld clone3(CLONE_VM|CLONE_VFORK) children (thread-pointer sharers: vDSO == their own syscalls, errno_location the shared slot): %ld + %ld wrong; the forkers' own areas wrong %ld times (expected 0)\n",
-			 started, forks, vforks, fork_bad, vfork_bad, own_bad);
-	ksft_test_result(execs && !exec_bad && !sp_bad,
-			 "test 2: %ld fork+execve and vfork+execve from those threads and %ld posix_spawn from main: every exec'd image has no offset, no area, vDSO == syscalls, REGISTER -ENOENT, registers afresh: %ld + %ld wrong\n",
-			 execs, sp, exec_bad, sp_bad);
-	ksft_test_result(mv && !mv_bad,
-			 "test 2: %ld glibc vfork() children of the registered main, during the storm: vDSO tid/pid == their own, errno_location main's slot: %ld wrong\n",
-			 mv, mv_bad);
-	ksft_test_result(nl && !nl_bad,
-			 "test 2: %ld execve() from a non-leader CLONE_KTLS thread while another one reads: the exec'd image keeps the pid, has no offset and no area, vDSO == syscalls: %ld wrong\n",
-			 nl, nl_bad);
-	ksft_test_result(!rbad && rd.n == P.bg_readers,
-			 "test 2: %d readers read through the storms (%ld rounds): %ld wrong answers (each its own ids and errno slot)\n",
-			 P.bg_readers, riters, rbad);
-	ksft_test_result(main_right("main after the storms"),
-			 "test 2: after the storms (no sharer left) main's errno_location is its slot again, vDSO == syscalls\n");
+	EXPECT_TRUE(started == nf && forks && !fork_bad && !vfork_bad &&
+		    !own_bad)
+		TH_LOG("test 2: %d of %d forkers; %ld + %ld (v)forks wrong of %ld + %ld; own %ld",
+		       started, nf, fork_bad, vfork_bad, forks, vforks, own_bad);
+	EXPECT_TRUE(execs && !exec_bad && !sp_bad)
+		TH_LOG("test 2: %ld execs, %ld posix_spawns: %ld + %ld wrong", execs,
+		       sp, exec_bad, sp_bad);
+	EXPECT_TRUE(mv && !mv_bad)
+		TH_LOG("test 2: %ld vfork() children of main: %ld wrong", mv, mv_bad);
+	EXPECT_TRUE(nl && !nl_bad)
+		TH_LOG("test 2: %ld non-leader execs: %ld wrong", nl, nl_bad);
+	EXPECT_TRUE(!rbad && rd.n == P.bg_readers)
+		TH_LOG("test 2: %d of %d readers, %ld rounds: %ld wrong", rd.n,
+		       P.bg_readers, riters, rbad);
+	EXPECT_TRUE(main_right("main after the storms"))
+		TH_LOG("test 2: main's area after the storms");
 	free(thr);
 	free(fk);
 }
@@ -1007,9 +1022,9 @@ static const struct ktls_area *sig_areas[MAX_SIG_SLOTS];
 static long sig_handled[MAX_SIG_SLOTS + 1];
 static int sig_nslots;
 static long sig_bad, sig_alarms;
-static struct ktls_snap sig_first_bad;
+static struct kt_snap sig_first_bad;
 static int sig_first_taken;
-static enum ktls_expect sig_first_e;
+static enum kt_expect sig_first_e;
 
 /* The handler runs in slot @i so far (slot sig_nslots: the pthreads). */
 static long sig_count(int i)
@@ -1017,12 +1032,12 @@ static long sig_count(int i)
 	return __atomic_load_n(&sig_handled[i], __ATOMIC_RELAXED);
 }
 
-static KTLS_RAW void check_handler(int sig, siginfo_t *si, void *uc)
+static KT_RAW void check_handler(int sig, siginfo_t *si, void *uc)
 {
-	long tid = ktls_raw_gettid();
+	long tid = kt_raw_gettid();
 	const struct ktls_area *area = NULL;
-	enum ktls_expect e = KTLS_EXPECT_NONE;
-	struct ktls_snap s;
+	enum kt_expect e = KT_EXPECT_NONE;
+	struct kt_snap s;
 	int i, n = __atomic_load_n(&sig_nslots, __ATOMIC_SEQ_CST);
 
 	(void)si;
@@ -1030,13 +1045,13 @@ static KTLS_RAW void check_handler(int sig, siginfo_t *si, void *uc)
 	for (i = 0; i < n; i++) {
 		if (__atomic_load_n(&sig_tids[i], __ATOMIC_RELAXED) == tid) {
 			area = sig_areas[i];
-			e = KTLS_EXPECT_AREA;
+			e = KT_EXPECT_AREA;
 			break;
 		}
 	}
 	__builtin_memset(&s, 0, sizeof(s));
-	ktls_snap_take(&s, area);
-	if (ktls_snap_bad(&s, e) || s.sys.tid != tid) {
+	kt_snap_take(&s, area);
+	if (kt_snap_bad(&s, e) || s.sys.tid != tid) {
 		__atomic_add_fetch(&sig_bad, 1, __ATOMIC_SEQ_CST);
 		if (!__atomic_exchange_n(&sig_first_taken, 1,
 					 __ATOMIC_SEQ_CST)) {
@@ -1050,15 +1065,15 @@ static KTLS_RAW void check_handler(int sig, siginfo_t *si, void *uc)
 }
 
 /* A signal reader: sets up an alternate stack (odd ones), then reads. */
-static KTLS_RAW int sig_reader_fn(struct ktls_thread *t)
+static KT_RAW int sig_reader_fn(struct kt_thread *t)
 {
-	if (t->val[6]) {
+	if (wk(t)->altstack) {
 		stack_t ss = {
-			.ss_sp = (void *)t->val[6],
+			.ss_sp = wk(t)->altstack,
 			.ss_size = ALT_STACK_SIZE,
 		};
 
-		t->val[7] = ktls_sys2(SYS_sigaltstack, &ss, NULL);
+		wk(t)->altstack_ret = kt_sys2(SYS_sigaltstack, &ss, NULL);
 	}
 	return reader_fn(t);
 }
@@ -1068,23 +1083,23 @@ static int pt_stop;		/* __atomic accesses */
 static void *pt_reader_fn(void *arg)
 {
 	long *bad = arg;
-	struct ktls_ids ref, v;
+	struct kt_ids ref, v;
 
-	ktls_ids_sys(&ref);
+	kt_ids_sys(&ref);
 	while (!__atomic_load_n(&pt_stop, __ATOMIC_RELAXED)) {
-		ktls_ids_vdso(&v);
-		if (!ktls_ids_eq(&v, &ref) ||
-		    ktls_vdso.errno_location() != &ktls_tls_area.errno_value)
+		kt_ids_vdso(&v);
+		if (!kt_ids_eq(&v, &ref) ||
+		    kt_vdso.errno_location() != &kt_tls_area.errno_value)
 			(*bad)++;
 	}
 	return NULL;
 }
 
-static void test_signals(void)
+static void do_signals(struct __test_metadata *_metadata)
 {
 	int n = P.sig_readers > MAX_SIG_SLOTS - 1 ? MAX_SIG_SLOTS - 1 :
 		P.sig_readers;
-	struct ktls_thread *thr = calloc(n, sizeof(*thr));
+	struct worker *thr = calloc(n, sizeof(*thr));
 	char *alt = calloc(n, ALT_STACK_SIZE);
 	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
@@ -1109,33 +1124,33 @@ static void test_signals(void)
 	__atomic_store_n(&sig_first_taken, 0, __ATOMIC_RELAXED);
 	/* Slot 0: main, registered. */
 	__atomic_store_n(&sig_tids[0], main_tid, __ATOMIC_RELAXED);
-	sig_areas[0] = &ktls_tls_area;
+	sig_areas[0] = &kt_tls_area;
 	__atomic_store_n(&sig_nslots, 1, __ATOMIC_SEQ_CST);
 
 	rd_reset(0);
 	for (i = 0; i < n; i++) {
-		struct ktls_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i].t;
 
-		if (ktls_thread_prepare(t, 0))
+		if (kt_thread_prepare(t, 0))
 			break;
-		t->val[3] = 16;
+		wk(t)->rounds = 16;
 		if (i & 1)
-			t->val[6] = (long)(alt + (size_t)i * ALT_STACK_SIZE);
-		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS | CLONE_KTLS,
-				      t->tls, 0, sig_reader_fn, NULL) <= 0) {
-			ktls_thread_free(t);
+			wk(t)->altstack = alt + (size_t)i * ALT_STACK_SIZE;
+		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
+				    t->tls, 0, sig_reader_fn, NULL) <= 0) {
+			kt_thread_free(t);
 			break;
 		}
 		started++;
 	}
 	wait_arrived(started);
 	for (i = 0; i < started; i++) {
-		__atomic_store_n(&sig_tids[1 + i], thr[i].val[4],
+		__atomic_store_n(&sig_tids[1 + i], thr[i].tid,
 				 __ATOMIC_RELAXED);
-		sig_areas[1 + i] = thr[i].area;
-		if (thr[i].val[7]) {
+		sig_areas[1 + i] = thr[i].t.area;
+		if (thr[i].altstack_ret) {
 			ksft_print_msg("signal reader %d: sigaltstack -> %s\n",
-				       i, ktls_ret_str(thr[i].val[7]));
+				       i, kt_ret_str(thr[i].altstack_ret));
 			altfail++;
 		}
 	}
@@ -1144,7 +1159,7 @@ static void test_signals(void)
 	for (i = 0; i < 2; i++)
 		if (!pthread_create(&pt[i], NULL, pt_reader_fn, &pt_bad[i]))
 			npt++;
-	ktls_post(&rd_go, 1);
+	kt_post(&rd_go, 1);
 	setitimer(ITIMER_REAL, &it, NULL);
 	/*
 	 * Until the handlers ran P.signals times (or the budget): a pending
@@ -1158,14 +1173,14 @@ static void test_signals(void)
 			h += sig_count(k);
 		if (h >= P.signals)
 			break;
-		if (!ktls_sys3(SYS_tgkill, main_pid, thr[i % started].val[4],
-			       SIGUSR1))
+		if (!kt_sys3(SYS_tgkill, main_pid, thr[i % started].tid,
+			     SIGUSR1))
 			sent++;
-		ktls_sys0(SYS_sched_yield);
+		kt_sys0(SYS_sched_yield);
 	}
 	setitimer(ITIMER_REAL, &off, NULL);
 	/* Main reads through its own signals too. */
-	ktls_sys3(SYS_tgkill, main_pid, main_tid, SIGUSR1);
+	kt_sys3(SYS_tgkill, main_pid, main_tid, SIGUSR1);
 	__atomic_store_n(&pt_stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < npt; i++)
 		pthread_join(pt[i], NULL);
@@ -1185,35 +1200,44 @@ static void test_signals(void)
 	ksft_print_msg("test 3: signals ran in %.2f s\n", now() - t0);
 	if (__atomic_load_n(&sig_first_taken, __ATOMIC_SEQ_CST)) {
 		ksft_print_msg("first wrong handler look (expected %s):\n",
-			       sig_first_e == KTLS_EXPECT_AREA ?
+			       sig_first_e == KT_EXPECT_AREA ?
 			       "its own area" : "no area");
-		ktls_snap_check(&sig_first_bad, sig_first_e, "handler");
+		kt_snap_check(&sig_first_bad, sig_first_e, "handler");
 	}
 	bad = __atomic_load_n(&sig_bad, __ATOMIC_SEQ_CST);
-	ksft_test_result(started == n && sent && !bad && !unsignalled &&
-			 sig_count(0) && !altfail,
-			 "test 3: %ld SIGUSR1 by tgkill to %d KTLS readers (half on sigaltstack), SIGALRM every 1 ms to the process, while they, 2 pthreads and main read: %ld handlers ran (target %d; %ld SIGALRM, %ld in main, %ld in pthreads), each checking vDSO == syscalls, its own area and errno_location: %ld wrong; %d readers got no signal (expected 0, 0)\n",
-			 sent, started, handled, P.signals,
-			 __atomic_load_n(&sig_alarms, __ATOMIC_RELAXED),
-			 sig_count(0), sig_count(nslots), bad, unsignalled);
-	ksft_test_result(!rbad && !pt_bad[0] && !pt_bad[1],
-			 "test 3: the interrupted readers' own rounds (%ld): %ld wrong; pthreads: %ld wrong (expected 0)\n",
-			 riters, rbad, pt_bad[0] + pt_bad[1]);
+	EXPECT_TRUE(started == n && sent && !bad && !unsignalled &&
+		    sig_count(0) && !altfail)
+		TH_LOG("test 3: %d of %d readers, %ld sent, %ld handled (main %ld)",
+		       started, n, sent, handled, sig_count(0));
+	EXPECT_EQ(0, bad + unsignalled + altfail)
+		TH_LOG("test 3: %ld wrong, %d unsignalled, %ld sigaltstack failures",
+		       bad, unsignalled, altfail);
+	EXPECT_TRUE(!rbad && !pt_bad[0] && !pt_bad[1])
+		TH_LOG("test 3: readers' %ld rounds: %ld wrong; pthreads: %ld wrong",
+		       riters, rbad, pt_bad[0] + pt_bad[1]);
 }
 
 /* ---- 4. threads exiting on recycled TCBs while others read ---- */
 
-static KTLS_RAW int short_fn(struct ktls_thread *t)
-{
-	struct ktls_snap s;
+/* What a short-lived thread saw of itself. */
+struct short_seen {
+	long bad, area_tid, sys_tid;
+	bool probe;		/* exit only when told (go) */
+	int go;
+};
 
-	ktls_snap_take(&s, t->area);
-	t->val[0] = ktls_snap_bad(&s, KTLS_EXPECT_AREA);
-	t->val[1] = s.area_ids.tid;
-	t->val[2] = s.sys.tid;
+static KT_RAW int short_fn(struct kt_thread *t)
+{
+	struct short_seen *w = t->arg;
+	struct kt_snap s;
+
+	kt_snap_take(&s, t->area);
+	w->bad = kt_snap_bad(&s, KT_EXPECT_AREA);
+	w->area_tid = s.area_ids.tid;
+	w->sys_tid = s.sys.tid;
 	/* In the probe, exit only when told. */
-	if (t->val[3])
-		ktls_wait_for(&t->go, 1);
+	if (w->probe)
+		kt_wait_for(&w->go, 1);
 	return 0;
 }
 
@@ -1227,23 +1251,23 @@ static int probe_seq, probe_done, probe_quit;	/* __atomic and futex */
 static int *probe_word;
 static int probe_val;
 
-static KTLS_RAW int probe_waiter_fn(struct ktls_thread *t)
+static KT_RAW int probe_waiter_fn(struct kt_thread *t)
 {
 	int seq = 0;
 	int *word;
 
 	(void)t;
 	for (;;) {
-		ktls_wait_for(&probe_seq, seq + 1);
+		kt_wait_for(&probe_seq, seq + 1);
 		seq++;
 		if (__atomic_load_n(&probe_quit, __ATOMIC_SEQ_CST))
 			break;
 		word = __atomic_load_n(&probe_word, __ATOMIC_RELAXED);
-		ktls_futex_wait(word, __atomic_load_n(&probe_val,
-						      __ATOMIC_RELAXED));
+		kt_futex_wait(word, __atomic_load_n(&probe_val,
+						    __ATOMIC_RELAXED));
 		/* The exit woke one waiter: pass it on to the joiner. */
-		ktls_futex_wake(word);
-		ktls_post(&probe_done, seq);
+		kt_futex_wake(word);
+		kt_post(&probe_done, seq);
 	}
 	return 0;
 }
@@ -1259,17 +1283,17 @@ static int probe_next(void)
  * the moment the word reads 0; yield after a while (one CPU), and sleep
  * at last.
  */
-static void spin_join(struct ktls_thread *t)
+static void spin_join(struct kt_thread *t)
 {
 	long spins = 0;
 
 	while (__atomic_load_n(&t->ctid, __ATOMIC_ACQUIRE)) {
 		if (++spins > 100000) {
-			ktls_thread_join(t);
+			kt_thread_join(t);
 			return;
 		}
 		if (spins > 20000)
-			ktls_sys0(SYS_sched_yield);
+			kt_sys0(SYS_sched_yield);
 	}
 }
 
@@ -1278,7 +1302,7 @@ struct join_res {
 	unsigned int first_bad;
 };
 
-/* What tests 4 and 5 really did, for test 6. */
+/* What tests 4 and 5 really did (printed for ktls_soak). */
 static long join_done, reg_done, proc_done;
 
 /*
@@ -1292,42 +1316,44 @@ static long join_done, reg_done, proc_done;
 static void join_cycles(int cycles, bool probe, double end,
 			struct join_res *r)
 {
-	struct ktls_thread t[NR_RECYCLED], helper;
+	struct kt_thread t[NR_RECYCLED], helper;
+	struct short_seen seen[NR_RECYCLED];
 	bool canary[NR_RECYCLED] = { false };
 	int i, k, y;
 
 	memset(r, 0, sizeof(*r));
 	for (k = 0; k < NR_RECYCLED; k++)
-		if (ktls_thread_prepare(&t[k], 0))
+		if (kt_thread_prepare(&t[k], 0))
 			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	__atomic_store_n(&probe_seq, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&probe_done, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&probe_quit, 0, __ATOMIC_RELAXED);
-	if (probe && ktls_thread_prepare(&helper, 0) == 0 &&
-	    ktls_thread_spawn(&helper, KTLS_THREAD_FLAGS | CLONE_KTLS,
-			      helper.tls, 0, probe_waiter_fn, NULL) <= 0)
+	if (probe && kt_thread_prepare(&helper, 0) == 0 &&
+	    kt_thread_spawn(&helper, KT_THREAD_FLAGS | CLONE_KTLS,
+			    helper.tls, 0, probe_waiter_fn, NULL) <= 0)
 		ksft_exit_fail_msg("probe helper: clone3 failed\n");
 	for (i = 0; i < cycles && ((i & 15) || now() < end); i++) {
-		struct ktls_thread *s = &t[i % NR_RECYCLED];
+		struct kt_thread *s = &t[i % NR_RECYCLED];
+		struct short_seen *w = &seen[i % NR_RECYCLED];
 		struct ktls_area *a = s->area;	/* __atomic: the kernel's too */
 		long tid;
-		uint64_t tp;
+		__u64 tp;
 
 		k = i % NR_RECYCLED;
 		/* The canary we left after the last join on this TCB. */
 		if (canary[k] &&
 		    __atomic_load_n(&a->owner, __ATOMIC_RELAXED) != CANARY)
 			r->canary_hit++;
-		s->val[0] = -1;
-		s->val[1] = -1;
-		s->val[2] = -1;
-		s->val[3] = probe;
-		__atomic_store_n(&s->go, 0, __ATOMIC_RELAXED);
-		tid = ktls_thread_spawn(s, KTLS_THREAD_FLAGS | CLONE_KTLS,
-					s->tls, 0, short_fn, NULL);
+		w->bad = -1;
+		w->area_tid = -1;
+		w->sys_tid = -1;
+		w->probe = probe;
+		__atomic_store_n(&w->go, 0, __ATOMIC_RELAXED);
+		tid = kt_thread_spawn(s, KT_THREAD_FLAGS | CLONE_KTLS,
+				      s->tls, 0, short_fn, w);
 		if (tid <= 0) {
 			ksft_print_msg("cycle %d: clone3(CLONE_KTLS) -> %s\n",
-				       i, ktls_ret_str(tid));
+				       i, kt_ret_str(tid));
 			r->wrong++;
 			canary[k] = false;
 			continue;
@@ -1335,18 +1361,18 @@ static void join_cycles(int cycles, bool probe, double end,
 		if (probe) {
 			__atomic_store_n(&probe_word, &s->ctid, __ATOMIC_RELAXED);
 			__atomic_store_n(&probe_val, tid, __ATOMIC_RELAXED);
-			ktls_post(&probe_seq, probe_next());
+			kt_post(&probe_seq, probe_next());
 			/* Let the helper get into FUTEX_WAIT. */
 			for (y = 0; y < 3; y++)
-				ktls_sys0(SYS_sched_yield);
-			ktls_post(&s->go, 1);
+				kt_sys0(SYS_sched_yield);
+			kt_post(&w->go, 1);
 			spin_join(s);
 		} else {
-			ktls_thread_join(s);
+			kt_thread_join(s);
 		}
 		/* Exit writes nothing: the word is as the thread left it. */
 		tp = __atomic_load_n(&a->owner, __ATOMIC_RELAXED);
-		if (tp != (s->tls ^ ktls_key())) {
+		if (tp != (s->tls ^ kt_key())) {
 			if (!r->tp_late)
 				r->first_tp = tp;
 			r->tp_late++;
@@ -1355,31 +1381,31 @@ static void join_cycles(int cycles, bool probe, double end,
 		__atomic_store_n(&a->owner, CANARY, __ATOMIC_RELAXED);
 		canary[k] = true;
 		if (probe)
-			ktls_wait_for(&probe_done,
-				      __atomic_load_n(&probe_seq, __ATOMIC_RELAXED));
+			kt_wait_for(&probe_done,
+				    __atomic_load_n(&probe_seq, __ATOMIC_RELAXED));
 		r->cycles++;
-		if (s->val[0] || s->val[1] != tid || s->val[2] != tid) {
+		if (w->bad || w->area_tid != tid || w->sys_tid != tid) {
 			if (!r->wrong)
-				r->first_bad = s->val[0];
+				r->first_bad = w->bad;
 			r->wrong++;
 		}
 	}
 	if (probe) {
 		__atomic_store_n(&probe_quit, 1, __ATOMIC_SEQ_CST);
-		ktls_post(&probe_seq, probe_next());
-		ktls_thread_join(&helper);
-		ktls_thread_free(&helper);
+		kt_post(&probe_seq, probe_next());
+		kt_thread_join(&helper);
+		kt_thread_free(&helper);
 	}
 	/* Let the last exits finish, then look at the last canaries. */
 	usleep(20000);
 	for (k = 0; k < NR_RECYCLED; k++) {
 		if (canary[k] && t[k].area->owner != CANARY)
 			r->canary_hit++;
-		ktls_thread_free(&t[k]);
+		kt_thread_free(&t[k]);
 	}
 }
 
-static void test_exits(bool report)
+static void do_exits(struct __test_metadata *_metadata, bool report)
 {
 	struct join_res r, p;
 	struct readers rd;
@@ -1404,40 +1430,38 @@ static void test_exits(bool report)
 		       r.cycles, t1 - t0, p.cycles, now() - t1,
 		       r.cycles < cycles || p.cycles < cycles / 2 ?
 		       " (time budget reached: fewer cycles)" : "");
-	ksft_test_result(r.cycles > 0 && p.cycles > 0 && !r.wrong && !p.wrong,
-			 "test 4: %ld clone3(CLONE_KTLS) threads created on %d recycled TCBs and joined while %d threads read, and %ld more with nobody reading: each new thread's area showed its own tid (== clone3's return), never the dead one's, vDSO == syscalls: %ld wrong%s%s\n",
-			 r.cycles, NR_RECYCLED, rd.n, p.cycles, r.wrong + p.wrong,
-			 r.wrong ? ", first: " : "",
-			 r.wrong ? ktls_bad_str(r.first_bad) : "");
-	ksft_test_result(!r.tp_late && !p.tp_late,
-			 "test 4: exit writes nothing to the area: its owner word was not the one the thread had when the joiner saw ctid 0 in %ld of %ld futex joins and %ld of %ld spinning joins (with a FUTEX_WAIT helper on the word) (first %#lx; expected none)\n",
-			 r.tp_late, r.cycles, p.tp_late, p.cycles,
-			 r.tp_late ? r.first_tp : p.first_tp);
-	ksft_test_result(!r.canary_hit && !p.canary_hit,
-			 "test 4: once CLONE_CHILD_CLEARTID reported the thread gone the kernel never writes its area (a canary the joiner wrote into the tp word survived): overwritten in %ld of %ld + %ld of %ld joins (expected 0)\n",
-			 r.canary_hit, r.cycles, p.canary_hit, p.cycles);
-	ksft_test_result(!rbad,
-			 "test 4: %d readers while the threads came and went (%ld rounds): %ld wrong\n",
-			 rd.n, riters, rbad);
+	EXPECT_TRUE(r.cycles > 0 && p.cycles > 0 && !r.wrong && !p.wrong)
+		TH_LOG("test 4: %ld + %ld joins: %ld wrong%s%s", r.cycles, p.cycles,
+		       r.wrong + p.wrong, r.wrong ? ", first: " : "",
+		       r.wrong ? kt_bad_str(r.first_bad) : "");
+	EXPECT_TRUE(!r.tp_late && !p.tp_late)
+		TH_LOG("test 4: owner word changed at exit in %ld + %ld joins (first %#lx)",
+		       r.tp_late, p.tp_late, r.tp_late ? r.first_tp : p.first_tp);
+	EXPECT_TRUE(!r.canary_hit && !p.canary_hit)
+		TH_LOG("test 4: canary overwritten in %ld + %ld joins", r.canary_hit,
+		       p.canary_hit);
+	EXPECT_TRUE(!rbad)
+		TH_LOG("test 4: %d readers while the threads came and went (%ld rounds): %ld wrong",
+		       rd.n, riters, rbad);
 }
 
 /* ---- 5. REGISTER/UNREGISTER and fork cycles ---- */
 
 #define NR_REG_THREADS	4
 
-static KTLS_RAW unsigned int reg_cycle(const struct ktls_area *area)
+static KT_RAW unsigned int reg_cycle(const struct ktls_area *area)
 {
-	struct ktls_snap s;
+	struct kt_snap s;
 	unsigned int bad = 0;
 
-	if (ktls_register())
+	if (kt_register())
 		bad |= 1 << 8;
-	ktls_snap_take(&s, area);
-	bad |= ktls_snap_bad(&s, KTLS_EXPECT_AREA);
-	if (ktls_unregister())
+	kt_snap_take(&s, area);
+	bad |= kt_snap_bad(&s, KT_EXPECT_AREA);
+	if (kt_unregister())
 		bad |= 1 << 9;
-	ktls_snap_take(&s, area);
-	bad |= ktls_snap_bad(&s, KTLS_EXPECT_NO_AREA);
+	kt_snap_take(&s, area);
+	bad |= kt_snap_bad(&s, KT_EXPECT_NO_AREA);
 	if (s.area_owner != 0)
 		bad |= 1 << 10;
 	return bad;
@@ -1445,23 +1469,23 @@ static KTLS_RAW unsigned int reg_cycle(const struct ktls_area *area)
 
 static int reg_stop;		/* __atomic accesses */
 
-static KTLS_RAW int reg_thread_fn(struct ktls_thread *t)
+static KT_RAW int reg_thread_fn(struct kt_thread *t)
 {
 	long i;
 
-	ktls_wait_for(&rd_go, 1);
+	kt_wait_for(&rd_go, 1);
 	/* At least one cycle, whatever the budget. */
-	for (i = 0; i < t->val[3]; i++) {
+	for (i = 0; i < wk(t)->rounds; i++) {
 		if (i && __atomic_load_n(&reg_stop, __ATOMIC_RELAXED))
 			break;
 		unsigned int bad = reg_cycle(t->area);
 
 		if (bad) {
-			if (!t->val[1])
-				t->val[2] = bad;
-			t->val[1]++;
+			if (!wk(t)->wrong)
+				wk(t)->first_bits = bad;
+			wk(t)->wrong++;
 		}
-		t->val[0]++;
+		wk(t)->done++;
 	}
 	return 0;
 }
@@ -1472,14 +1496,14 @@ static int proc_child_fn(void *arg)
 	/* A fork child of the registered main: its area, then cycle it. */
 	if (!main_right("fork child"))
 		return 1;
-	if (ktls_unregister())
+	if (kt_unregister())
 		return 2;
-	return reg_cycle(&ktls_tls_area) || ktls_register() ? 3 : 0;
+	return reg_cycle(&kt_tls_area) || kt_register() ? 3 : 0;
 }
 
-static void test_cycles(bool report)
+static void do_cycles(struct __test_metadata *_metadata, bool report)
 {
-	struct ktls_thread thr[NR_REG_THREADS];
+	struct worker thr[NR_REG_THREADS] = { 0 };
 	int n = report ? P.regs : P.regs / 10, procs = report ? P.procs :
 		P.procs / 10;
 	long main_cycles = 0, main_bad = 0, th_cycles = 0, th_bad = 0;
@@ -1491,24 +1515,24 @@ static void test_cycles(bool report)
 	__atomic_store_n(&rd_go, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&reg_stop, 0, __ATOMIC_RELAXED);
 	for (i = 0; i < NR_REG_THREADS; i++) {
-		struct ktls_thread *t = &thr[i];
+		struct kt_thread *t = &thr[i].t;
 
-		if (ktls_thread_prepare(t, 0))
+		if (kt_thread_prepare(t, 0))
 			break;
-		t->val[3] = n / 2 / NR_REG_THREADS;
+		wk(t)->rounds = n / 2 / NR_REG_THREADS;
 		/* No CLONE_KTLS: the threads opt in themselves. */
-		if (ktls_thread_spawn(t, KTLS_THREAD_FLAGS, t->tls, 0,
-				      reg_thread_fn, NULL) <= 0) {
-			ktls_thread_free(t);
+		if (kt_thread_spawn(t, KT_THREAD_FLAGS, t->tls, 0,
+				    reg_thread_fn, NULL) <= 0) {
+			kt_thread_free(t);
 			break;
 		}
 		started++;
 	}
-	ktls_post(&rd_go, 1);
-	if (ktls_unregister())
+	kt_post(&rd_go, 1);
+	if (kt_unregister())
 		main_bad++;
 	for (i = 0; i < n / 2 && ((i & 63) || now() < end); i++) {
-		unsigned int bad = reg_cycle(&ktls_tls_area);
+		unsigned int bad = reg_cycle(&kt_tls_area);
 
 		if (bad) {
 			if (!main_bad)
@@ -1517,34 +1541,34 @@ static void test_cycles(bool report)
 		}
 		main_cycles++;
 	}
-	if (ktls_register())
+	if (kt_register())
 		main_bad++;
 	/* The threads finish their cycles, unless the budget is spent. */
 	for (i = 0; i < started; i++)
-		while (thread_alive(&thr[i]) && now() < end)
+		while (thread_alive(&thr[i].t) && now() < end)
 			usleep(10000);
 	__atomic_store_n(&reg_stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < started; i++) {
-		ktls_thread_join(&thr[i]);
-		th_cycles += thr[i].val[0];
-		th_bad += thr[i].val[1];
-		if (thr[i].val[1])
+		kt_thread_join(&thr[i].t);
+		th_cycles += thr[i].done;
+		th_bad += thr[i].wrong;
+		if (thr[i].wrong)
 			ksft_print_msg("raw thread %ld: %ld of %ld cycles wrong, first %s %s\n",
-				       i, thr[i].val[1], thr[i].val[0],
-				       ktls_bad_str(thr[i].val[2]),
+				       i, thr[i].wrong, thr[i].done,
+				       kt_bad_str(thr[i].first_bits),
 				       "(256 REGISTER failed, 512 UNREGISTER failed, 1024 tp left)");
-		ktls_thread_free(&thr[i]);
+		kt_thread_free(&thr[i].t);
 	}
 	if (main_bad)
 		ksft_print_msg("main: %ld of %ld cycles wrong, first %s\n",
-			       main_bad, main_cycles, ktls_bad_str(first));
+			       main_bad, main_cycles, kt_bad_str(first));
 	for (i = 0; i < procs && (i < 10 || now() < end + P.budget * 0.05);
 	     i++) {
-		st = ktls_fork_run(proc_child_fn, NULL);
+		st = kt_fork_run(proc_child_fn, NULL);
 		if (st) {
 			if (!proc_bad)
 				ksft_print_msg("fork child: %s\n",
-					       ktls_status_str(st));
+					       kt_status_str(st));
 			proc_bad++;
 		}
 	}
@@ -1559,270 +1583,74 @@ static void test_cycles(bool report)
 	ksft_print_msg("test 5: cycles ran in %.2f s%s\n", now() - t0,
 		       main_cycles + th_cycles < n - NR_REG_THREADS * 2 ||
 		       i < procs ? " (time budget reached: fewer cycles)" : "");
-	ksft_test_result(main_cycles && !main_bad && started == NR_REG_THREADS &&
-			 th_cycles && !th_bad && main_right("main after the cycles"),
-			 "test 5: %ld UNREGISTER/REGISTER cycles in main and %ld REGISTER/UNREGISTER cycles in %d raw threads (own TCB, no CLONE_KTLS) at the same time, each checked (registered: area, vDSO, errno_location; unregistered: tp 0, vDSO == syscalls, errno_location NULL): %ld + %ld wrong\n",
-			 main_cycles, th_cycles, started, main_bad, th_bad);
-	ksft_test_result(!proc_bad,
-			 "test 5: %ld fork() children of the registered main, each with its own area and vDSO page, cycled UNREGISTER/REGISTER and exited: %ld wrong\n",
-			 i, proc_bad);
+	EXPECT_TRUE(main_cycles && !main_bad && started == NR_REG_THREADS &&
+		    th_cycles && !th_bad && main_right("main after the cycles"))
+		TH_LOG("test 5: %ld main cycles, %ld in %d threads: %ld + %ld wrong",
+		       main_cycles, th_cycles, started, main_bad, th_bad);
+	EXPECT_TRUE(!proc_bad)
+		TH_LOG("test 5: %ld fork children: %ld wrong", i, proc_bad);
 }
 
-/* ---- 6. kernel memory ---- */
-
-/*
- * SLUB (the debug flavour) keeps freed objects on per-cpu slabs, and KASAN
- * keeps them in its quarantine, where /proc/slabinfo counts them as in
- * use: writing 1 to /sys/kernel/slab/NAME/shrink gives them back (and
- * drains the quarantine of that cache).  Nothing to do under SLOB.
- * Returns the number of caches shrunk.
- */
-static int slab_shrink_all(void)
-{
-	DIR *d = opendir("/sys/kernel/slab");
-	struct dirent *e;
-	char path[512];
-	int n = 0, fd;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
-			 e->d_name);
-		fd = open(path, O_WRONLY);
-		if (fd < 0)
-			continue;
-		if (write(fd, "1", 1) == 1)
-			n++;
-		close(fd);
-	}
-	closedir(d);
-	return n;
-}
-
-/*
- * The slab total, once frees deferred by RCU (task structs, stacks) have
- * landed: wait a little, shrink, read; again (up to 2 s) while it is above
- * @target (or, without one, still falling).
- */
-static long slab_settled(long target)
-{
-	long kb = -1, best = -1;
-	int i;
-
-	for (i = 0; i < 10; i++) {
-		usleep(i ? 200000 : 100000);
-		slab_shrink_all();
-		kb = ktls_meminfo_kb("Slab");
-		if (kb < 0)
-			return -1;
-		if (best >= 0 && target < 0 && kb >= best)
-			break;
-		if (best < 0 || kb < best)
-			best = kb;
-		if (target >= 0 && kb <= target)
-			break;
-	}
-	return best;
-}
-
-struct slab_cache {
-	char name[48];
-	long active, objsize;
+/* Each test's process: registered, its parameters logged. */
+FIXTURE(stress) {
 };
 
-/* Read /proc/slabinfo; returns the number of caches, -errno if absent. */
-static int slabinfo_read(struct slab_cache *c, int max)
+FIXTURE_SETUP(stress)
 {
-	char line[512];
-	FILE *f = fopen("/proc/slabinfo", "r");
-	int n = 0;
+	const char *why = kt_setup_or_why();
 
-	if (!f)
-		return -errno;
-	while (n < max && fgets(line, sizeof(line), f)) {
-		long active, num, size;
-		char name[48];
-
-		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
-			continue;
-		if (sscanf(line, "%47s %ld %ld %ld", name, &active, &num,
-			   &size) != 4)
-			continue;
-		strcpy(c[n].name, name);
-		c[n].active = active;
-		c[n].objsize = size;
-		n++;
-	}
-	fclose(f);
-	return n;
+	if (why)
+		KT_SKIP_SETUP("%s", why);
+	is_root = geteuid() == 0;
+	main_tid = kt_raw_gettid();
+	main_pid = kt_raw_getpid();
 }
 
-#define MAX_CACHES	512
-
-static void test_memory(void)
+FIXTURE_TEARDOWN(stress)
 {
-	static struct slab_cache before[MAX_CACHES], after[MAX_CACHES];
-	long s0, s1, tol = P.slab_tol_kb, free0, free1;
-	int nb, na, i, j, worst = -1;
-	long worst_growth = 0, obj_tol;
-	bool have_slab;
-	int shrunk;
-
-	/* Warm up: caches and per-cpu lists reach their working size. */
-	test_exits(false);
-	test_cycles(false);
-	s0 = slab_settled(-1);
-	free0 = ktls_meminfo_kb("MemFree");
-	shrunk = slab_shrink_all();
-	nb = slabinfo_read(before, MAX_CACHES);
-
-	test_exits(true);
-	test_cycles(true);
-
-	s1 = slab_settled(s0 >= 0 ? s0 + tol : -1);
-	free1 = ktls_meminfo_kb("MemFree");
-	slab_shrink_all();
-	na = slabinfo_read(after, MAX_CACHES);
-	have_slab = s0 >= 0 && s1 >= 0;
-	if (P.no_mem) {
-		ksft_test_result_skip("test 6: memory not compared (%s; Slab %ld -> %ld kB)\n",
-				      "-S: other load on the system", s0, s1);
-		ksft_test_result_skip("test 6: /proc/slabinfo not compared (-S)\n");
-		return;
-	}
-	ksft_print_msg("memory: Slab %ld -> %ld kB, MemFree %ld -> %ld kB (%s)\n",
-		       s0, s1, free0, free1,
-		       "MemFree is shown only: page cache and per-cpu page lists move it");
-	if (have_slab)
-		ksft_test_result(s1 - s0 <= tol,
-				 "test 6: kernel slab memory across %ld create/exit, %ld REGISTER/UNREGISTER and %ld fork cycles: /proc/meminfo Slab %ld kB before, %ld kB after (settled%s), growth %ld kB, tolerance %ld kB (per-cpu and partial slabs, RCU-deferred frees; one leaked task_struct per thread cycle would be megabytes)\n",
-				 join_done, reg_done, proc_done, s0, s1,
-				 shrunk ? ", caches shrunk" : "", s1 - s0,
-				 tol);
-	else
-		ksft_test_result_skip("test 6: /proc/meminfo has no Slab: line to compare\n");
-
-	if (nb < 0 || na < 0) {
-		ksft_test_result_skip("test 6: no /proc/slabinfo (%s): %s\n",
-				      strerror(-(nb < 0 ? nb : na)),
-				      "tinyconfig kernels use SLOB, which has none; per-cache counts not compared, the Slab: total above is the check");
-		return;
-	}
-	/*
-	 * A leak of one object per thread or per cycle grows its cache by
-	 * thousands; per-cpu and partial slabs move a cache by at most a
-	 * few slabs' worth.
-	 */
-	obj_tol = join_done / 4;
-	if (obj_tol < 64)
-		obj_tol = 64;
-	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb; j++) {
-			long g;
-
-			if (strcmp(after[i].name, before[j].name))
-				continue;
-			g = after[i].active - before[j].active;
-			if (g > worst_growth) {
-				worst_growth = g;
-				worst = i;
-			}
-			if (g > obj_tol)
-				ksft_print_msg("slab %s: %ld -> %ld active objects of %ld bytes\n",
-					       after[i].name, before[j].active,
-					       after[i].active,
-					       after[i].objsize);
-			break;
-		}
-	}
-	ksft_test_result(worst_growth <= obj_tol,
-			 "test 6: /proc/slabinfo, %d caches (%d shrunk first): the largest growth in active objects is %ld (%s), tolerance %ld (a quarter of the %ld thread cycles: a leak of one object per thread would exceed it)\n",
-			 na, shrunk, worst_growth,
-			 worst >= 0 ? after[worst].name : "none", obj_tol,
-			 join_done);
 }
 
-/* ---- soak: whole runs in fresh processes ---- */
-
-static int run_soak(int secs, int argc, char **argv)
+TEST_F_TIMEOUT(stress, readers_and_changers, 600)
 {
-	double end = now() + secs;
-	char path[] = "/tmp/ktls_stress_soak.XXXXXX";
-	int fd = mkstemp(path), runs = 0, failed = 0;
-	char **args = calloc(argc + 1, sizeof(*args));
-	int i, st;
+	if (P.cycles_only)
+		SKIP(return, "-C: tests 4 and 5 alone");
+	do_readers_changers(_metadata);
+}
 
-	ksft_print_header();
-	ktls_require(NULL);
-	ksft_set_plan(1);
-	if (fd < 0 || !args)
-		ksft_exit_fail_msg("mkstemp/calloc: %s\n", strerror(errno));
-	unlink(path);
-	args[0] = EXE_PATH;
-	for (i = 1; i < argc; i++)
-		args[i] = argv[i];
-	while (now() < end && !failed) {
-		pid_t pid;
+TEST_F_TIMEOUT(stress, fork_vfork_exec_storms, 600)
+{
+	if (P.cycles_only)
+		SKIP(return, "-C: tests 4 and 5 alone");
+	do_storms(_metadata);
+}
 
-		if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET))
-			ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
-		fflush(stdout);
-		pid = fork();
-		if (pid == 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			execv(EXE_PATH, args);
-			_exit(99);
-		}
-		st = -1;
-		if (pid > 0)
-			waitpid(pid, &st, 0);
-		runs++;
-		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-			char line[512];
-			FILE *f = fdopen(dup(fd), "r");
+TEST_F_TIMEOUT(stress, signals, 600)
+{
+	if (P.cycles_only)
+		SKIP(return, "-C: tests 4 and 5 alone");
+	do_signals(_metadata);
+}
 
-			failed = 1;
-			ksft_print_msg("run %d: %s; its output:\n", runs,
-				       ktls_status_str(st));
-			if (f) {
-				rewind(f);
-				while (fgets(line, sizeof(line), f))
-					printf("#   %s", line);
-				fclose(f);
-			}
-		}
-	}
-	ksft_test_result(!failed, "soak: %d whole ktls_stress runs in %d s, %s\n",
-			 runs, secs, failed ? "one failed" : "all passed");
-	ksft_finished();
-	return 0;
+TEST_F_TIMEOUT(stress, exits_on_recycled_tcbs, 600)
+{
+	do_exits(_metadata, !P.warm_up);
+	/* For ktls_soak, which scales its slab tolerance by the joins. */
+	ksft_print_msg("cycles: %ld joins\n", join_done);
+}
+
+TEST_F_TIMEOUT(stress, register_and_fork_cycles, 600)
+{
+	do_cycles(_metadata, !P.warm_up);
+	ksft_print_msg("registration cycles: %ld, fork cycles: %ld\n",
+		       reg_done, proc_done);
 }
 
 int main(int argc, char **argv)
 {
-	double t0;
-
 	if (argc > 2 && !strcmp(argv[1], EXEC_ARG))
-		return ktls_exec_image_check(atol(argv[2]));
-	if (argc > 2 && !strcmp(argv[1], SOAK_ARG)) {
-		int secs = atoi(argv[2]);
-
-		argv[2] = argv[0];
-		return run_soak(secs, argc - 2, argv + 2);
-	}
+		return kt_exec_image_check(atol(argv[2]));
 	parse_args(argc, argv);
-
-	ksft_print_header();
-	ktls_setup(true);
-	if (!ktls_vdso_ok)
-		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions\n");
-	is_root = geteuid() == 0;
-	main_tid = ktls_raw_gettid();
-	main_pid = ktls_raw_getpid();
+	kt_require_vdso();
 	ksft_print_msg("parameters: %d threads (%d changers) x %d reads, %d credential cycles\n",
 		       P.threads, P.changers, P.reads, P.cred_cycles);
 	ksft_print_msg("parameters: %d forkers x %d rounds, %d non-leader execs\n",
@@ -1831,18 +1659,7 @@ int main(int argc, char **argv)
 		       P.sig_readers, P.signals);
 	ksft_print_msg("parameters: %d join, %d register, %d fork cycles; %d background readers\n",
 		       P.joins, P.regs, P.procs, P.bg_readers);
-	ksft_print_msg("parameters: Slab tolerance %ld kB; time budget %d s; %s\n",
-		       P.slab_tol_kb, P.budget, is_root ? "root" : "not root");
-	ksft_set_plan(4 + 6 + 2 + 4 + 2 + 2);
-	t0 = now();
-
-	test_readers_changers();
-	test_storms();
-	test_signals();
-	/* Tests 4 and 5 run inside the memory comparison of test 6. */
-	test_memory();
-
-	ksft_print_msg("total %.2f s\n", now() - t0);
-	ksft_finished();
-	return 0;
+	ksft_print_msg("parameters: time budget %d s\n", P.budget);
+	/* The options are ours, not the harness's. */
+	return test_harness_run(1, argv);
 }

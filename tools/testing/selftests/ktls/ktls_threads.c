@@ -12,141 +12,144 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../kselftest.h"
+#include "../kselftest_harness.h"
 #include "ktls_util.h"
 
 #define NR_THREADS	64
 #define NR_PTHREADS	8
 
-static struct ktls_thread threads[NR_THREADS];
+FIXTURE(threads) {
+};
+
+FIXTURE_SETUP(threads)
+{
+	const char *why = kt_setup_or_why();
+
+	if (why)
+		KT_SKIP_SETUP("%s", why);
+}
+
+FIXTURE_TEARDOWN(threads)
+{
+}
+
+static void expect_area(struct __test_metadata *_metadata,
+			const struct kt_snap *s, enum kt_expect e,
+			const char *who)
+{
+	EXPECT_TRUE(kt_snap_check(s, e, who)) TH_LOG("%s", who);
+}
+
+/* The main thread's own area is right. */
+static void expect_main(struct __test_metadata *_metadata)
+{
+	struct kt_snap ms;
+
+	kt_snap_take(&ms, &kt_tls_area);
+	expect_area(_metadata, &ms, KT_EXPECT_AREA, "main");
+}
+
+/* What each of the many threads saw, alone and with all alive. */
+struct many_seen {
+	struct kt_snap first, all;
+	long layout_ret, layout_offset;
+	unsigned long self_word;	/* %fs:0, the fake TCB's self word */
+};
+
+static struct kt_thread threads[NR_THREADS];
+static struct many_seen seen[NR_THREADS];
 static int arrived;		/* __atomic and futex helpers only */
 static int go_all;
 
-static KTLS_RAW int many_fn(struct ktls_thread *t)
+static KT_RAW int many_fn(struct kt_thread *t)
 {
+	struct many_seen *m = t->arg;
 	struct ktls_layout l = { 0 };
 
-	ktls_snap_take(&t->snap[0], t->area);
-	t->val[0] = ktls_get_layout(&l);
-	t->val[1] = l.offset;
-	t->val[2] = ktls_tp();		/* %fs:0, the fake TCB's self word */
+	kt_snap_take(&m->first, t->area);
+	m->layout_ret = kt_get_layout(&l);
+	m->layout_offset = l.offset;
+	m->self_word = kt_tp();
 	__atomic_add_fetch(&arrived, 1, __ATOMIC_SEQ_CST);
-	ktls_futex_wake(&arrived);
-	ktls_wait_for(&go_all, 1);
+	kt_futex_wake(&arrived);
+	kt_wait_for(&go_all, 1);
 	/* Again, now that all the threads exist at once. */
-	ktls_snap_take(&t->snap[1], t->area);
+	kt_snap_take(&m->all, t->area);
 	return 0;
 }
 
-static void test_many(void)
+/*
+ * 64 raw clone3(CLONE_VM|..|CLONE_THREAD|CLONE_SETTLS|CLONE_KTLS)
+ * threads.  Each, alone and with all alive: owner word == its TCB ^ key,
+ * area ids == its gettid/getpid/get*id, vDSO == syscalls, errno_location
+ * == &its area.errno_value; area tid == clone3's return, area pid == the
+ * process's; GET_LAYOUT gives the process's offset.  The main thread
+ * reads distinct positive tids (not its own) from the live areas; exit
+ * writes nothing to them; main's own area stays right.
+ */
+TEST_F_TIMEOUT(threads, many_raw_threads, 300)
 {
-	long main_tid = ktls_raw_gettid(), main_pid = ktls_raw_getpid();
+	long main_tid = kt_raw_gettid(), main_pid = kt_raw_getpid();
 	long tids[NR_THREADS];
-	struct ktls_snap ms;
-	int started = 0, i, j;
-	bool ok_snap = true, ok_tid = true, ok_layout = true, distinct = true;
-	bool cleared = true;
+	int started = 0, i, j, n;
 	char who[64];
 
 	for (i = 0; i < NR_THREADS; i++) {
-		long ret = ktls_thread_start(&threads[i], many_fn, NULL);
+		long ret = kt_thread_start(&threads[i], many_fn, &seen[i]);
 
-		if (ret <= 0) {
-			ksft_print_msg("thread %d: clone3(CLONE_KTLS) -> %s\n",
-				       i, ktls_ret_str(ret));
+		EXPECT_LT(0, ret) TH_LOG("thread %d: clone3(CLONE_KTLS) -> %s",
+					 i, kt_ret_str(ret));
+		if (ret <= 0)
 			break;
-		}
 		started++;
 	}
-	ksft_test_result(started == NR_THREADS,
-			 "%d raw clone3(CLONE_VM|..|CLONE_THREAD|CLONE_SETTLS|CLONE_KTLS) threads started, expected %d\n",
-			 started, NR_THREADS);
+	ASSERT_LT(0, started);
 
 	/* All alive: read every area from the main thread. */
-	for (;;) {
-		int n = __atomic_load_n(&arrived, __ATOMIC_SEQ_CST);
-
-		if (n >= started)
-			break;
-		ktls_futex_wait(&arrived, n);
-	}
+	while ((n = __atomic_load_n(&arrived, __ATOMIC_SEQ_CST)) < started)
+		kt_futex_wait(&arrived, n);
 	for (i = 0; i < started; i++)
 		tids[i] = (pid_t)threads[i].area->tid;
 	for (i = 0; i < started; i++) {
-		if (tids[i] == main_tid || tids[i] <= 0)
-			distinct = false;
+		EXPECT_LT(0, tids[i]);
+		EXPECT_NE(main_tid, tids[i]);
 		for (j = 0; j < i; j++)
-			if (tids[i] == tids[j])
-				distinct = false;
+			EXPECT_NE(tids[j], tids[i]) TH_LOG("threads %d, %d", j, i);
 	}
-	ktls_post(&go_all, 1);
+	kt_post(&go_all, 1);
 	for (i = 0; i < started; i++)
-		ktls_thread_join(&threads[i]);
+		kt_thread_join(&threads[i]);
 
 	for (i = 0; i < started; i++) {
-		struct ktls_thread *t = &threads[i];
+		struct kt_thread *t = &threads[i];
+		struct many_seen *m = &seen[i];
 
 		snprintf(who, sizeof(who), "thread %d (first look)", i);
-		if (!ktls_snap_check(&t->snap[0], KTLS_EXPECT_AREA, who))
-			ok_snap = false;
+		expect_area(_metadata, &m->first, KT_EXPECT_AREA, who);
 		snprintf(who, sizeof(who), "thread %d (all alive)", i);
-		if (!ktls_snap_check(&t->snap[1], KTLS_EXPECT_AREA, who))
-			ok_snap = false;
-		if (t->snap[0].fs != t->tls || (unsigned long)t->val[2] != t->tls) {
-			ksft_print_msg("thread %d: FS base %#lx, %%fs:0 %#lx, expected TCB %#lx\n",
-				       i, t->snap[0].fs, t->val[2], t->tls);
-			ok_snap = false;
-		}
-		if (t->snap[0].area_ids.tid != t->tid ||
-		    t->snap[0].sys.tid != t->tid || tids[i] != t->tid ||
-		    t->snap[0].area_ids.pid != main_pid) {
-			ksft_print_msg("thread %d: area tid %ld (main read %ld), gettid %ld\n",
-				       i, t->snap[0].area_ids.tid, tids[i],
-				       t->snap[0].sys.tid);
-			ksft_print_msg("thread %d: clone3 -> %ld; area pid %ld, process %ld\n",
-				       i, t->tid, t->snap[0].area_ids.pid, main_pid);
-			ok_tid = false;
-		}
-		if (t->val[0] != 0 || t->val[1] != ktls_offset) {
-			ksft_print_msg("thread %d: GET_LAYOUT -> %s offset %ld\n",
-				       i, ktls_ret_str(t->val[0]), t->val[1]);
-			ok_layout = false;
-		}
-		if (t->area->owner != (t->tls ^ ktls_key())) {
-			ksft_print_msg("thread %d: owner %#llx after exit, not %#llx\n",
-				       i, (unsigned long long)t->area->owner,
-				       (unsigned long long)(t->tls ^ ktls_key()));
-			cleared = false;
-		}
+		expect_area(_metadata, &m->all, KT_EXPECT_AREA, who);
+		EXPECT_EQ(t->tls, m->first.fs) TH_LOG("thread %d FS base", i);
+		EXPECT_EQ(t->tls, m->self_word) TH_LOG("thread %d %%fs:0", i);
+		EXPECT_EQ(t->tid, m->first.area_ids.tid) TH_LOG("thread %d", i);
+		EXPECT_EQ(t->tid, m->first.sys.tid) TH_LOG("thread %d", i);
+		EXPECT_EQ(t->tid, tids[i]) TH_LOG("thread %d: main's read", i);
+		EXPECT_EQ(main_pid, m->first.area_ids.pid) TH_LOG("thread %d", i);
+		EXPECT_EQ(0, m->layout_ret) TH_LOG("thread %d GET_LAYOUT", i);
+		EXPECT_EQ(kt_offset, m->layout_offset) TH_LOG("thread %d", i);
+		EXPECT_EQ(t->tls ^ kt_key(), t->area->owner)
+			TH_LOG("thread %d: owner word after exit", i);
 	}
-	ksft_test_result(started && ok_snap,
-			 "each thread, alone and with all %d alive: owner word == its TCB ^ key, area ids == its gettid/getpid/get*id, vDSO == syscalls, errno_location == &its area.errno_value\n",
-			 started);
-	ksft_test_result(started && ok_tid,
-			 "each thread's area tid == its gettid == clone3's return value, area pid == the process's pid %ld\n",
-			 main_pid);
-	ksft_test_result(started && distinct,
-			 "the %d area tids read by the main thread while all threads live are distinct, positive and not the main tid %ld\n",
-			 started, main_tid);
-	ksft_test_result(started && ok_layout,
-			 "GET_LAYOUT in each thread -> 0 with offset %ld (the process's)\n",
-			 ktls_offset);
-	ksft_test_result(started && cleared,
-			 "after the threads exited, each area's owner word is as they left it (exit writes nothing)\n");
-	ktls_snap_take(&ms, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&ms, KTLS_EXPECT_AREA, "main"),
-			 "main thread's own area still right after the threads (tid %ld)\n",
-			 main_tid);
+	expect_main(_metadata);
 	for (i = 0; i < NR_THREADS; i++)
-		ktls_thread_free(&threads[i]);
+		kt_thread_free(&threads[i]);
 }
 
 /* ---- pthreads ---- */
 
-struct pt_result {
-	struct ktls_snap before, registered, after;
+struct pt_seen {
+	struct kt_snap before, registered, after;
 	long reg_ret, unreg_ret;
-	uint64_t tp_before;
+	__u64 owner_before;
 	unsigned long self_tp;
 };
 
@@ -154,166 +157,130 @@ static pthread_barrier_t pt_barrier;
 
 static void *pt_fn(void *arg)
 {
-	struct pt_result *r = arg;
+	struct pt_seen *r = arg;
 
-	r->self_tp = ktls_tp();
-	r->tp_before = ktls_tls_area.owner;
-	ktls_snap_take(&r->before, &ktls_tls_area);
+	r->self_tp = kt_tp();
+	r->owner_before = kt_tls_area.owner;
+	kt_snap_take(&r->before, &kt_tls_area);
 	/* Everyone has looked before anyone registers. */
 	pthread_barrier_wait(&pt_barrier);
-	r->reg_ret = ktls_register();
-	ktls_snap_take(&r->registered, &ktls_tls_area);
+	r->reg_ret = kt_register();
+	kt_snap_take(&r->registered, &kt_tls_area);
 	pthread_barrier_wait(&pt_barrier);
-	r->unreg_ret = ktls_unregister();
-	ktls_snap_take(&r->after, &ktls_tls_area);
+	r->unreg_ret = kt_unregister();
+	kt_snap_take(&r->after, &kt_tls_area);
 	return NULL;
 }
 
-static void test_pthreads(void)
+/*
+ * 8 pthreads (glibc, no CLONE_KTLS): before REGISTER the owner word is
+ * not valid, vDSO == syscalls, errno_location is the static-TLS slot;
+ * REGISTER -> 0 makes that area hold their own ids and owner word;
+ * UNREGISTER -> 0 zeroes the owner word.  Main's area is unaffected.
+ */
+TEST_F_TIMEOUT(threads, pthreads_register, 120)
 {
-	static struct pt_result res[NR_PTHREADS];
+	static struct pt_seen res[NR_PTHREADS];
 	pthread_t th[NR_PTHREADS];
-	bool ok_before = true, ok_reg = true, ok_after = true;
-	struct ktls_snap ms;
-	int i, n = 0;
 	char who[64];
+	int i;
 
 	pthread_barrier_init(&pt_barrier, NULL, NR_PTHREADS);
-	for (i = 0; i < NR_PTHREADS; i++) {
-		if (pthread_create(&th[i], NULL, pt_fn, &res[i]))
-			break;
-		n++;
-	}
-	if (n != NR_PTHREADS) {
-		/* Cannot meet the barrier: give up loudly. */
-		ksft_exit_fail_msg("pthread_create failed after %d threads\n",
-				   n);
-	}
-	for (i = 0; i < n; i++)
+	/* A thread missing would leave the others at the barrier. */
+	for (i = 0; i < NR_PTHREADS; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, pt_fn, &res[i]));
+	for (i = 0; i < NR_PTHREADS; i++)
 		pthread_join(th[i], NULL);
 	pthread_barrier_destroy(&pt_barrier);
 
-	for (i = 0; i < n; i++) {
-		struct pt_result *r = &res[i];
+	for (i = 0; i < NR_PTHREADS; i++) {
+		struct pt_seen *r = &res[i];
 
 		snprintf(who, sizeof(who), "pthread %d before REGISTER", i);
-		if (!ktls_snap_check(&r->before, KTLS_EXPECT_NO_AREA, who) ||
-		    r->tp_before == (r->self_tp ^ ktls_key())) {
-			ok_before = false;
-		}
+		expect_area(_metadata, &r->before, KT_EXPECT_NO_AREA, who);
+		EXPECT_NE(r->self_tp ^ kt_key(), r->owner_before) TH_LOG("%s", who);
 		snprintf(who, sizeof(who), "pthread %d after REGISTER", i);
-		if (r->reg_ret ||
-		    !ktls_snap_check(&r->registered, KTLS_EXPECT_AREA, who)) {
-			ksft_print_msg("%s: REGISTER -> %s\n", who,
-				       ktls_ret_str(r->reg_ret));
-			ok_reg = false;
-		}
+		EXPECT_EQ(0, r->reg_ret) TH_LOG("%s", who);
+		expect_area(_metadata, &r->registered, KT_EXPECT_AREA, who);
 		snprintf(who, sizeof(who), "pthread %d after UNREGISTER", i);
-		if (r->unreg_ret || r->after.area_owner != 0 ||
-		    !ktls_snap_check(&r->after, KTLS_EXPECT_NO_AREA, who)) {
-			ksft_print_msg("%s: UNREGISTER -> %s, tp %#llx\n", who,
-				       ktls_ret_str(r->unreg_ret),
-				       (unsigned long long)r->after.area_owner);
-			ok_after = false;
-		}
+		EXPECT_EQ(0, r->unreg_ret) TH_LOG("%s", who);
+		EXPECT_EQ(0UL, r->after.area_owner) TH_LOG("%s", who);
+		expect_area(_metadata, &r->after, KT_EXPECT_NO_AREA, who);
 	}
-	ksft_test_result(ok_before,
-			 "%d pthreads (glibc, no CLONE_KTLS): owner word not valid, vDSO == syscalls, errno_location its static-TLS slot\n",
-			 n);
-	ksft_test_result(ok_reg,
-			 "REGISTER in each pthread -> 0, then its static-TLS area holds its own tid/ids and owner word, errno_location == &area.errno_value\n");
-	ksft_test_result(ok_after,
-			 "UNREGISTER in each pthread -> 0, owner 0, vDSO == syscalls, errno_location still the slot\n");
-	ktls_snap_take(&ms, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&ms, KTLS_EXPECT_AREA, "main"),
-			 "main thread's area unaffected by the pthreads' REGISTER/UNREGISTER\n");
+	expect_main(_metadata);
 }
 
 /* ---- nesting and unregistered creators ---- */
 
-static struct ktls_thread outer, inner;
+struct nest {
+	struct kt_thread inner;
+	struct kt_snap outer_before, outer_after, inner_seen;
+	long inner_tid;		/* clone3's return in the outer thread */
+};
 
-static KTLS_RAW int inner_fn(struct ktls_thread *t)
+static KT_RAW int inner_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], t->area);
+	kt_snap_take(t->arg, t->area);
 	return 0;
 }
 
-static KTLS_RAW int outer_fn(struct ktls_thread *t)
+static KT_RAW int outer_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], t->area);
-	t->val[0] = ktls_thread_spawn(&inner,
-				      KTLS_THREAD_FLAGS | CLONE_KTLS,
-				      inner.tls, 0, inner_fn, NULL);
-	if (t->val[0] > 0)
-		ktls_thread_join(&inner);
+	struct nest *n = t->arg;
+
+	kt_snap_take(&n->outer_before, t->area);
+	n->inner_tid = kt_thread_spawn(&n->inner, KT_THREAD_FLAGS | CLONE_KTLS,
+				       n->inner.tls, 0, inner_fn,
+				       &n->inner_seen);
+	if (n->inner_tid > 0)
+		kt_thread_join(&n->inner);
 	/* The outer thread's area is unaffected by its child. */
-	ktls_snap_take(&t->snap[1], t->area);
+	kt_snap_take(&n->outer_after, t->area);
 	return 0;
 }
 
-static void test_nested(void)
+/*
+ * A CLONE_KTLS thread creates one: both areas right, the inner thread's
+ * tid == clone3's return.
+ */
+TEST_F(threads, nested)
 {
-	bool ok;
-	long ret;
+	static struct nest n;
+	struct kt_thread outer;
 
-	if (ktls_thread_prepare(&inner, 0))
-		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	ret = ktls_thread_start(&outer, outer_fn, NULL);
-	if (ret > 0)
-		ktls_thread_join(&outer);
-	ok = ret > 0 && outer.val[0] > 0;
-	if (ok) {
-		ok &= ktls_snap_check(&outer.snap[0], KTLS_EXPECT_AREA,
-				      "outer");
-		ok &= ktls_snap_check(&inner.snap[0], KTLS_EXPECT_AREA,
-				      "inner");
-		ok &= ktls_snap_check(&outer.snap[1], KTLS_EXPECT_AREA,
-				      "outer after inner");
-		ok &= inner.snap[0].sys.tid == outer.val[0];
-	}
-	ksft_test_result(ok,
-			 "a CLONE_KTLS thread (%s) creates one (%s): both areas right, inner tid == clone3's return\n",
-			 ktls_ret_str(ret), ktls_ret_str(outer.val[0]));
-	ktls_thread_free(&outer);
-	ktls_thread_free(&inner);
+	ASSERT_EQ(0, kt_thread_prepare(&n.inner, 0));
+	ASSERT_LT(0, kt_thread_start(&outer, outer_fn, &n));
+	kt_thread_join(&outer);
+	ASSERT_LT(0, n.inner_tid) TH_LOG("%s", kt_ret_str(n.inner_tid));
+	expect_area(_metadata, &n.outer_before, KT_EXPECT_AREA, "outer");
+	expect_area(_metadata, &n.inner_seen, KT_EXPECT_AREA, "inner");
+	expect_area(_metadata, &n.outer_after, KT_EXPECT_AREA,
+		    "outer after inner");
+	EXPECT_EQ(n.inner_tid, n.inner_seen.sys.tid);
+	kt_thread_free(&outer);
+	kt_thread_free(&n.inner);
 }
 
-static void test_unregistered_creator(void)
+/*
+ * Main UNREGISTERs, then clone3(CLONE_KTLS) still gives the child a right
+ * area; main REGISTERs again.
+ */
+TEST_F(threads, unregistered_creator)
 {
-	struct ktls_thread t;
-	struct ktls_snap ms;
-	long unreg, ret, reg;
-	bool ok;
+	struct kt_thread t;
+	struct kt_snap child;
 
-	unreg = ktls_unregister();
-	ret = ktls_thread_start(&t, inner_fn, NULL);
-	if (ret > 0)
-		ktls_thread_join(&t);
-	reg = ktls_register();
-	ktls_snap_take(&ms, &ktls_tls_area);
-	ok = !unreg && ret > 0 && !reg;
-	if (ret > 0)
-		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA, "child");
-	ok &= ktls_snap_check(&ms, KTLS_EXPECT_AREA, "main re-registered");
-	ksft_test_result(ok,
-			 "main UNREGISTER (%s), then clone3(CLONE_KTLS) (%s) still gives the child a right area; main REGISTER again (%s)\n",
-			 ktls_ret_str(unreg), ktls_ret_str(ret),
-			 ktls_ret_str(reg));
-	ktls_thread_free(&t);
+	ASSERT_EQ(0, kt_unregister());
+	ASSERT_LT(0, kt_thread_start(&t, inner_fn, &child));
+	kt_thread_join(&t);
+	ASSERT_EQ(0, kt_register());
+	expect_area(_metadata, &child, KT_EXPECT_AREA, "child");
+	expect_main(_metadata);
+	kt_thread_free(&t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	ksft_print_header();
-	ktls_setup(true);
-	ksft_set_plan(7 + 4 + 1 + 1);
-
-	test_many();
-	test_pthreads();
-	test_nested();
-	test_unregistered_creator();
-
-	ksft_finished();
-	return 0;
+	kt_require_vdso();
+	return test_harness_run(argc, argv);
 }

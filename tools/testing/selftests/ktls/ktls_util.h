@@ -9,8 +9,8 @@
  * thread pointer) may only call the functions marked "raw-safe" below: they
  * use no TLS (no errno, no stdio, no malloc) and no stack protector.
  */
-#ifndef KTLS_UTIL_H
-#define KTLS_UTIL_H
+#ifndef KT_UTIL_H
+#define KT_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,7 +44,7 @@
 #endif
 
 /*
- * KTLS_RAW: for functions that run where the thread pointer may be bogus:
+ * KT_RAW: for functions that run where the thread pointer may be bogus:
  * no stack protector (its canary is read through %fs) and never inlined
  * (GCC's noipa is noinline and more; one attribute list, so that the macro
  * stays a single attribute).  Without noipa, noinline alone (<sys/cdefs.h>);
@@ -52,30 +52,30 @@
  */
 #if defined(__has_attribute)
 #if __has_attribute(no_stack_protector)
-#define KTLS_NOSSP	__attribute__((no_stack_protector))
+#define KT_NOSSP	__attribute__((no_stack_protector))
 #if __has_attribute(noipa)
-#define KTLS_RAW	__attribute__((no_stack_protector, noipa))
+#define KT_RAW	__attribute__((no_stack_protector, noipa))
 #endif
 #endif
 #endif
-#ifndef KTLS_NOSSP
-#define KTLS_NOSSP
+#ifndef KT_NOSSP
+#define KT_NOSSP
 #endif
-#ifndef KTLS_RAW
-#define KTLS_RAW	__attribute_noinline__
+#ifndef KT_RAW
+#define KT_RAW	__attribute_noinline__
 #endif
 
 /* Flags of a raw thread, as glibc's pthread_create uses them. */
-#define KTLS_THREAD_FLAGS	(CLONE_VM | CLONE_FS | CLONE_FILES |	\
+#define KT_THREAD_FLAGS	(CLONE_VM | CLONE_FS | CLONE_FILES |	\
 				 CLONE_SIGHAND | CLONE_THREAD |		\
 				 CLONE_SYSVSEM | CLONE_SETTLS |		\
 				 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
 
 /* ---- raw system calls (raw-safe): return the value or -errno ---- */
 
-static inline KTLS_NOSSP long ktls_syscall6(long nr, long a1, long a2,
-					    long a3, long a4, long a5,
-					    long a6)
+static inline KT_NOSSP long kt_syscall6(long nr, long a1, long a2,
+					long a3, long a4, long a5,
+					long a6)
 {
 	register long r10 __asm__("r10") = a4;
 	register long r8 __asm__("r8") = a5;
@@ -90,90 +90,90 @@ static inline KTLS_NOSSP long ktls_syscall6(long nr, long a1, long a2,
 	return ret;
 }
 
-#define ktls_sys0(nr)		ktls_syscall6(nr, 0, 0, 0, 0, 0, 0)
-#define ktls_sys1(nr, a)	ktls_syscall6(nr, (long)(a), 0, 0, 0, 0, 0)
-#define ktls_sys2(nr, a, b)	ktls_syscall6(nr, (long)(a), (long)(b), \
+#define kt_sys0(nr)		kt_syscall6(nr, 0, 0, 0, 0, 0, 0)
+#define kt_sys1(nr, a)	kt_syscall6(nr, (long)(a), 0, 0, 0, 0, 0)
+#define kt_sys2(nr, a, b)	kt_syscall6(nr, (long)(a), (long)(b), \
 					      0, 0, 0, 0)
-#define ktls_sys3(nr, a, b, c)	ktls_syscall6(nr, (long)(a), (long)(b), \
+#define kt_sys3(nr, a, b, c)	kt_syscall6(nr, (long)(a), (long)(b), \
 					      (long)(c), 0, 0, 0)
-#define ktls_sys4(nr, a, b, c, d) \
-	ktls_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
-#define ktls_sys5(nr, a, b, c, d, e) \
-	ktls_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), \
+#define kt_sys4(nr, a, b, c, d) \
+	kt_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define kt_sys5(nr, a, b, c, d, e) \
+	kt_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), \
 		      (long)(e), 0)
 
 /* prctl(PR_KTLS, op, arg, size, arg5), raw: 0 or -errno. */
-static inline KTLS_NOSSP long ktls_prctl(unsigned long op, const void *arg,
-					 unsigned long size, unsigned long arg5)
+static inline KT_NOSSP long kt_prctl(unsigned long op, const void *arg,
+				     unsigned long size, unsigned long arg5)
 {
-	return ktls_sys5(SYS_prctl, PR_KTLS, op, arg, size, arg5);
+	return kt_sys5(SYS_prctl, PR_KTLS, op, arg, size, arg5);
 }
 
-static inline KTLS_NOSSP long ktls_register(void)
+static inline KT_NOSSP long kt_register(void)
 {
-	return ktls_prctl(PR_KTLS_REGISTER, NULL, 0, 0);
+	return kt_prctl(PR_KTLS_REGISTER, NULL, 0, 0);
 }
 
-static inline KTLS_NOSSP long ktls_unregister(void)
+static inline KT_NOSSP long kt_unregister(void)
 {
-	return ktls_prctl(PR_KTLS_UNREGISTER, NULL, 0, 0);
+	return kt_prctl(PR_KTLS_UNREGISTER, NULL, 0, 0);
 }
 
-static inline KTLS_NOSSP long ktls_get_layout(struct ktls_layout *l)
+static inline KT_NOSSP long kt_get_layout(struct ktls_layout *l)
 {
-	return ktls_prctl(PR_KTLS_GET_LAYOUT, l, sizeof(*l), 0);
+	return kt_prctl(PR_KTLS_GET_LAYOUT, l, sizeof(*l), 0);
 }
 
 /*
  * SET_OFFSET with the kernel's size and alignment and @offset.
  */
-long ktls_set_offset(long offset);
+long kt_set_offset(long offset);
 
 /* The thread pointer as the kernel knows it (arch_prctl, raw-safe). */
-static inline KTLS_NOSSP unsigned long ktls_get_fs(void)
+static inline KT_NOSSP unsigned long kt_get_fs(void)
 {
 	unsigned long fs = 0;
 
-	if (ktls_sys2(SYS_arch_prctl, ARCH_GET_FS, &fs))
+	if (kt_sys2(SYS_arch_prctl, ARCH_GET_FS, &fs))
 		return ~0UL;
 	return fs;
 }
 
-static inline KTLS_NOSSP long ktls_set_fs(unsigned long fs)
+static inline KT_NOSSP long kt_set_fs(unsigned long fs)
 {
-	return ktls_sys2(SYS_arch_prctl, ARCH_SET_FS, fs);
+	return kt_sys2(SYS_arch_prctl, ARCH_SET_FS, fs);
 }
 
-static inline KTLS_NOSSP long ktls_raw_gettid(void)
+static inline KT_NOSSP long kt_raw_gettid(void)
 {
-	return ktls_sys0(SYS_gettid);
+	return kt_sys0(SYS_gettid);
 }
 
-static inline KTLS_NOSSP long ktls_raw_getpid(void)
+static inline KT_NOSSP long kt_raw_getpid(void)
 {
-	return ktls_sys0(SYS_getpid);
+	return kt_sys0(SYS_getpid);
 }
 
-static inline KTLS_NOSSP long ktls_raw_getuid(void)
+static inline KT_NOSSP long kt_raw_getuid(void)
 {
-	return ktls_sys0(SYS_getuid);
+	return kt_sys0(SYS_getuid);
 }
 
 /* Futex helpers on a plain int (raw-safe). */
-void ktls_futex_wait(int *addr, int val);
-void ktls_futex_wake(int *addr);
+void kt_futex_wait(int *addr, int val);
+void kt_futex_wake(int *addr);
 /* Wait until *addr == val (raw-safe; __atomic loads). */
-void ktls_wait_for(int *addr, int val);
+void kt_wait_for(int *addr, int val);
 /* Set *addr = val (an __atomic store) and wake its waiters (raw-safe). */
-void ktls_post(int *addr, int val);
+void kt_post(int *addr, int val);
 
 /* ---- ids through each path ---- */
 
-struct ktls_ids {
+struct kt_ids {
 	long tid, pid, uid, euid, gid, egid;
 };
 
-struct ktls_vdso_fns {
+struct kt_vdso_fns {
 	pid_t (*gettid)(void);
 	pid_t (*getpid)(void);
 	uid_t (*getuid)(void);
@@ -183,102 +183,102 @@ struct ktls_vdso_fns {
 	int *(*errno_location)(void);
 };
 
-extern struct ktls_vdso_fns ktls_vdso;
+extern struct kt_vdso_fns kt_vdso;
 /* All seven vDSO symbols were found. */
-extern bool ktls_vdso_ok;
+extern bool kt_vdso_ok;
 /* Look the symbols up; returns how many were found (0..7). */
-int ktls_vdso_init(void);
+int kt_vdso_init(void);
 /* The same for a vDSO mapped at @base (after ARCH_MAP_VDSO_64). */
-int ktls_vdso_init_at(unsigned long base);
+int kt_vdso_init_at(unsigned long base);
 
 /* Raw-safe. */
-void ktls_ids_sys(struct ktls_ids *ids);
-/* Raw-safe; only when ktls_vdso_ok. */
-void ktls_ids_vdso(struct ktls_ids *ids);
+void kt_ids_sys(struct kt_ids *ids);
+/* Raw-safe; only when kt_vdso_ok. */
+void kt_ids_vdso(struct kt_ids *ids);
 /* Raw-safe: a copy of the kernel-written fields of @area. */
-void ktls_ids_area(const struct ktls_area *area, struct ktls_ids *ids);
-bool ktls_ids_eq(const struct ktls_ids *a, const struct ktls_ids *b);
+void kt_ids_area(const struct ktls_area *area, struct kt_ids *ids);
+bool kt_ids_eq(const struct kt_ids *a, const struct kt_ids *b);
 /* Prints "# who: field a_name=.. b_name=.." for each differing field. */
-void ktls_ids_diff(const char *who, const char *a_name,
-		   const struct ktls_ids *a, const char *b_name,
-		   const struct ktls_ids *b);
+void kt_ids_diff(const char *who, const char *a_name,
+		 const struct kt_ids *a, const char *b_name,
+		 const struct kt_ids *b);
 
 /*
  * What one thread saw, taken in that thread (raw-safe): its thread
  * pointer (arch_prctl), the syscalls, the vDSO accessors, the
  * errno_location pointer, and a copy of the area at @area (if not NULL).
  */
-struct ktls_snap {
+struct kt_snap {
 	unsigned long fs;
-	struct ktls_ids sys;
-	struct ktls_ids vdso;
+	struct kt_ids sys;
+	struct kt_ids vdso;
 	bool vdso_done;
 	int *errno_loc;
 	const struct ktls_area *area;
-	uint64_t area_owner;
-	uint64_t key;		/* the taker's address space's key */
+	__u64 area_owner;
+	__u64 key;		/* the taker's address space's key */
 	long offset;		/* its registered offset (0: none) */
-	uint64_t vdso_tp;	/* the thread pointer the vDSO reads (0: none) */
-	struct ktls_ids area_ids;
-	int32_t area_errno;
+	__u64 vdso_tp;	/* the thread pointer the vDSO reads (0: none) */
+	struct kt_ids area_ids;
+	__s32 area_errno;
 	bool taken;
 };
 
-void ktls_snap_take(struct ktls_snap *s, const struct ktls_area *area);
+void kt_snap_take(struct kt_snap *s, const struct ktls_area *area);
 
-enum ktls_expect {
+enum kt_expect {
 	/* The thread owns a valid area at s->area. */
-	KTLS_EXPECT_AREA,
+	KT_EXPECT_AREA,
 	/* The thread has no area; the memory at s->area is its own TCB's. */
-	KTLS_EXPECT_NO_AREA,
+	KT_EXPECT_NO_AREA,
 	/* No area, and s->area is not to be judged (bogus TP). */
-	KTLS_EXPECT_NONE,
+	KT_EXPECT_NONE,
 	/*
 	 * A task sharing another thread's thread pointer and memory (vfork
 	 * child, CLONE_VM child without CLONE_SETTLS), s->area being that
 	 * thread's area: it must not validate; errno_location is that slot.
 	 */
-	KTLS_EXPECT_SHARER,
+	KT_EXPECT_SHARER,
 	/* The owner of that area while the sharer lives: the same. */
-	KTLS_EXPECT_AREA_SHARED,
+	KT_EXPECT_AREA_SHARED,
 };
 
 /*
  * Check a snapshot: the vDSO accessors equal the syscalls (when the vDSO
- * has them); with KTLS_EXPECT_AREA, the area's owner word is the thread
+ * has them); with KT_EXPECT_AREA, the area's owner word is the thread
  * pointer ^ key and its ids equal the syscalls; otherwise (but
- * KTLS_EXPECT_NONE) the owner word does not validate.  errno_location is
+ * KT_EXPECT_NONE) the owner word does not validate.  errno_location is
  * the slot at the thread pointer plus the offset (NULL without an offset;
  * it may be NULL where s->area is not that slot's area, as the slot may
  * be unmapped).  Mismatches are printed with @who.
  */
-bool ktls_snap_check(const struct ktls_snap *s, enum ktls_expect e,
-		     const char *who);
+bool kt_snap_check(const struct kt_snap *s, enum kt_expect e,
+		   const char *who);
 
 /* ---- the main thread's area ---- */
 
-extern __thread struct ktls_area ktls_tls_area
+extern __thread struct ktls_area kt_tls_area
 	__attribute__((tls_model("initial-exec")));
-/* The registered offset (valid after ktls_setup()). */
-extern long ktls_offset;
+/* The registered offset (valid after kt_setup()). */
+extern long kt_offset;
 /*
  * Raw-safe: the calling address space's key (struct vdso_ktls_data::key,
  * read from the vvar page; 0 without an offset or without the KTLS vDSO):
  * a valid area's owner word is its thread pointer ^ key.  A fork child
  * has a key of its own.
  */
-uint64_t ktls_key(void);
+__u64 kt_key(void);
 /* Raw-safe: @area's owner word validates for thread pointer @tp. */
-bool ktls_area_valid(const struct ktls_area *area, unsigned long tp);
+bool kt_area_valid(const struct ktls_area *area, unsigned long tp);
 /*
- * Raw-safe, only when ktls_vdso_ok: the vDSO serves the calling thread
+ * Raw-safe, only when kt_vdso_ok: the vDSO serves the calling thread
  * from @area (its fast path): a sentinel written to area->tid comes back
  * from __vdso_ktls_gettid().  The tid is restored.
  */
-bool ktls_fast_path(struct ktls_area *area);
+bool kt_fast_path(struct ktls_area *area);
 
 /* %fs:0, the TCB's self pointer (x86-64 psABI): glibc's thread pointer. */
-static inline unsigned long ktls_tp(void)
+static inline unsigned long kt_tp(void)
 {
 	unsigned long tp;
 
@@ -286,163 +286,167 @@ static inline unsigned long ktls_tp(void)
 	return tp;
 }
 
-/* Offset of ktls_tls_area from the thread pointer (same in each pthread). */
-long ktls_static_offset(void);
+/* Offset of kt_tls_area from the thread pointer (same in each pthread). */
+long kt_static_offset(void);
 
 /*
  * Skip the whole program (ksft_exit_skip) unless the kernel supports KTLS.
  * Fills @layout (may be NULL) from GET_LAYOUT.
  */
-void ktls_require(struct ktls_layout *layout);
+void kt_require(struct ktls_layout *layout);
 /*
- * ktls_require(), then register ktls_static_offset() for the process and,
+ * kt_require(), then register kt_static_offset() for the process and,
  * if @reg, the calling thread.  Fails the program (Bail out) if the kernel
  * refuses.  Also looks up the vDSO.
  */
-void ktls_setup(bool reg);
+void kt_setup(bool reg);
 /*
- * For kselftest_harness fixtures: ktls_setup(true) and NULL where the
+ * For kselftest_harness fixtures: kt_setup(true) and NULL where the
  * kernel and its vDSO have KTLS; else, with nothing set up, why not.
  */
-const char *ktls_setup_or_why(void);
+const char *kt_setup_or_why(void);
+/*
+ * Skip the whole program (a TAP header and "1..0 # SKIP", exit 4) unless
+ * the kernel has KTLS and the vDSO its accessors.  Registers nothing.
+ * Makes stdout line-buffered (the harness _exit()s each test's process).
+ */
+void kt_require_vdso(void);
+
+/*
+ * For kselftest_harness.h programs.  Its 6.1 version runs the test body
+ * even after SKIP() in FIXTURE_SETUP: leave the test's process instead,
+ * which the harness reports as a skip (exit 255).
+ */
+#define KT_SKIP_SETUP(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
 
 /* ---- raw threads ---- */
 
-struct ktls_thread;
-typedef int (*ktls_thread_fn)(struct ktls_thread *t);
+struct kt_thread;
+typedef int (*kt_thread_fn)(struct kt_thread *t);
 
-struct ktls_thread {
-	/* Set by ktls_thread_prepare(); set_tid: 0, or clone3's set_tid. */
+struct kt_thread {
+	/* Set by kt_thread_prepare(); set_tid: 0, or clone3's set_tid. */
 	pid_t set_tid;
 	char *map;
 	size_t map_len;
 	char *stack;
 	size_t stack_size;
 	unsigned long tls;		/* the fake TCB: default clone tls */
-	struct ktls_area *area;		/* tls + ktls_offset */
+	struct ktls_area *area;		/* tls + kt_offset */
 	/*
-	 * Set by ktls_thread_spawn().  ctid, done and go are shared with
+	 * Set by kt_thread_spawn().  ctid and done are shared with
 	 * other threads (and the kernel): they are only accessed through
 	 * __atomic builtins or the futex helpers above.
 	 */
 	int ctid;			/* PARENT_SETTID / CHILD_CLEARTID */
 	long tid;			/* spawn result */
-	ktls_thread_fn fn;
+	kt_thread_fn fn;
 	void *arg;
 	int ret;			/* fn's return value (in the thread) */
 	int done;			/* fn returned */
-	/* Free for the tests. */
-	struct ktls_snap snap[4];
-	int go;
-	long val[8];
 };
 
-#define KTLS_PREP_SHARED	0x1	/* MAP_SHARED (visible across fork) */
+#define KT_PREP_SHARED	0x1	/* MAP_SHARED (visible across fork) */
 
 /*
  * Map a stack and a TLS block: a fake TCB at t->tls (page aligned, first
- * word its own address) with t->area = t->tls + ktls_offset inside the
+ * word its own address) with t->area = t->tls + kt_offset inside the
  * block, on a page of its own.  Returns 0 or -errno.
  */
-int ktls_thread_prepare(struct ktls_thread *t, unsigned int prep);
+int kt_thread_prepare(struct kt_thread *t, unsigned int prep);
 /*
  * Raw-safe: clone3(@flags, tls = @tls, exit_signal = @sig) running
  * fn(t) on t's stack; parent_tid and child_tid both point to t->ctid.
  * Returns the new tid or -errno.
  */
-long ktls_thread_spawn(struct ktls_thread *t, uint64_t flags,
-		       unsigned long tls, int sig, ktls_thread_fn fn,
-		       void *arg);
-/* prepare + spawn a KTLS thread (KTLS_THREAD_FLAGS|CLONE_KTLS). */
-long ktls_thread_start(struct ktls_thread *t, ktls_thread_fn fn, void *arg);
+long kt_thread_spawn(struct kt_thread *t, __u64 flags,
+		     unsigned long tls, int sig, kt_thread_fn fn,
+		     void *arg);
+/* prepare + spawn a KTLS thread (KT_THREAD_FLAGS|CLONE_KTLS). */
+long kt_thread_start(struct kt_thread *t, kt_thread_fn fn, void *arg);
 /* Raw-safe: wait until the thread has exited (CHILD_CLEARTID). */
-void ktls_thread_join(struct ktls_thread *t);
-void ktls_thread_free(struct ktls_thread *t);
+void kt_thread_join(struct kt_thread *t);
+void kt_thread_free(struct kt_thread *t);
 
 /*
  * Internal to ktls_util.c: its clone3() trampoline (in assembly: the child
- * calls ktls_thread_entry(t) on t's stack), and the child's C entry.
+ * calls kt_thread_entry(t) on t's stack), and the child's C entry.
  */
-long ktls_clone3_asm(struct clone_args *args, size_t size,
-		     struct ktls_thread *t);
-void ktls_thread_entry(struct ktls_thread *t);
+long kt_clone3_asm(struct clone_args *args, size_t size,
+		   struct kt_thread *t);
+void kt_thread_entry(struct kt_thread *t);
 
 /* ---- processes ---- */
 
 /* mmap(MAP_SHARED|MAP_ANONYMOUS), zeroed; exits the program on failure. */
-void *ktls_shared_alloc(size_t size);
+void *kt_shared_alloc(size_t size);
 /*
  * fork(); the child does _exit(fn(arg)) (after flushing stdout); returns
- * the wait status, and sets ktls_last_child to the child's pid.
+ * the wait status, and sets kt_last_child to the child's pid.
  */
-int ktls_fork_run(int (*fn)(void *arg), void *arg);
-extern pid_t ktls_last_child;
+int kt_fork_run(int (*fn)(void *arg), void *arg);
+extern pid_t kt_last_child;
 /* "exit 3", "killed by SIGSEGV", ... */
-const char *ktls_status_str(int status);
+const char *kt_status_str(int status);
 /* "0", "-EINVAL", "4242" ... (rotating static buffers) */
-const char *ktls_ret_str(long ret);
-const char *ktls_errname(int err);
+const char *kt_ret_str(long ret);
+const char *kt_errname(int err);
 
 /* ---- checks without output (raw-safe) ---- */
 
-/* What ktls_snap_bad() found wrong, as bits. */
+/* What kt_snap_bad() found wrong, as bits. */
 enum {
-	KTLS_BAD_NOSNAP	= 1 << 0,	/* no snapshot was taken */
-	KTLS_BAD_VDSO	= 1 << 1,	/* a vDSO accessor != its syscall */
-	KTLS_BAD_NOAREA	= 1 << 2,	/* own area expected, no address */
-	KTLS_BAD_TP	= 1 << 3,	/* own area's owner != tp ^ key */
-	KTLS_BAD_IDS	= 1 << 4,	/* own area's ids != the syscalls */
-	KTLS_BAD_CLAIM	= 1 << 5,	/* no area, yet the owner word validates */
-	KTLS_BAD_ERRNO	= 1 << 6,	/* errno_location() not as expected */
+	KT_BAD_NOSNAP	= 1 << 0,	/* no snapshot was taken */
+	KT_BAD_VDSO	= 1 << 1,	/* a vDSO accessor != its syscall */
+	KT_BAD_NOAREA	= 1 << 2,	/* own area expected, no address */
+	KT_BAD_TP	= 1 << 3,	/* own area's owner != tp ^ key */
+	KT_BAD_IDS	= 1 << 4,	/* own area's ids != the syscalls */
+	KT_BAD_CLAIM	= 1 << 5,	/* no area, yet the owner word validates */
+	KT_BAD_ERRNO	= 1 << 6,	/* errno_location() not as expected */
 };
 
 /*
- * The checks of ktls_snap_check(), without printing (raw-safe, so that
+ * The checks of kt_snap_check(), without printing (raw-safe, so that
  * a raw thread or a child on a fake TCB can judge itself): 0 when the
- * snapshot is right, else KTLS_BAD_* bits.
+ * snapshot is right, else KT_BAD_* bits.
  */
-unsigned int ktls_snap_bad(const struct ktls_snap *s, enum ktls_expect e);
-/* "vdso!=syscalls,..." for KTLS_BAD_* bits (rotating static buffers). */
-const char *ktls_bad_str(unsigned int bad);
+unsigned int kt_snap_bad(const struct kt_snap *s, enum kt_expect e);
+/* "vdso!=syscalls,..." for KT_BAD_* bits (rotating static buffers). */
+const char *kt_bad_str(unsigned int bad);
 
 /* ---- the FS base ---- */
 
 /* The CPU and kernel let user space use RDFSBASE/WRFSBASE (HWCAP2). */
-bool ktls_have_fsgsbase(void);
+bool kt_have_fsgsbase(void);
 /* Raw-safe: read 8 bytes at @addr, false if they are not readable. */
-bool ktls_peek(unsigned long addr, uint64_t *val);
+bool kt_peek(unsigned long addr, __u64 *val);
 
-/* Raw-safe; only when ktls_have_fsgsbase().  The kernel is not told. */
-static inline KTLS_NOSSP void ktls_wrfsbase(unsigned long fs)
+/* Raw-safe; only when kt_have_fsgsbase().  The kernel is not told. */
+static inline KT_NOSSP void kt_wrfsbase(unsigned long fs)
 {
 	__asm__ volatile ("wrfsbase %0" : : "r" (fs) : "memory");
 }
 
 /* ---- the exec'd image ---- */
 
-/* What ktls_exec_image_check() found wrong, as bits (an exit status). */
+/* What kt_exec_image_check() found wrong, as bits (an exit status). */
 enum {
-	KTLS_EXEC_OFFSET	= 1 << 0,	/* GET_LAYOUT failed or offset != 0 */
-	KTLS_EXEC_ACCESSORS	= 1 << 1,	/* vDSO != syscalls, errno_location set */
-	KTLS_EXEC_REGISTER	= 1 << 2,	/* REGISTER did not return -ENOENT */
-	KTLS_EXEC_TID		= 1 << 3,	/* gettid != getpid */
-	KTLS_EXEC_PID		= 1 << 4,	/* getpid != the pid expected */
-	KTLS_EXEC_FRESH		= 1 << 5,	/* SET_OFFSET + REGISTER afresh failed */
+	KT_EXEC_OFFSET	= 1 << 0,	/* GET_LAYOUT failed or offset != 0 */
+	KT_EXEC_ACCESSORS	= 1 << 1,	/* vDSO != syscalls, errno_location set */
+	KT_EXEC_REGISTER	= 1 << 2,	/* REGISTER did not return -ENOENT */
+	KT_EXEC_TID		= 1 << 3,	/* gettid != getpid */
+	KT_EXEC_PID		= 1 << 4,	/* getpid != the pid expected */
+	KT_EXEC_FRESH		= 1 << 5,	/* SET_OFFSET + REGISTER afresh failed */
 };
 
 /*
  * Run in a freshly exec'd image: no offset, no area, vDSO == syscalls,
  * errno_location NULL, REGISTER -ENOENT, gettid == getpid (== @pid when
  * @pid > 0), and a fresh SET_OFFSET + REGISTER works.  Prints what is
- * wrong; returns KTLS_EXEC_* bits (0: all right).
+ * wrong; returns KT_EXEC_* bits (0: all right).
  */
-int ktls_exec_image_check(long pid);
-/* "all right" or the names of KTLS_EXEC_* bits of an exit status. */
-const char *ktls_exec_bits_str(int bits);
+int kt_exec_image_check(long pid);
+/* "all right" or the names of KT_EXEC_* bits of an exit status. */
+const char *kt_exec_bits_str(int bits);
 
-/* ---- the kernel's memory ---- */
-
-/* A field of /proc/meminfo in kB ("Slab", "MemFree"...), or -1. */
-long ktls_meminfo_kb(const char *field);
-
-#endif /* KTLS_UTIL_H */
+#endif /* KT_UTIL_H */

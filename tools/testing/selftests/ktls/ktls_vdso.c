@@ -6,8 +6,8 @@
  * pointer moved with arch_prctl, an area overwritten by user space, signal
  * handlers and 64 threads at once; and __vdso_ktls_errno_location.
  *
- * Cases that could crash (a bogus thread pointer) run in forked children:
- * being killed is a failure, not the end of the run.
+ * Cases that could crash (a bogus thread pointer) run in forked children
+ * of the test's process, which judges their fate.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,102 +19,121 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../kselftest.h"
+#include "../kselftest_harness.h"
 #include "ktls_util.h"
 
 #define NR_LOOPERS	64
 #define NR_PT_LOOPERS	4
 #define LOOPS		5000
+FIXTURE(vdso) {
+};
 
-static long page_size;
-
-static void check_main(const char *when, enum ktls_expect e)
+FIXTURE_SETUP(vdso)
 {
-	struct ktls_snap s;
+	const char *why = kt_setup_or_why();
 
-	ktls_snap_take(&s, &ktls_tls_area);
-	ksft_test_result(ktls_snap_check(&s, e, when),
-			 "%s: vDSO accessors == syscalls (tid %ld uid %ld), errno_location %s\n",
-			 when, s.sys.tid, s.sys.uid,
-			 "== &area.errno_value");
+	if (why)
+		KT_SKIP_SETUP("%s", why);
 }
 
-static void test_unregistered_main(void)
+FIXTURE_TEARDOWN(vdso)
 {
-	struct ktls_snap s;
-	long un, re;
-	bool ok;
+}
 
-	un = ktls_unregister();
-	ktls_snap_take(&s, &ktls_tls_area);
-	re = ktls_register();
-	ok = !un && !re;
-	ok &= ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "main unregistered");
-	ksft_test_result(ok,
-			 "main thread after UNREGISTER (%s): vDSO == syscalls, errno_location the slot; REGISTER again -> %s\n",
-			 ktls_ret_str(un), ktls_ret_str(re));
+static void expect_snap(struct __test_metadata *_metadata,
+			const struct kt_snap *s, enum kt_expect e,
+			const char *who)
+{
+	EXPECT_TRUE(kt_snap_check(s, e, who)) TH_LOG("%s", who);
+}
+
+/* Main's accessors == syscalls; with an area, errno_location is its slot. */
+static void expect_main(struct __test_metadata *_metadata, enum kt_expect e,
+			const char *who)
+{
+	struct kt_snap s;
+
+	kt_snap_take(&s, &kt_tls_area);
+	expect_snap(_metadata, &s, e, who);
+}
+
+TEST_F(vdso, registered_main)
+{
+	expect_main(_metadata, KT_EXPECT_AREA, "registered initial thread");
+}
+
+/*
+ * Main after UNREGISTER: vDSO == syscalls, errno_location the slot;
+ * REGISTER again works.
+ */
+TEST_F(vdso, unregistered_main)
+{
+	ASSERT_EQ(0, kt_unregister());
+	expect_main(_metadata, KT_EXPECT_NO_AREA, "main unregistered");
+	ASSERT_EQ(0, kt_register());
 }
 
 static void *pt_snap_fn(void *arg)
 {
-	ktls_snap_take(arg, &ktls_tls_area);
+	kt_snap_take(arg, &kt_tls_area);
 	return NULL;
 }
 
-static void test_pthread(void)
+/* A pthread (no CLONE_KTLS): vDSO == syscalls, errno_location its slot. */
+TEST_F(vdso, pthread)
 {
-	struct ktls_snap s = { 0 };
+	struct kt_snap s = { 0 };
 	pthread_t th;
-	bool ok;
 
-	ok = !pthread_create(&th, NULL, pt_snap_fn, &s);
-	if (ok)
-		pthread_join(th, NULL);
-	ok &= ktls_snap_check(&s, KTLS_EXPECT_NO_AREA, "pthread");
-	ksft_test_result(ok,
-			 "pthread (no CLONE_KTLS): vDSO == syscalls (tid %ld), errno_location its static-TLS slot\n",
-			 s.sys.tid);
+	ASSERT_EQ(0, pthread_create(&th, NULL, pt_snap_fn, &s));
+	pthread_join(th, NULL);
+	expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, "pthread");
 }
 
-static KTLS_RAW int snap_fn(struct ktls_thread *t)
+static KT_RAW int snap_fn(struct kt_thread *t)
 {
-	ktls_snap_take(&t->snap[0], t->area);
+	kt_snap_take(t->arg, t->area);
 	return 0;
 }
 
-static void test_raw(bool with_area, bool fake_copy)
+/*
+ * A raw thread on a fresh TCB, with CLONE_KTLS or without (then its area
+ * memory may hold a copy of main's, which claims main's thread pointer):
+ * vDSO == syscalls, errno_location its slot only with an area.
+ */
+static void raw_thread(struct __test_metadata *_metadata, bool with_area,
+		       bool fake_copy)
 {
-	struct ktls_thread t;
-	uint64_t flags = KTLS_THREAD_FLAGS;
-	const char *what;
+	__u64 flags = KT_THREAD_FLAGS | (with_area ? CLONE_KTLS : 0);
+	struct kt_thread t;
+	struct kt_snap s;
 	long ret;
-	bool ok;
 
-	if (with_area)
-		what = "raw CLONE_KTLS thread";
-	else if (fake_copy)
-		what = "raw thread without area whose area memory copies main's (tp = main's TP)";
-	else
-		what = "raw thread with a fresh TCB and no CLONE_KTLS";
-	if (with_area)
-		flags |= CLONE_KTLS;
-	if (ktls_thread_prepare(&t, 0))
-		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
 	if (fake_copy)
-		memcpy(t.area, &ktls_tls_area, sizeof(*t.area));
-	ret = ktls_thread_spawn(&t, flags, t.tls, 0, snap_fn, NULL);
-	if (ret > 0)
-		ktls_thread_join(&t);
-	ok = ret > 0;
-	if (ok)
-		ok &= ktls_snap_check(&t.snap[0], with_area ? KTLS_EXPECT_AREA :
-				      KTLS_EXPECT_NO_AREA, what);
-	ok &= t.snap[0].sys.tid == ret;
-	ksft_test_result(ok,
-			 "%s (%s): vDSO == syscalls (tid %ld), errno_location %s\n",
-			 what, ktls_ret_str(ret), t.snap[0].vdso.tid,
-			 "== &area.errno_value");
-	ktls_thread_free(&t);
+		memcpy(t.area, &kt_tls_area, sizeof(*t.area));
+	ret = kt_thread_spawn(&t, flags, t.tls, 0, snap_fn, &s);
+	ASSERT_LT(0, ret) TH_LOG("%s", kt_ret_str(ret));
+	kt_thread_join(&t);
+	expect_snap(_metadata, &s, with_area ? KT_EXPECT_AREA :
+		    KT_EXPECT_NO_AREA, "raw thread");
+	EXPECT_EQ(ret, s.sys.tid);
+	kt_thread_free(&t);
+}
+
+TEST_F(vdso, raw_thread_clone_ktls)
+{
+	raw_thread(_metadata, true, false);
+}
+
+TEST_F(vdso, raw_thread_no_area)
+{
+	raw_thread(_metadata, false, false);
+}
+
+TEST_F(vdso, raw_thread_copy_of_main_area)
+{
+	raw_thread(_metadata, false, true);
 }
 
 /* ---- bogus thread pointers, in children ---- */
@@ -126,41 +145,36 @@ enum bogus {
 	B_SETFS_NONE,		/* KTLS thread, then ARCH_SET_FS there */
 };
 
-static const char *const bogus_names[] = {
-	[B_CLONE_TLS0] = "raw thread created with CLONE_SETTLS tls=0",
-	[B_SETFS0] = "CLONE_KTLS thread after arch_prctl(ARCH_SET_FS, 0)",
-	[B_CLONE_TLS_NONE] = "raw thread created with tls in a PROT_NONE mapping",
-	[B_SETFS_NONE] = "CLONE_KTLS thread after arch_prctl(ARCH_SET_FS, PROT_NONE address)",
-};
-
+/* Shared with the test's process. */
 struct bogus_res {
-	struct ktls_snap snap;
+	struct kt_snap snap;
 	long setfs_ret;
 	unsigned long want_fs;
+	bool setfs;		/* the thread moves its FS base to want_fs */
 };
 
 static struct bogus_res *bres;
 
-static KTLS_RAW int bogus_fn(struct ktls_thread *t)
+static KT_RAW int bogus_fn(struct kt_thread *t)
 {
-	if (t->val[0]) {
-		bres->setfs_ret = ktls_set_fs(t->val[1]);
+	if (bres->setfs) {
+		bres->setfs_ret = kt_set_fs(bres->want_fs);
 		/* From here on nothing may touch %fs. */
 	}
-	ktls_snap_take(&bres->snap, NULL);
+	kt_snap_take(&bres->snap, NULL);
 	return 0;
 }
 
 static int bogus_child(void *arg)
 {
 	enum bogus k = (enum bogus)(long)arg;
-	struct ktls_thread t;
+	struct kt_thread t;
 	unsigned long none, bad;
-	uint64_t flags = KTLS_THREAD_FLAGS;
+	__u64 flags = KT_THREAD_FLAGS;
 	unsigned long tls;
 	long ret;
 
-	if (ktls_thread_prepare(&t, 0))
+	if (kt_thread_prepare(&t, 0))
 		return 250;
 	none = (unsigned long)mmap(NULL, 1 << 20, PROT_NONE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -177,51 +191,83 @@ static int bogus_child(void *arg)
 		break;
 	case B_SETFS0:
 		flags |= CLONE_KTLS;
-		t.val[0] = 1;
-		t.val[1] = 0;
+		bres->setfs = true;
+		bres->want_fs = 0;
 		break;
 	case B_SETFS_NONE:
 		flags |= CLONE_KTLS;
-		t.val[0] = 1;
-		t.val[1] = bad;
+		bres->setfs = true;
+		bres->want_fs = bad;
 		break;
 	}
-	bres->want_fs = t.val[0] ? (unsigned long)t.val[1] : tls;
-	ret = ktls_thread_spawn(&t, flags, tls, 0, bogus_fn, NULL);
+	if (!bres->setfs)
+		bres->want_fs = tls;
+	ret = kt_thread_spawn(&t, flags, tls, 0, bogus_fn, NULL);
 	if (ret <= 0)
 		return 252;
-	ktls_thread_join(&t);
+	kt_thread_join(&t);
 	return 0;
 }
 
-static void test_bogus(enum bogus k)
+/*
+ * The child exits 0 (no crash); its thread's vDSO == syscalls,
+ * errno_location NULL, and the FS base is the bogus one.
+ */
+static void bogus_case(struct __test_metadata *_metadata, enum bogus k)
 {
 	int st;
-	bool ok;
 
-	memset(bres, 0, sizeof(*bres));
-	st = ktls_fork_run(bogus_child, (void *)(long)k);
-	ok = WIFEXITED(st) && !WEXITSTATUS(st) && !bres->setfs_ret;
-	ok &= ktls_snap_check(&bres->snap, KTLS_EXPECT_NONE, bogus_names[k]);
-	ok &= bres->snap.fs == bres->want_fs;
-	ok &= !bres->snap.vdso_done || !bres->snap.errno_loc;
-	ksft_test_result(ok,
-			 "%s (fs %#lx): child %s (expected exit 0, no crash); vDSO == syscalls, errno_location NULL\n",
-			 bogus_names[k], bres->snap.fs, ktls_status_str(st));
+	bres = kt_shared_alloc(sizeof(*bres));
+	st = kt_fork_run(bogus_child, (void *)(long)k);
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	EXPECT_EQ(0, bres->setfs_ret);
+	expect_snap(_metadata, &bres->snap, KT_EXPECT_NONE, "bogus TP");
+	EXPECT_EQ(bres->want_fs, bres->snap.fs);
+	EXPECT_TRUE(!bres->snap.vdso_done || !bres->snap.errno_loc);
+}
+
+/* A raw thread created with CLONE_SETTLS tls=0. */
+TEST_F(vdso, bogus_clone_tls_0)
+{
+	bogus_case(_metadata, B_CLONE_TLS0);
+}
+
+/* A CLONE_KTLS thread after arch_prctl(ARCH_SET_FS, 0). */
+TEST_F(vdso, bogus_set_fs_0)
+{
+	bogus_case(_metadata, B_SETFS0);
+}
+
+/* A raw thread created with its tls in a PROT_NONE mapping. */
+TEST_F(vdso, bogus_clone_tls_prot_none)
+{
+	bogus_case(_metadata, B_CLONE_TLS_NONE);
+}
+
+/* A CLONE_KTLS thread after ARCH_SET_FS to a PROT_NONE address. */
+TEST_F(vdso, bogus_set_fs_prot_none)
+{
+	bogus_case(_metadata, B_SETFS_NONE);
 }
 
 /* ---- moving the thread pointer with arch_prctl ---- */
 
-static struct ktls_thread other;	/* a second TCB, never run */
-static bool is_root;
+/* What a thread moving its thread pointer saw, and its returns. */
+struct move {
+	struct kt_thread other;	/* a second TCB, never run */
+	struct kt_snap before, there, back, changed;
+	long set_there, set_back, setresuid, reg, unreg;
+	bool root;
+};
 
-static KTLS_RAW int move_fn(struct ktls_thread *t)
+static KT_RAW int move_fn(struct kt_thread *t)
 {
-	const uint32_t *from = (const uint32_t *)t->area;
-	uint32_t *to = (uint32_t *)other.area;
+	struct move *m = t->arg;
+	const __u32 *from = (const __u32 *)t->area;
+	__u32 *to = (__u32 *)m->other.area;
 	int i;
 
-	ktls_snap_take(&t->snap[0], t->area);
+	kt_snap_take(&m->before, t->area);
 	/*
 	 * The new TCB's area holds a copy: it claims the old TP.  Word by
 	 * word, with single loads and stores (no memcpy call).
@@ -229,88 +275,91 @@ static KTLS_RAW int move_fn(struct ktls_thread *t)
 	for (i = 0; i < (int)(sizeof(struct ktls_area) / 4); i++)
 		__atomic_store_n(&to[i], __atomic_load_n(&from[i], __ATOMIC_RELAXED),
 				 __ATOMIC_RELAXED);
-	t->val[0] = ktls_set_fs(other.tls);
-	ktls_snap_take(&t->snap[1], other.area);
-	t->val[1] = ktls_set_fs(t->tls);
-	ktls_snap_take(&t->snap[2], t->area);
-	if (is_root) {
-		t->val[2] = ktls_sys3(SYS_setresuid, -1, 1009, -1);
-		ktls_snap_take(&t->snap[3], t->area);
+	m->set_there = kt_set_fs(m->other.tls);
+	kt_snap_take(&m->there, m->other.area);
+	m->set_back = kt_set_fs(t->tls);
+	kt_snap_take(&m->back, t->area);
+	if (m->root) {
+		m->setresuid = kt_sys3(SYS_setresuid, -1, 1009, -1);
+		kt_snap_take(&m->changed, t->area);
 	}
 	return 0;
 }
 
-static void test_move_tp(void)
+/*
+ * A CLONE_KTLS thread moves its TP with ARCH_SET_FS to a TCB holding a
+ * copy of its area, then back: no area either way (vDSO == syscalls,
+ * owner word not valid); as root, then setresuid(-1, 1009, -1) shows
+ * euid 1009 in the vDSO.
+ */
+TEST_F(vdso, move_tp_and_back)
 {
-	struct ktls_thread t;
-	long ret;
-	bool ok;
+	static struct move m;
+	struct kt_thread t;
 
-	if (ktls_thread_prepare(&other, 0))
-		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	ret = ktls_thread_start(&t, move_fn, NULL);
-	if (ret > 0)
-		ktls_thread_join(&t);
-	ok = ret > 0 && !t.val[0] && !t.val[1];
-	if (ok) {
-		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
-				      "before arch_prctl");
-		ok &= ktls_snap_check(&t.snap[1], KTLS_EXPECT_NO_AREA,
-				      "on the second TCB");
-		ok &= ktls_snap_check(&t.snap[2], KTLS_EXPECT_NO_AREA,
-				      "back on the first TCB");
-		if (is_root) {
-			ok &= !t.val[2];
-			ok &= ktls_snap_check(&t.snap[3], KTLS_EXPECT_NO_AREA,
-					      "back, after setresuid(-1, 1009, -1)");
-			ok &= t.snap[3].vdso.euid == 1009;
-		}
+	m.root = geteuid() == 0;
+	ASSERT_EQ(0, kt_thread_prepare(&m.other, 0));
+	ASSERT_LT(0, kt_thread_start(&t, move_fn, &m));
+	kt_thread_join(&t);
+	ASSERT_EQ(0, m.set_there);
+	ASSERT_EQ(0, m.set_back);
+	expect_snap(_metadata, &m.before, KT_EXPECT_AREA, "before arch_prctl");
+	expect_snap(_metadata, &m.there, KT_EXPECT_NO_AREA, "on the second TCB");
+	expect_snap(_metadata, &m.back, KT_EXPECT_NO_AREA,
+		    "back on the first TCB");
+	if (m.root) {
+		EXPECT_EQ(0, m.setresuid);
+		expect_snap(_metadata, &m.changed, KT_EXPECT_NO_AREA,
+			    "back, after setresuid(-1, 1009, -1)");
+		EXPECT_EQ(1009, m.changed.vdso.euid);
 	}
-	ksft_test_result(ok,
-			 "CLONE_KTLS thread (%s) moves its TP with ARCH_SET_FS to a TCB holding a copy of its area, then back%s: no area either way (vDSO == syscalls, owner word not valid)\n",
-			 ktls_ret_str(ret),
-			 is_root ? ", then setresuid(-1, 1009, -1): vDSO euid 1009" :
-			 " (not root: no credential change)");
-	ktls_thread_free(&t);
+	kt_thread_free(&t);
+	kt_thread_free(&m.other);
 }
 
-static KTLS_RAW int move_register_fn(struct ktls_thread *t)
+static KT_RAW int move_register_fn(struct kt_thread *t)
 {
-	t->val[0] = ktls_set_fs(other.tls);
-	t->val[1] = ktls_register();
-	ktls_snap_take(&t->snap[0], other.area);
-	t->val[2] = ktls_unregister();
+	struct move *m = t->arg;
+
+	m->set_there = kt_set_fs(m->other.tls);
+	m->reg = kt_register();
+	kt_snap_take(&m->there, m->other.area);
+	m->unreg = kt_unregister();
 	return 0;
 }
 
-static void test_move_register(void)
+/*
+ * After ARCH_SET_FS to a new TCB, REGISTER -> 0 gives an area there;
+ * UNREGISTER -> 0.
+ */
+TEST_F(vdso, move_tp_then_register)
 {
-	struct ktls_thread t;
-	long ret;
-	bool ok;
+	static struct move m;
+	struct kt_thread t;
 
-	memset(other.area, 0, sizeof(*other.area));
-	ret = ktls_thread_start(&t, move_register_fn, NULL);
-	if (ret > 0)
-		ktls_thread_join(&t);
-	ok = ret > 0 && !t.val[0] && !t.val[1] && !t.val[2];
-	if (ret > 0)
-		ok &= ktls_snap_check(&t.snap[0], KTLS_EXPECT_AREA,
-				      "REGISTER on the new TCB");
-	ksft_test_result(ok,
-			 "after ARCH_SET_FS to a new TCB (%s), REGISTER -> %s gives an area there (tid %ld); UNREGISTER -> %s\n",
-			 ktls_ret_str(t.val[0]), ktls_ret_str(t.val[1]),
-			 t.snap[0].area_ids.tid, ktls_ret_str(t.val[2]));
-	ktls_thread_free(&t);
-	ktls_thread_free(&other);
+	ASSERT_EQ(0, kt_thread_prepare(&m.other, 0));
+	ASSERT_LT(0, kt_thread_start(&t, move_register_fn, &m));
+	kt_thread_join(&t);
+	EXPECT_EQ(0, m.set_there);
+	EXPECT_EQ(0, m.reg);
+	EXPECT_EQ(0, m.unreg);
+	expect_snap(_metadata, &m.there, KT_EXPECT_AREA,
+		    "REGISTER on the new TCB");
+	kt_thread_free(&t);
+	kt_thread_free(&m.other);
 }
 
 /* ---- an area overwritten by user space ---- */
 
-static void test_garbage(void)
+/*
+ * Main's area overwritten by user space (four patterns, the errno slot
+ * kept): vDSO == syscalls, errno_location the slot; restored from a saved
+ * copy, the area is right again.
+ */
+TEST_F(vdso, area_overwritten)
 {
 	static const struct {
-		uint8_t fill;
+		__u8 fill;
 		int tp_kind;	/* 0: fill, 1: 0, 2: another TP, 3: no key */
 		const char *what;
 	} pats[] = {
@@ -320,139 +369,141 @@ static void test_garbage(void)
 		{ 0x77, 3, "fields 0x77, owner = the thread pointer, without the key" },
 	};
 	struct ktls_area saved;
-	struct ktls_snap s;
-	int32_t errno_value;
+	struct kt_snap s;
+	__s32 errno_value;
 	size_t i;
 
-	memcpy(&saved, &ktls_tls_area, sizeof(saved));
+	memcpy(&saved, &kt_tls_area, sizeof(saved));
 	for (i = 0; i < ARRAY_SIZE(pats); i++) {
-		errno_value = ktls_tls_area.errno_value;
-		memset(&ktls_tls_area, pats[i].fill, sizeof(ktls_tls_area));
-		ktls_tls_area.errno_value = errno_value;
+		errno_value = kt_tls_area.errno_value;
+		memset(&kt_tls_area, pats[i].fill, sizeof(kt_tls_area));
+		kt_tls_area.errno_value = errno_value;
 		if (pats[i].tp_kind == 1)
-			ktls_tls_area.owner = 0;
+			kt_tls_area.owner = 0;
 		else if (pats[i].tp_kind == 2)
-			ktls_tls_area.owner = (ktls_tp() + 64) ^ ktls_key();
+			kt_tls_area.owner = (kt_tp() + 64) ^ kt_key();
 		else if (pats[i].tp_kind == 3)
-			ktls_tls_area.owner = ktls_tp();
-		ktls_snap_take(&s, &ktls_tls_area);
-		memcpy(&ktls_tls_area, &saved, sizeof(saved));
-		ksft_test_result(ktls_snap_check(&s, KTLS_EXPECT_NO_AREA,
-						 pats[i].what),
-				 "main's area overwritten by user space (%s): vDSO == syscalls (tid %ld uid %ld), errno_location the slot\n",
-				 pats[i].what, s.sys.tid, s.sys.uid);
+			kt_tls_area.owner = kt_tp();
+		kt_snap_take(&s, &kt_tls_area);
+		memcpy(&kt_tls_area, &saved, sizeof(saved));
+		expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, pats[i].what);
 	}
-	check_main("main's area restored from a saved copy", KTLS_EXPECT_AREA);
+	expect_main(_metadata, KT_EXPECT_AREA,
+		    "main's area restored from a saved copy");
 }
-
-#define NR_GARBAGE 5
 
 /* ---- signal handlers ---- */
 
-static struct ktls_snap sig_snap;
+static struct kt_snap sig_snap;
 /* Set before each signal, read by the handler: __atomic accesses. */
 static const struct ktls_area *sig_area;
 
-static KTLS_RAW void sig_handler(int sig, siginfo_t *si, void *uc)
+static KT_RAW void sig_handler(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)si;
 	(void)uc;
-	ktls_snap_take(&sig_snap, __atomic_load_n(&sig_area, __ATOMIC_RELAXED));
+	kt_snap_take(&sig_snap, __atomic_load_n(&sig_area, __ATOMIC_RELAXED));
 }
 
-static KTLS_RAW int sig_wait_fn(struct ktls_thread *t)
+/* The raw thread's handshake with the test (__atomic, futex helpers). */
+static int sig_go;
+
+static KT_RAW int sig_wait_fn(struct kt_thread *t)
 {
-	ktls_post(&t->go, 1);
-	ktls_wait_for(&t->go, 2);
+	kt_post(&sig_go, 1);
+	kt_wait_for(&sig_go, 2);
 	return 0;
 }
 
 static void *pt_sig_fn(void *arg)
 {
 	(void)arg;
-	__atomic_store_n(&sig_area, &ktls_tls_area, __ATOMIC_RELAXED);
-	ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ktls_raw_gettid(), SIGUSR1);
+	__atomic_store_n(&sig_area, &kt_tls_area, __ATOMIC_RELAXED);
+	kt_sys3(SYS_tgkill, kt_raw_getpid(), kt_raw_gettid(), SIGUSR1);
 	return NULL;
 }
 
-static void test_signals(void)
+static void handle_sigusr1(struct __test_metadata *_metadata)
 {
 	struct sigaction sa = { 0 };
-	struct ktls_thread t;
-	pthread_t th;
-	long ret;
-	bool ok;
 
 	sa.sa_sigaction = sig_handler;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL))
-		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+}
 
-	memset(&sig_snap, 0, sizeof(sig_snap));
-	__atomic_store_n(&sig_area, &ktls_tls_area, __ATOMIC_RELAXED);
-	ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ktls_raw_gettid(), SIGUSR1);
-	ksft_test_result(ktls_snap_check(&sig_snap, KTLS_EXPECT_AREA,
-					 "handler in main"),
-			 "SIGUSR1 handler in the registered main thread: area right, vDSO == syscalls, errno_location == &area.errno_value\n");
+/*
+ * SIGUSR1 handler in the registered main thread: area right, vDSO ==
+ * syscalls, errno_location == &area.errno_value.
+ */
+TEST_F(vdso, signal_in_main)
+{
+	handle_sigusr1(_metadata);
+	__atomic_store_n(&sig_area, &kt_tls_area, __ATOMIC_RELAXED);
+	kt_sys3(SYS_tgkill, kt_raw_getpid(), kt_raw_gettid(), SIGUSR1);
+	expect_snap(_metadata, &sig_snap, KT_EXPECT_AREA, "handler in main");
+}
 
-	memset(&sig_snap, 0, sizeof(sig_snap));
-	ret = ktls_thread_start(&t, sig_wait_fn, NULL);
-	ok = ret > 0;
-	if (ok) {
-		ktls_wait_for(&t.go, 1);
-		__atomic_store_n(&sig_area, t.area, __ATOMIC_RELAXED);
-		ktls_sys3(SYS_tgkill, ktls_raw_getpid(), ret, SIGUSR1);
-		while (!__atomic_load_n(&sig_snap.taken, __ATOMIC_SEQ_CST))
-			ktls_sys0(SYS_sched_yield);
-		ktls_post(&t.go, 2);
-		ktls_thread_join(&t);
-		ok &= ktls_snap_check(&sig_snap, KTLS_EXPECT_AREA,
-				      "handler in raw thread");
-		ok &= sig_snap.sys.tid == ret;
-	}
-	ksft_test_result(ok,
-			 "SIGUSR1 handler in a CLONE_KTLS thread (%s): its own area and tid %ld, vDSO == syscalls\n",
-			 ktls_ret_str(ret), sig_snap.sys.tid);
+/* SIGUSR1 handler in a CLONE_KTLS thread: its own area and tid. */
+TEST_F(vdso, signal_in_raw_thread)
+{
+	struct kt_thread t;
+	long ret;
 
-	memset(&sig_snap, 0, sizeof(sig_snap));
-	ok = !pthread_create(&th, NULL, pt_sig_fn, NULL);
-	if (ok)
-		pthread_join(th, NULL);
-	ok &= ktls_snap_check(&sig_snap, KTLS_EXPECT_NO_AREA,
-			      "handler in pthread");
-	ksft_test_result(ok,
-			 "SIGUSR1 handler in a pthread without area: vDSO == syscalls (tid %ld), errno_location its slot\n",
-			 sig_snap.sys.tid);
-	signal(SIGUSR1, SIG_DFL);
+	handle_sigusr1(_metadata);
+	ret = kt_thread_start(&t, sig_wait_fn, NULL);
+	ASSERT_LT(0, ret) TH_LOG("%s", kt_ret_str(ret));
+	kt_wait_for(&sig_go, 1);
+	__atomic_store_n(&sig_area, t.area, __ATOMIC_RELAXED);
+	kt_sys3(SYS_tgkill, kt_raw_getpid(), ret, SIGUSR1);
+	while (!__atomic_load_n(&sig_snap.taken, __ATOMIC_SEQ_CST))
+		kt_sys0(SYS_sched_yield);
+	kt_post(&sig_go, 2);
+	kt_thread_join(&t);
+	expect_snap(_metadata, &sig_snap, KT_EXPECT_AREA, "handler in raw thread");
+	EXPECT_EQ(ret, sig_snap.sys.tid);
+	kt_thread_free(&t);
+}
+
+/* SIGUSR1 handler in a pthread without area: vDSO == syscalls. */
+TEST_F(vdso, signal_in_pthread)
+{
+	pthread_t th;
+
+	handle_sigusr1(_metadata);
+	ASSERT_EQ(0, pthread_create(&th, NULL, pt_sig_fn, NULL));
+	pthread_join(th, NULL);
+	expect_snap(_metadata, &sig_snap, KT_EXPECT_NO_AREA, "handler in pthread");
 }
 
 /* ---- many threads at once ---- */
 
-static struct ktls_thread loopers[NR_LOOPERS];
+static struct kt_thread loopers[NR_LOOPERS];
+static long looper_bad[NR_LOOPERS];
 static int loop_go;		/* futex helpers only */
 
-static KTLS_RAW long loop_body(int *slot, const struct ktls_area *area)
+static KT_RAW long loop_body(int *slot, const struct ktls_area *area)
 {
-	struct ktls_ids ref, v;
+	struct kt_ids ref, v;
 	long bad = 0;
 	int i;
 
-	ktls_ids_sys(&ref);
+	kt_ids_sys(&ref);
 	for (i = 0; i < LOOPS; i++) {
-		ktls_ids_vdso(&v);
-		if (!ktls_ids_eq(&v, &ref))
+		kt_ids_vdso(&v);
+		if (!kt_ids_eq(&v, &ref))
 			bad++;
-		if (ktls_vdso.errno_location() != slot)
+		if (kt_vdso.errno_location() != slot)
 			bad++;
 		if ((i & 255) == 0) {
-			ktls_ids_sys(&v);
-			if (!ktls_ids_eq(&v, &ref))
+			kt_ids_sys(&v);
+			if (!kt_ids_eq(&v, &ref))
 				bad++;
 			if (area) {
-				ktls_ids_area(area, &v);
-				if (!ktls_ids_eq(&v, &ref))
+				kt_ids_area(area, &v);
+				if (!kt_ids_eq(&v, &ref))
 					bad++;
 			}
 		}
@@ -460,125 +511,94 @@ static KTLS_RAW long loop_body(int *slot, const struct ktls_area *area)
 	return bad;
 }
 
-static KTLS_RAW int looper_fn(struct ktls_thread *t)
+static KT_RAW int looper_fn(struct kt_thread *t)
 {
-	ktls_wait_for(&loop_go, 1);
-	t->val[0] = loop_body(&t->area->errno_value, t->area);
+	kt_wait_for(&loop_go, 1);
+	*(long *)t->arg = loop_body(&t->area->errno_value, t->area);
 	return 0;
 }
 
 static void *pt_looper_fn(void *arg)
 {
-	ktls_wait_for(&loop_go, 1);
-	*(long *)arg = loop_body(&ktls_tls_area.errno_value, NULL);
+	kt_wait_for(&loop_go, 1);
+	*(long *)arg = loop_body(&kt_tls_area.errno_value, NULL);
 	return NULL;
 }
 
-static void test_loopers(void)
+/*
+ * 64 CLONE_KTLS threads, 4 pthreads and main each call the 7 accessors
+ * LOOPS times at once: no answer differs from the thread's own syscalls
+ * (every 256th round) and errno slot, nor from its area.
+ */
+TEST_F_TIMEOUT(vdso, many_threads_at_once, 300)
 {
 	long pt_bad[NR_PT_LOOPERS] = { 0 };
 	pthread_t th[NR_PT_LOOPERS];
-	int i, n = 0, npt = 0;
-	long bad = 0;
+	int i;
 
+	for (i = 0; i < NR_LOOPERS; i++)
+		ASSERT_LT(0, kt_thread_start(&loopers[i], looper_fn,
+					     &looper_bad[i]));
+	for (i = 0; i < NR_PT_LOOPERS; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, pt_looper_fn,
+					    &pt_bad[i]));
+	kt_post(&loop_go, 1);
+	/* Main loops too, on its own area. */
+	EXPECT_EQ(0, loop_body(&kt_tls_area.errno_value, &kt_tls_area));
 	for (i = 0; i < NR_LOOPERS; i++) {
-		if (ktls_thread_start(&loopers[i], looper_fn, NULL) <= 0)
-			break;
-		n++;
+		kt_thread_join(&loopers[i]);
+		EXPECT_EQ(0, looper_bad[i]) TH_LOG("raw thread %d", i);
+		kt_thread_free(&loopers[i]);
 	}
 	for (i = 0; i < NR_PT_LOOPERS; i++) {
-		if (pthread_create(&th[i], NULL, pt_looper_fn, &pt_bad[i]))
-			break;
-		npt++;
-	}
-	ktls_post(&loop_go, 1);
-	/* Main loops too, on its own area. */
-	bad += loop_body(&ktls_tls_area.errno_value, &ktls_tls_area);
-	for (i = 0; i < n; i++) {
-		ktls_thread_join(&loopers[i]);
-		bad += loopers[i].val[0];
-		ktls_thread_free(&loopers[i]);
-	}
-	for (i = 0; i < npt; i++) {
 		pthread_join(th[i], NULL);
-		bad += pt_bad[i];
+		EXPECT_EQ(0, pt_bad[i]) TH_LOG("pthread %d", i);
 	}
-	ksft_test_result(n == NR_LOOPERS && npt == NR_PT_LOOPERS && !bad,
-			 "%d CLONE_KTLS threads, %d pthreads and main each call the 7 accessors %d times at once: %ld answers differed from the thread's own syscalls/errno slot (expected 0)\n",
-			 n, npt, LOOPS, bad);
 }
 
 /* ---- errno_location slots ---- */
 
-static KTLS_RAW int errno_fn(struct ktls_thread *t)
+static KT_RAW int errno_fn(struct kt_thread *t)
 {
-	int *p = ktls_vdso.errno_location();
+	int *p = kt_vdso.errno_location();
 
-	t->val[0] = (long)p;
+	*(int **)t->arg = p;
 	if (p)
-		*p = (int)ktls_raw_gettid();
+		*p = (int)kt_raw_gettid();
 	return 0;
 }
 
-static void test_errno_slots(void)
+/*
+ * errno_location in two CLONE_KTLS threads gives their &area.errno_value;
+ * each stores its tid there; main's slot keeps its value and
+ * errno_location in main is still its slot.
+ */
+TEST_F(vdso, errno_slots)
 {
-	struct ktls_thread a, b;
+	const __s32 mine = 0x4e4e4e;
+	struct kt_thread a, b;
+	int *pa = NULL, *pb = NULL;
 	long ra, rb;
-	int32_t mine = 0x4e4e4e;
-	bool ok;
 
-	ktls_tls_area.errno_value = mine;
-	ra = ktls_thread_start(&a, errno_fn, NULL);
-	rb = ktls_thread_start(&b, errno_fn, NULL);
-	if (ra > 0)
-		ktls_thread_join(&a);
-	if (rb > 0)
-		ktls_thread_join(&b);
-	ok = ra > 0 && rb > 0 &&
-	     a.val[0] == (long)&a.area->errno_value &&
-	     b.val[0] == (long)&b.area->errno_value &&
-	     a.area->errno_value == ra && b.area->errno_value == rb &&
-	     ktls_tls_area.errno_value == mine &&
-	     ktls_vdso.errno_location() == &ktls_tls_area.errno_value;
-	ksft_test_result(ok,
-			 "errno_location in two CLONE_KTLS threads -> %#lx and %#lx (expected their &area.errno_value %p %p); each stored its tid (%d %d, expected %ld %ld); main's slot kept %#x (expected %#x)\n",
-			 a.val[0], b.val[0], (void *)&a.area->errno_value,
-			 (void *)&b.area->errno_value, a.area->errno_value,
-			 b.area->errno_value, ra, rb,
-			 ktls_tls_area.errno_value, mine);
-	ktls_thread_free(&a);
-	ktls_thread_free(&b);
+	kt_tls_area.errno_value = mine;
+	ra = kt_thread_start(&a, errno_fn, &pa);
+	ASSERT_LT(0, ra);
+	rb = kt_thread_start(&b, errno_fn, &pb);
+	ASSERT_LT(0, rb);
+	kt_thread_join(&a);
+	kt_thread_join(&b);
+	EXPECT_EQ(&a.area->errno_value, pa);
+	EXPECT_EQ(&b.area->errno_value, pb);
+	EXPECT_EQ(ra, a.area->errno_value);
+	EXPECT_EQ(rb, b.area->errno_value);
+	EXPECT_EQ(mine, kt_tls_area.errno_value);
+	EXPECT_EQ(&kt_tls_area.errno_value, kt_vdso.errno_location());
+	kt_thread_free(&a);
+	kt_thread_free(&b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	page_size = sysconf(_SC_PAGESIZE);
-	ksft_print_header();
-	ktls_setup(true);
-	if (!ktls_vdso_ok)
-		ksft_exit_skip("the vDSO lacks the __vdso_ktls_* functions (found %d of 7)\n",
-			       ktls_vdso_init());
-	is_root = geteuid() == 0;
-	bres = ktls_shared_alloc(sizeof(*bres));
-	ksft_set_plan(1 + 1 + 1 + 3 + 4 + 2 + NR_GARBAGE + 3 + 1 + 1);
-
-	check_main("registered initial thread", KTLS_EXPECT_AREA);
-	test_unregistered_main();
-	test_pthread();
-	test_raw(true, false);
-	test_raw(false, false);
-	test_raw(false, true);
-	test_bogus(B_CLONE_TLS0);
-	test_bogus(B_SETFS0);
-	test_bogus(B_CLONE_TLS_NONE);
-	test_bogus(B_SETFS_NONE);
-	test_move_tp();
-	test_move_register();
-	test_garbage();
-	test_signals();
-	test_loopers();
-	test_errno_slots();
-
-	ksft_finished();
-	return 0;
+	kt_require_vdso();
+	return test_harness_run(argc, argv);
 }
