@@ -21,12 +21,21 @@
  *   ktls_errno_location()        on a kernel without KTLS the library
  *                                answers NULL itself: dispatch alone
  *   ktls_errno_location, dlsym'd the same through dlsym()
+ *   pthread_create + join        a thread that returns at once, ns per
+ *                                thread: no area
+ *   ktls_pthread_create + join   the same with libktls's trampoline,
+ *                                which registers the thread's area (one
+ *                                prctl() in the thread) where the kernel
+ *                                has KTLS
  *
+ * It calls ktls_setup() first, so that on a KTLS kernel the main thread
+ * has an area and ktls_gettid() takes the vDSO's fast path.
  * Where the vDSO has no KTLS function ktls_gettid() makes the system call,
  * so its row minus the raw syscall row is the dispatch cost, and the
  * ktls_errno_location() rows show it without a system call.
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -109,6 +118,48 @@ static double measure(double (*fn)(void *), void *p)
 	return best;
 }
 
+#define THREADS	100
+
+static void *nop(void *arg)
+{
+	return arg;
+}
+
+/* ns per thread to create and join THREADS threads, one at a time. */
+static double b_create(void *p)
+{
+	int (*create)(pthread_t *, const pthread_attr_t *,
+		      void *(*)(void *), void *) = p;
+	double t0, t1;
+	pthread_t th;
+	int i;
+
+	t0 = now_ns();
+	for (i = 0; i < THREADS; i++) {
+		if (create(&th, NULL, nop, NULL) || pthread_join(th, NULL))
+			return -1;
+	}
+	t1 = now_ns();
+	return (t1 - t0) / THREADS;
+}
+
+static void row_create(const char *name, void *create)
+{
+	double best = 1e30, t;
+	int r;
+
+	for (r = 0; r < RUNS; r++) {
+		t = b_create(create);
+		if (t < 0) {
+			printf("%-32s %10s\n", name, "failed");
+			return;
+		}
+		if (t < best)
+			best = t;
+	}
+	printf("%-32s %10.0f\n", name, best);
+}
+
 static void row(const char *name, double (*fn)(void *), void *p)
 {
 
@@ -126,8 +177,11 @@ int main(void)
 	void *vdso_gettid = vdso ? dlvsym(vdso, "__vdso_ktls_gettid",
 					  KTLS_VDSO_VERSION) : NULL;
 
+	int setup = ktls_setup();
+
 	printf("# libktls wrapper cost, ns/call, best of %d runs of ~20 ms"
-	       "\n# features %#x\n", RUNS, ktls_features());
+	       "\n# ktls_setup() %d, features %#x\n", RUNS, setup,
+	       ktls_features());
 	printf("%-32s %10s\n", "call", "ns/call");
 	row("syscall(SYS_gettid)", b_syscall, NULL);
 	row("gettid, raw syscall", b_raw, NULL);
@@ -139,5 +193,8 @@ int main(void)
 	row("ktls_errno_location()", b_errno_location, NULL);
 	row("ktls_errno_location, dlsym'd", b_dlsym_errno,
 	    dlsym(RTLD_DEFAULT, "ktls_errno_location"));
+	printf("%-32s %10s\n", "thread, best of 7 x 100", "ns/thread");
+	row_create("pthread_create + join", (void *)pthread_create);
+	row_create("ktls_pthread_create + join", (void *)ktls_pthread_create);
 	return 0;
 }
