@@ -526,22 +526,6 @@ FIXTURE_TEARDOWN(registered)
 {
 }
 
-static void expect_snap(struct __test_metadata *_metadata,
-			const struct kt_snap *s, enum kt_expect e,
-			const char *who)
-{
-	EXPECT_TRUE(kt_snap_check(s, e, who)) TH_LOG("%s", who);
-}
-
-static void expect_main(struct __test_metadata *_metadata, enum kt_expect e,
-			const char *who)
-{
-	struct kt_snap s;
-
-	kt_snap_take(&s, &kt_tls_area);
-	expect_snap(_metadata, &s, e, who);
-}
-
 /* ---- SET_OFFSET accepted at the edges (in children) ---- */
 
 struct set_case {
@@ -858,7 +842,7 @@ TEST_F(offset, register_in_raw_thread)
  */
 TEST_F(fresh, unregistered_process)
 {
-	expect_main(_metadata, KT_EXPECT_NO_AREA, "fresh process");
+	kt_expect_self(_metadata, KT_EXPECT_NO_AREA, "fresh process");
 }
 
 /* GET_LAYOUT before SET_OFFSET -> 0, size 64, alignment 64, offset 0. */
@@ -922,8 +906,8 @@ TEST_F(fresh, set_offset)
 /* Offset set, main not registered: as a fresh process, but for the slot. */
 TEST_F(offset, unregistered_thread)
 {
-	expect_main(_metadata, KT_EXPECT_NO_AREA,
-		    "offset set, initial thread not registered");
+	kt_expect_self(_metadata, KT_EXPECT_NO_AREA,
+		       "offset set, initial thread not registered");
 }
 
 TEST_F(offset, rejected_arguments)
@@ -948,7 +932,7 @@ TEST_F(offset, register)
 	kt_tls_area.errno_value = SENTINEL1;
 	ASSERT_EQ(0, kt_register());
 	kt_snap_take(&s, &kt_tls_area);
-	expect_snap(_metadata, &s, KT_EXPECT_AREA, "main after REGISTER");
+	kt_expect_snap(_metadata, &s, KT_EXPECT_AREA, "main after REGISTER");
 	EXPECT_EQ(SENTINEL1, s.area_errno);
 }
 
@@ -1013,7 +997,8 @@ TEST_F(registered, thread_exit)
 	ASSERT_LT(0, kt_thread_start(&t, snap_wait_fn, &e));
 	while (!__atomic_load_n(&e.snap.taken, __ATOMIC_SEQ_CST))
 		kt_sys0(SYS_sched_yield);
-	expect_snap(_metadata, &e.snap, KT_EXPECT_AREA, "raw CLONE_KTLS thread");
+	kt_expect_snap(_metadata, &e.snap, KT_EXPECT_AREA,
+		       "raw CLONE_KTLS thread");
 	alive = t.area->owner;
 	kt_post(&e.go, 1);
 	kt_thread_join(&t);
@@ -1024,8 +1009,8 @@ TEST_F(registered, thread_exit)
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
 				     snap_wait_fn, &e));
 	kt_thread_join(&t);
-	expect_snap(_metadata, &e.snap, KT_EXPECT_NO_AREA,
-		    "thread on a dead thread's TCB");
+	kt_expect_snap(_metadata, &e.snap, KT_EXPECT_NO_AREA,
+		       "thread on a dead thread's TCB");
 	kt_thread_free(&t);
 }
 
@@ -1042,10 +1027,10 @@ TEST_F(registered, unregister)
 	kt_snap_take(&s, &kt_tls_area);
 	EXPECT_EQ(0UL, s.area_owner);
 	EXPECT_EQ(SENTINEL1, s.area_errno);
-	expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, "after UNREGISTER");
+	kt_expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, "after UNREGISTER");
 	EXPECT_EQ(-ENOENT, kt_unregister());
 	ASSERT_EQ(0, kt_register());
-	expect_main(_metadata, KT_EXPECT_AREA, "after re-REGISTER");
+	kt_expect_self(_metadata, KT_EXPECT_AREA, "after re-REGISTER");
 }
 
 int main(int argc, char **argv)

@@ -110,12 +110,6 @@ FIXTURE_TEARDOWN(creds)
 {
 }
 
-static void expect_area(struct __test_metadata *_metadata,
-			const struct kt_snap *s, const char *who)
-{
-	EXPECT_TRUE(kt_snap_check(s, KT_EXPECT_AREA, who)) TH_LOG("%s", who);
-}
-
 /* What the changing thread saw: before, and after each operation. */
 struct op_seen {
 	const struct cred_case *c;
@@ -210,7 +204,8 @@ TEST_F_TIMEOUT(creds, raw_ops_in_one_thread, 300)
 		kt_thread_join(&by);
 		kt_snap_take(&m1, &kt_tls_area);
 
-		expect_area(_metadata, &o.snap[0], c->ops[0].name);
+		kt_expect_snap(_metadata, &o.snap[0], KT_EXPECT_AREA,
+			       c->ops[0].name);
 		for (i = 0; i < c->nops; i++) {
 			const struct cred_op *p = &c->ops[i];
 			const struct kt_ids *s0 = &o.snap[i].sys;
@@ -219,7 +214,8 @@ TEST_F_TIMEOUT(creds, raw_ops_in_one_thread, 300)
 			EXPECT_TRUE(p->ret == ANY_RET ? o.ret[i] >= 0 :
 				    o.ret[i] == p->ret)
 				TH_LOG("%s returned %s", p->name, kt_ret_str(o.ret[i]));
-			expect_area(_metadata, &o.snap[1 + i], p->name);
+			kt_expect_snap(_metadata, &o.snap[1 + i],
+				       KT_EXPECT_AREA, p->name);
 			EXPECT_EQ(want(p->uid, s0->uid), s1->uid) TH_LOG("%s", p->name);
 			EXPECT_EQ(want(p->euid, s0->euid), s1->euid) TH_LOG("%s", p->name);
 			EXPECT_EQ(want(p->gid, s0->gid), s1->gid) TH_LOG("%s", p->name);
@@ -227,13 +223,15 @@ TEST_F_TIMEOUT(creds, raw_ops_in_one_thread, 300)
 			EXPECT_EQ(s0->tid, s1->tid) TH_LOG("%s", p->name);
 			EXPECT_EQ(s0->pid, s1->pid) TH_LOG("%s", p->name);
 		}
-		expect_area(_metadata, &b.last, "other raw thread afterwards");
+		kt_expect_snap(_metadata, &b.last, KT_EXPECT_AREA,
+			       "other raw thread afterwards");
 		EXPECT_TRUE(kt_ids_eq(&b.first.sys, &b.last.sys))
 			TH_LOG("%s: other thread's ids changed", c->ops[0].name);
 		EXPECT_EQ(0, b.wrong)
 			TH_LOG("%s: %ld of %ld loop reads differed",
 			       c->ops[0].name, b.wrong, b.reads);
-		expect_area(_metadata, &m1, "main afterwards");
+		kt_expect_snap(_metadata, &m1, KT_EXPECT_AREA,
+			       "main afterwards");
 		EXPECT_TRUE(kt_ids_eq(&m0.area_ids, &m1.area_ids))
 			TH_LOG("%s: main's area ids changed", c->ops[0].name);
 		kt_thread_free(&op);
@@ -272,7 +270,8 @@ TEST_F(creds, raw_setresuid_in_main)
 	st = kt_fork_run(main_change_fn, r);
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
 	EXPECT_EQ(0, r->ret);
-	expect_area(_metadata, &r->after, "child main after setresuid");
+	kt_expect_snap(_metadata, &r->after, KT_EXPECT_AREA,
+		       "child main after setresuid");
 	EXPECT_EQ(1001, r->after.sys.uid);
 	EXPECT_EQ(1002, r->after.sys.euid);
 }
@@ -331,8 +330,8 @@ TEST_F(creds, glibc_setresuid_all_threads)
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
 	EXPECT_EQ(0, r->setres_ret);
 	EXPECT_EQ(0, r->pt_reg);
-	expect_area(_metadata, &r->main_after, "main");
-	expect_area(_metadata, &r->pt_after, "pthread");
+	kt_expect_snap(_metadata, &r->main_after, KT_EXPECT_AREA, "main");
+	kt_expect_snap(_metadata, &r->pt_after, KT_EXPECT_AREA, "pthread");
 	EXPECT_EQ(1011, r->main_after.sys.uid);
 	EXPECT_EQ(1011, r->pt_after.sys.uid);
 }

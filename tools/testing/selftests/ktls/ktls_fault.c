@@ -53,13 +53,6 @@ FIXTURE_TEARDOWN(fault)
 {
 }
 
-static void expect_snap(struct __test_metadata *_metadata,
-			const struct kt_snap *s, enum kt_expect e,
-			const char *who)
-{
-	EXPECT_TRUE(kt_snap_check(s, e, who)) TH_LOG("%s", who);
-}
-
 /* The stage the child reached (it may have died right after). */
 static int fres_stage(void)
 {
@@ -136,8 +129,8 @@ static int single(struct __test_metadata *_metadata, enum fkind k)
 	EXPECT_EQ(0, fres->setfs);
 	EXPECT_EQ(0, fres->reg);
 	EXPECT_EQ(0, fres->protect);
-	expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
-		    "registered on our TCB");
+	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
+		       "registered on our TCB");
 	return st;
 }
 
@@ -149,8 +142,8 @@ TEST_F(fault, single_writable)
 	if (_metadata->skip)
 		return;
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
-		    "after unshare(CLONE_NEWUSER)");
+	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
+		       "after unshare(CLONE_NEWUSER)");
 	EXPECT_NE(fres->before.sys.uid, fres->after.sys.uid);
 }
 
@@ -161,8 +154,8 @@ TEST_F(fault, single_readonly)
 
 	if (_metadata->skip)
 		return;
-	expect_snap(_metadata, &fres->readonly, KT_EXPECT_AREA,
-		    "read-only area before the change");
+	kt_expect_snap(_metadata, &fres->readonly, KT_EXPECT_AREA,
+		       "read-only area before the change");
 	EXPECT_TRUE(segv_at_stage_1(st))
 		TH_LOG("%s at stage %d", kt_status_str(st), fres_stage());
 }
@@ -221,8 +214,8 @@ static int thread_case(struct __test_metadata *_metadata, bool rdonly)
 		SKIP(return 0, "setresuid needs root");
 	st = kt_fork_run(thread_child, (void *)(long)rdonly);
 	EXPECT_EQ(0, fres->protect);
-	expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
-		    "thread before setresuid");
+	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
+		       "thread before setresuid");
 	return st;
 }
 
@@ -235,8 +228,8 @@ TEST_F(fault, thread_writable)
 		return;
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
 	EXPECT_EQ(0, fres->change);
-	expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
-		    "thread after setresuid");
+	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
+		       "thread after setresuid");
 	EXPECT_EQ(1001, fres->after.area_ids.uid);
 }
 
@@ -320,10 +313,10 @@ TEST_F(fault, unregister_readonly)
 	EXPECT_EQ(-EFAULT, fres->r1);
 	EXPECT_EQ(0, fres->r2);
 	EXPECT_EQ(0UL, fres->tp_after);
-	expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
-		    "after the failed UNREGISTER");
-	expect_snap(_metadata, &fres->after, KT_EXPECT_NO_AREA,
-		    "after UNREGISTER");
+	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
+		       "after the failed UNREGISTER");
+	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_NO_AREA,
+		       "after UNREGISTER");
 }
 
 /*
@@ -338,10 +331,10 @@ TEST_F(fault, register_readonly)
 	EXPECT_EQ(2, fres_stage());
 	EXPECT_EQ(-EFAULT, fres->r1);
 	EXPECT_EQ(0, fres->r2);
-	expect_snap(_metadata, &fres->before, KT_EXPECT_NO_AREA,
-		    "after the failed REGISTER");
-	expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
-		    "after REGISTER");
+	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_NO_AREA,
+		       "after the failed REGISTER");
+	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
+		       "after REGISTER");
 }
 
 int main(int argc, char **argv)

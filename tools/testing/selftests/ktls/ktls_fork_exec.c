@@ -50,13 +50,6 @@ FIXTURE_TEARDOWN(fork_exec)
 {
 }
 
-static void expect_snap(struct __test_metadata *_metadata,
-			const struct kt_snap *s, enum kt_expect e,
-			const char *who)
-{
-	EXPECT_TRUE(kt_snap_check(s, e, who)) TH_LOG("%s", who);
-}
-
 /* The exec'd image's verdict: exit 0, or the KT_EXEC_* bits wrong. */
 static void expect_exec_ok(struct __test_metadata *_metadata, int st)
 {
@@ -64,14 +57,6 @@ static void expect_exec_ok(struct __test_metadata *_metadata, int st)
 
 	EXPECT_EQ(0, bits) TH_LOG("%s: %s", kt_status_str(st),
 				  kt_exec_bits_str(bits));
-}
-
-static void expect_main(struct __test_metadata *_metadata, const char *who)
-{
-	struct kt_snap after;
-
-	kt_snap_take(&after, &kt_tls_area);
-	expect_snap(_metadata, &after, KT_EXPECT_AREA, who);
 }
 
 /* ---- fork from the registered main thread ---- */
@@ -116,7 +101,7 @@ TEST_F(fork_exec, fork_main)
 	kt_snap_take(&after, &kt_tls_area);
 
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	expect_snap(_metadata, &r->snap, KT_EXPECT_AREA, "fork child");
+	kt_expect_snap(_metadata, &r->snap, KT_EXPECT_AREA, "fork child");
 	EXPECT_EQ(kt_last_child, r->snap.area_ids.tid);
 	EXPECT_EQ(kt_last_child, r->snap.area_ids.pid);
 	EXPECT_NE(ptid, r->snap.area_ids.tid);
@@ -125,7 +110,7 @@ TEST_F(fork_exec, fork_main)
 	EXPECT_EQ(-EBUSY, r->reg_ret);
 	EXPECT_EQ(-EBUSY, r->set_ret);
 	EXPECT_EQ(SENTINEL, r->errno_value);
-	expect_snap(_metadata, &after, KT_EXPECT_AREA, "parent after fork");
+	kt_expect_snap(_metadata, &after, KT_EXPECT_AREA, "parent after fork");
 	EXPECT_TRUE(kt_ids_eq(&before.area_ids, &after.area_ids));
 }
 
@@ -172,10 +157,10 @@ TEST_F(fork_exec, fork_raw_thread)
 	ASSERT_LT(0, f.pid) TH_LOG("fork -> %s", kt_ret_str(f.pid));
 	EXPECT_TRUE(WIFEXITED(f.status) && !WEXITSTATUS(f.status))
 		TH_LOG("%s", kt_status_str(f.status));
-	expect_snap(_metadata, &f.child->snap, KT_EXPECT_AREA,
-		    "child of raw thread");
-	expect_snap(_metadata, &f.after, KT_EXPECT_AREA,
-		    "raw thread after fork");
+	kt_expect_snap(_metadata, &f.child->snap, KT_EXPECT_AREA,
+		       "child of raw thread");
+	kt_expect_snap(_metadata, &f.after, KT_EXPECT_AREA,
+		       "raw thread after fork");
 	EXPECT_EQ(f.pid, f.child->snap.area_ids.tid);
 	EXPECT_EQ(f.pid, f.child->snap.area_ids.pid);
 	kt_thread_free(&t);
@@ -219,8 +204,8 @@ TEST_F(fork_exec, fork_pthread)
 	pthread_join(th, NULL);
 	EXPECT_TRUE(WIFEXITED(p.status) && !WEXITSTATUS(p.status))
 		TH_LOG("%s", kt_status_str(p.status));
-	expect_snap(_metadata, &p.r->snap, KT_EXPECT_NO_AREA,
-		    "child of a pthread");
+	kt_expect_snap(_metadata, &p.r->snap, KT_EXPECT_NO_AREA,
+		       "child of a pthread");
 	EXPECT_EQ(p.pid, p.r->snap.sys.pid);
 }
 
@@ -242,7 +227,8 @@ static int exec_fn(void *arg)
 TEST_F(fork_exec, exec_main)
 {
 	expect_exec_ok(_metadata, kt_fork_run(exec_fn, NULL));
-	expect_main(_metadata, "parent after the exec child");
+	kt_expect_self(_metadata, KT_EXPECT_AREA,
+		       "parent after the exec child");
 }
 
 struct exec_thread_res {
@@ -310,7 +296,7 @@ TEST_F(fork_exec, posix_spawn)
 	ASSERT_EQ(0, posix_spawn(&pid, exe_path, NULL, NULL, exec_argv, environ));
 	waitpid(pid, &st, 0);
 	expect_exec_ok(_metadata, st);
-	expect_main(_metadata, "parent after posix_spawn");
+	kt_expect_self(_metadata, KT_EXPECT_AREA, "parent after posix_spawn");
 }
 
 /* ---- tasks sharing the parent's thread pointer ---- */
@@ -359,7 +345,7 @@ TEST_F(fork_exec, vfork)
 	EXPECT_EQ(pid, __atomic_load_n(&vf_pid, __ATOMIC_RELAXED));
 	EXPECT_EQ(&kt_tls_area.errno_value,
 		  __atomic_load_n(&vf_errno, __ATOMIC_RELAXED));
-	expect_main(_metadata, "parent after vfork");
+	kt_expect_self(_metadata, KT_EXPECT_AREA, "parent after vfork");
 }
 
 /*
@@ -408,10 +394,11 @@ TEST_F(fork_exec, clone_vm_vfork)
 	ASSERT_LT(0, pid) TH_LOG("%s", kt_ret_str(pid));
 	waitpid(pid, &st, 0);
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	expect_snap(_metadata, &sh.first, KT_EXPECT_SHARER,
-		    "clone3(CLONE_VM|CLONE_VFORK) child");
+	kt_expect_snap(_metadata, &sh.first, KT_EXPECT_SHARER,
+		       "clone3(CLONE_VM|CLONE_VFORK) child");
 	EXPECT_EQ(pid, sh.first.sys.tid);
-	expect_main(_metadata, "parent after CLONE_VFORK child");
+	kt_expect_self(_metadata, KT_EXPECT_AREA,
+		       "parent after CLONE_VFORK child");
 	kt_thread_free(&t);
 }
 
@@ -438,13 +425,15 @@ TEST_F(fork_exec, clone_vm)
 	waitpid(pid, &st, 0);
 
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	expect_snap(_metadata, &sh.first, KT_EXPECT_SHARER, "CLONE_VM child");
-	expect_snap(_metadata, &sh.second, KT_EXPECT_SHARER,
-		    "CLONE_VM child, second look");
+	kt_expect_snap(_metadata, &sh.first, KT_EXPECT_SHARER,
+		       "CLONE_VM child");
+	kt_expect_snap(_metadata, &sh.second, KT_EXPECT_SHARER,
+		       "CLONE_VM child, second look");
 	EXPECT_EQ(pid, sh.first.sys.tid);
-	expect_snap(_metadata, &during, KT_EXPECT_AREA_SHARED,
-		    "parent while the CLONE_VM child lives");
-	expect_main(_metadata, "parent after the CLONE_VM child");
+	kt_expect_snap(_metadata, &during, KT_EXPECT_AREA_SHARED,
+		       "parent while the CLONE_VM child lives");
+	kt_expect_self(_metadata, KT_EXPECT_AREA,
+		       "parent after the CLONE_VM child");
 	kt_thread_free(&t);
 }
 

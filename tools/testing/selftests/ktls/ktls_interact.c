@@ -129,7 +129,7 @@ TEST_F(interact, clone3_set_tid)
 	t.set_tid++;
 	ASSERT_EQ(t.set_tid, ret) TH_LOG("clone3 -> %s", kt_ret_str(ret));
 	kt_thread_join(&t);
-	EXPECT_TRUE(kt_snap_check(&s, KT_EXPECT_AREA, "set_tid thread"));
+	kt_expect_snap(_metadata, &s, KT_EXPECT_AREA, "set_tid thread");
 	EXPECT_EQ(t.set_tid, s.area_ids.tid);
 	EXPECT_EQ(t.set_tid, s.vdso.tid);
 	kt_thread_free(&t);
@@ -258,13 +258,13 @@ TEST_F(interact, userfaultfd_area)
 	ASSERT_LT(0, kt_thread_spawn(&other, KT_THREAD_FLAGS | CLONE_KTLS,
 				     other.tls, 0, snap_own, &so));
 	kt_thread_join(&other);
-	EXPECT_TRUE(kt_snap_check(&so, KT_EXPECT_AREA, "other thread"));
+	kt_expect_snap(_metadata, &so, KT_EXPECT_AREA, "other thread");
 
 	zero.range.start = area_page;
 	zero.range.len = page;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
 	kt_thread_join(&t);
-	EXPECT_TRUE(kt_snap_check(&s, KT_EXPECT_AREA, "userfaultfd thread"));
+	kt_expect_snap(_metadata, &s, KT_EXPECT_AREA, "userfaultfd thread");
 	kt_thread_free(&t);
 	kt_thread_free(&other);
 	close(uffd);

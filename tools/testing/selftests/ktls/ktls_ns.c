@@ -57,12 +57,6 @@ FIXTURE_TEARDOWN(ns)
 }
 
 /* The snapshot shows a valid area of the thread that took it. */
-static void expect_area(struct __test_metadata *_metadata,
-			const struct kt_snap *s, const char *who)
-{
-	EXPECT_TRUE(kt_snap_check(s, KT_EXPECT_AREA, who)) TH_LOG("%s", who);
-}
-
 static int write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY);
@@ -130,16 +124,19 @@ TEST_F(ns, userns_self)
 		SKIP(return, "unshare(CLONE_NEWUSER) -> %s",
 		     kt_ret_str(res->unshare_ret));
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	expect_area(_metadata, &res->before_map, "after unshare(CLONE_NEWUSER)");
+	kt_expect_snap(_metadata, &res->before_map, KT_EXPECT_AREA,
+		       "after unshare(CLONE_NEWUSER)");
 	EXPECT_EQ(0, res->map_err) TH_LOG("%s", strerror(res->map_err));
-	expect_area(_metadata, &res->after_map, "after writing its own maps");
+	kt_expect_snap(_metadata, &res->after_map, KT_EXPECT_AREA,
+		       "after writing its own maps");
 	EXPECT_EQ(INNER_UID, res->after_map.sys.uid);
 	EXPECT_EQ(INNER_UID, res->after_map.sys.euid);
 	EXPECT_EQ(INNER_GID, res->after_map.sys.gid);
 	EXPECT_EQ(INNER_GID, res->after_map.sys.egid);
 	EXPECT_TRUE(WIFEXITED(res->grand_status) && !WEXITSTATUS(res->grand_status))
 		TH_LOG("fork child: %s", kt_status_str(res->grand_status));
-	expect_area(_metadata, &res->grandchild, "fork child in the user namespace");
+	kt_expect_snap(_metadata, &res->grandchild, KT_EXPECT_AREA,
+		       "fork child in the user namespace");
 	EXPECT_EQ(INNER_UID, res->grandchild.sys.uid);
 }
 
@@ -196,7 +193,8 @@ TEST_F(ns, userns_parent)
 		     kt_ret_str(res->unshare_ret));
 	EXPECT_EQ(0, err) TH_LOG("writing the maps: %s", strerror(err));
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	expect_area(_metadata, &res->after_map, "after the parent wrote the maps");
+	kt_expect_snap(_metadata, &res->after_map, KT_EXPECT_AREA,
+		       "after the parent wrote the maps");
 	EXPECT_EQ(INNER_UID, res->after_map.sys.uid);
 	EXPECT_EQ(INNER_GID, res->after_map.sys.gid);
 }
@@ -256,18 +254,21 @@ TEST_F(ns, pidns)
 		SKIP(return, "unshare(CLONE_NEWPID) -> %s",
 		     kt_ret_str(res->unshare_ret));
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	expect_area(_metadata, &res->pid_self, "after unshare(CLONE_NEWPID)");
+	kt_expect_snap(_metadata, &res->pid_self, KT_EXPECT_AREA,
+		       "after unshare(CLONE_NEWPID)");
 	EXPECT_EQ(child, res->pid_self.area_ids.pid);
 	EXPECT_NE(mypid, res->pid_self.area_ids.pid);
 	EXPECT_TRUE(WIFEXITED(res->grand_status) && !WEXITSTATUS(res->grand_status))
 		TH_LOG("init: %s", kt_status_str(res->grand_status));
-	expect_area(_metadata, &res->pid_init, "pid namespace init");
+	kt_expect_snap(_metadata, &res->pid_init, KT_EXPECT_AREA,
+		       "pid namespace init");
 	EXPECT_EQ(1, res->pid_init.sys.pid);
 	EXPECT_EQ(1, res->pid_init.sys.tid);
 	EXPECT_EQ(1, res->pid_init.area_ids.pid);
 	EXPECT_EQ(1, res->pid_init.area_ids.tid);
 	EXPECT_LT(1, res->pid_thread_tid);
-	expect_area(_metadata, &res->pid_thread, "thread in the pid namespace");
+	kt_expect_snap(_metadata, &res->pid_thread, KT_EXPECT_AREA,
+		       "thread in the pid namespace");
 	EXPECT_EQ(res->pid_thread_tid, res->pid_thread.area_ids.tid);
 	EXPECT_EQ(1, res->pid_thread.area_ids.pid);
 }

@@ -33,22 +33,6 @@ FIXTURE_TEARDOWN(threads)
 {
 }
 
-static void expect_area(struct __test_metadata *_metadata,
-			const struct kt_snap *s, enum kt_expect e,
-			const char *who)
-{
-	EXPECT_TRUE(kt_snap_check(s, e, who)) TH_LOG("%s", who);
-}
-
-/* The main thread's own area is right. */
-static void expect_main(struct __test_metadata *_metadata)
-{
-	struct kt_snap ms;
-
-	kt_snap_take(&ms, &kt_tls_area);
-	expect_area(_metadata, &ms, KT_EXPECT_AREA, "main");
-}
-
 /* What each of the many threads saw, alone and with all alive. */
 struct many_seen {
 	struct kt_snap first, all;
@@ -125,9 +109,9 @@ TEST_F_TIMEOUT(threads, many_raw_threads, 300)
 		struct many_seen *m = &seen[i];
 
 		snprintf(who, sizeof(who), "thread %d (first look)", i);
-		expect_area(_metadata, &m->first, KT_EXPECT_AREA, who);
+		kt_expect_snap(_metadata, &m->first, KT_EXPECT_AREA, who);
 		snprintf(who, sizeof(who), "thread %d (all alive)", i);
-		expect_area(_metadata, &m->all, KT_EXPECT_AREA, who);
+		kt_expect_snap(_metadata, &m->all, KT_EXPECT_AREA, who);
 		EXPECT_EQ(t->tls, m->first.fs) TH_LOG("thread %d FS base", i);
 		EXPECT_EQ(t->tls, m->self_word) TH_LOG("thread %d %%fs:0", i);
 		EXPECT_EQ(t->tid, m->first.area_ids.tid) TH_LOG("thread %d", i);
@@ -139,7 +123,7 @@ TEST_F_TIMEOUT(threads, many_raw_threads, 300)
 		EXPECT_EQ(t->tls ^ kt_key(), t->area->owner)
 			TH_LOG("thread %d: owner word after exit", i);
 	}
-	expect_main(_metadata);
+	kt_expect_self(_metadata, KT_EXPECT_AREA, "main");
 	for (i = 0; i < NR_THREADS; i++)
 		kt_thread_free(&threads[i]);
 }
@@ -197,17 +181,17 @@ TEST_F_TIMEOUT(threads, pthreads_register, 120)
 		struct pt_seen *r = &res[i];
 
 		snprintf(who, sizeof(who), "pthread %d before REGISTER", i);
-		expect_area(_metadata, &r->before, KT_EXPECT_NO_AREA, who);
+		kt_expect_snap(_metadata, &r->before, KT_EXPECT_NO_AREA, who);
 		EXPECT_NE(r->self_tp ^ kt_key(), r->owner_before) TH_LOG("%s", who);
 		snprintf(who, sizeof(who), "pthread %d after REGISTER", i);
 		EXPECT_EQ(0, r->reg_ret) TH_LOG("%s", who);
-		expect_area(_metadata, &r->registered, KT_EXPECT_AREA, who);
+		kt_expect_snap(_metadata, &r->registered, KT_EXPECT_AREA, who);
 		snprintf(who, sizeof(who), "pthread %d after UNREGISTER", i);
 		EXPECT_EQ(0, r->unreg_ret) TH_LOG("%s", who);
 		EXPECT_EQ(0UL, r->after.area_owner) TH_LOG("%s", who);
-		expect_area(_metadata, &r->after, KT_EXPECT_NO_AREA, who);
+		kt_expect_snap(_metadata, &r->after, KT_EXPECT_NO_AREA, who);
 	}
-	expect_main(_metadata);
+	kt_expect_self(_metadata, KT_EXPECT_AREA, "main");
 }
 
 /* ---- nesting and unregistered creators ---- */
@@ -252,10 +236,10 @@ TEST_F(threads, nested)
 	ASSERT_LT(0, kt_thread_start(&outer, outer_fn, &n));
 	kt_thread_join(&outer);
 	ASSERT_LT(0, n.inner_tid) TH_LOG("%s", kt_ret_str(n.inner_tid));
-	expect_area(_metadata, &n.outer_before, KT_EXPECT_AREA, "outer");
-	expect_area(_metadata, &n.inner_seen, KT_EXPECT_AREA, "inner");
-	expect_area(_metadata, &n.outer_after, KT_EXPECT_AREA,
-		    "outer after inner");
+	kt_expect_snap(_metadata, &n.outer_before, KT_EXPECT_AREA, "outer");
+	kt_expect_snap(_metadata, &n.inner_seen, KT_EXPECT_AREA, "inner");
+	kt_expect_snap(_metadata, &n.outer_after, KT_EXPECT_AREA,
+		       "outer after inner");
 	EXPECT_EQ(n.inner_tid, n.inner_seen.sys.tid);
 	kt_thread_free(&outer);
 	kt_thread_free(&n.inner);
@@ -274,8 +258,8 @@ TEST_F(threads, unregistered_creator)
 	ASSERT_LT(0, kt_thread_start(&t, inner_fn, &child));
 	kt_thread_join(&t);
 	ASSERT_EQ(0, kt_register());
-	expect_area(_metadata, &child, KT_EXPECT_AREA, "child");
-	expect_main(_metadata);
+	kt_expect_snap(_metadata, &child, KT_EXPECT_AREA, "child");
+	kt_expect_self(_metadata, KT_EXPECT_AREA, "main");
 	kt_thread_free(&t);
 }
 

@@ -449,4 +449,27 @@ int kt_exec_image_check(long pid);
 /* "all right" or the names of KT_EXEC_* bits of an exit status. */
 const char *kt_exec_bits_str(int bits);
 
+#ifdef __KSELFTEST_HARNESS_H
+/*
+ * For kselftest_harness.h tests: expect snapshot @s to be as @e says
+ * (kt_snap_check() logs what differs), and the same for a snapshot of
+ * the calling thread's kt_tls_area.
+ */
+static inline void kt_expect_snap(struct __test_metadata *_metadata,
+				  const struct kt_snap *s, enum kt_expect e,
+				  const char *who)
+{
+	EXPECT_TRUE(kt_snap_check(s, e, who)) TH_LOG("%s", who);
+}
+
+static inline void kt_expect_self(struct __test_metadata *_metadata,
+				  enum kt_expect e, const char *who)
+{
+	struct kt_snap s;
+
+	kt_snap_take(&s, &kt_tls_area);
+	kt_expect_snap(_metadata, &s, e, who);
+}
+#endif /* __KSELFTEST_HARNESS_H */
+
 #endif /* KT_UTIL_H */

@@ -40,26 +40,9 @@ FIXTURE_TEARDOWN(vdso)
 {
 }
 
-static void expect_snap(struct __test_metadata *_metadata,
-			const struct kt_snap *s, enum kt_expect e,
-			const char *who)
-{
-	EXPECT_TRUE(kt_snap_check(s, e, who)) TH_LOG("%s", who);
-}
-
-/* Main's accessors == syscalls; with an area, errno_location is its slot. */
-static void expect_main(struct __test_metadata *_metadata, enum kt_expect e,
-			const char *who)
-{
-	struct kt_snap s;
-
-	kt_snap_take(&s, &kt_tls_area);
-	expect_snap(_metadata, &s, e, who);
-}
-
 TEST_F(vdso, registered_main)
 {
-	expect_main(_metadata, KT_EXPECT_AREA, "registered initial thread");
+	kt_expect_self(_metadata, KT_EXPECT_AREA, "registered initial thread");
 }
 
 /*
@@ -69,7 +52,7 @@ TEST_F(vdso, registered_main)
 TEST_F(vdso, unregistered_main)
 {
 	ASSERT_EQ(0, kt_unregister());
-	expect_main(_metadata, KT_EXPECT_NO_AREA, "main unregistered");
+	kt_expect_self(_metadata, KT_EXPECT_NO_AREA, "main unregistered");
 	ASSERT_EQ(0, kt_register());
 }
 
@@ -87,7 +70,7 @@ TEST_F(vdso, pthread)
 
 	ASSERT_EQ(0, pthread_create(&th, NULL, pt_snap_fn, &s));
 	pthread_join(th, NULL);
-	expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, "pthread");
+	kt_expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, "pthread");
 }
 
 static KT_RAW int snap_fn(struct kt_thread *t)
@@ -115,8 +98,8 @@ static void raw_thread(struct __test_metadata *_metadata, bool with_area,
 	ret = kt_thread_spawn(&t, flags, t.tls, 0, snap_fn, &s);
 	ASSERT_LT(0, ret) TH_LOG("%s", kt_ret_str(ret));
 	kt_thread_join(&t);
-	expect_snap(_metadata, &s, with_area ? KT_EXPECT_AREA :
-		    KT_EXPECT_NO_AREA, "raw thread");
+	kt_expect_snap(_metadata, &s, with_area ? KT_EXPECT_AREA :
+		       KT_EXPECT_NO_AREA, "raw thread");
 	EXPECT_EQ(ret, s.sys.tid);
 	kt_thread_free(&t);
 }
@@ -221,7 +204,7 @@ static void bogus_case(struct __test_metadata *_metadata, enum bogus k)
 	st = kt_fork_run(bogus_child, (void *)(long)k);
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
 	EXPECT_EQ(0, bres->setfs_ret);
-	expect_snap(_metadata, &bres->snap, KT_EXPECT_NONE, "bogus TP");
+	kt_expect_snap(_metadata, &bres->snap, KT_EXPECT_NONE, "bogus TP");
 	EXPECT_EQ(bres->want_fs, bres->snap.fs);
 	EXPECT_TRUE(!bres->snap.vdso_done || !bres->snap.errno_loc);
 }
@@ -303,14 +286,16 @@ TEST_F(vdso, move_tp_and_back)
 	kt_thread_join(&t);
 	ASSERT_EQ(0, m.set_there);
 	ASSERT_EQ(0, m.set_back);
-	expect_snap(_metadata, &m.before, KT_EXPECT_AREA, "before arch_prctl");
-	expect_snap(_metadata, &m.there, KT_EXPECT_NO_AREA, "on the second TCB");
-	expect_snap(_metadata, &m.back, KT_EXPECT_NO_AREA,
-		    "back on the first TCB");
+	kt_expect_snap(_metadata, &m.before, KT_EXPECT_AREA,
+		       "before arch_prctl");
+	kt_expect_snap(_metadata, &m.there, KT_EXPECT_NO_AREA,
+		       "on the second TCB");
+	kt_expect_snap(_metadata, &m.back, KT_EXPECT_NO_AREA,
+		       "back on the first TCB");
 	if (m.root) {
 		EXPECT_EQ(0, m.setresuid);
-		expect_snap(_metadata, &m.changed, KT_EXPECT_NO_AREA,
-			    "back, after setresuid(-1, 1009, -1)");
+		kt_expect_snap(_metadata, &m.changed, KT_EXPECT_NO_AREA,
+			       "back, after setresuid(-1, 1009, -1)");
 		EXPECT_EQ(1009, m.changed.vdso.euid);
 	}
 	kt_thread_free(&t);
@@ -343,8 +328,8 @@ TEST_F(vdso, move_tp_then_register)
 	EXPECT_EQ(0, m.set_there);
 	EXPECT_EQ(0, m.reg);
 	EXPECT_EQ(0, m.unreg);
-	expect_snap(_metadata, &m.there, KT_EXPECT_AREA,
-		    "REGISTER on the new TCB");
+	kt_expect_snap(_metadata, &m.there, KT_EXPECT_AREA,
+		       "REGISTER on the new TCB");
 	kt_thread_free(&t);
 	kt_thread_free(&m.other);
 }
@@ -386,10 +371,10 @@ TEST_F(vdso, area_overwritten)
 			kt_tls_area.owner = kt_tp();
 		kt_snap_take(&s, &kt_tls_area);
 		memcpy(&kt_tls_area, &saved, sizeof(saved));
-		expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, pats[i].what);
+		kt_expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, pats[i].what);
 	}
-	expect_main(_metadata, KT_EXPECT_AREA,
-		    "main's area restored from a saved copy");
+	kt_expect_self(_metadata, KT_EXPECT_AREA,
+		       "main's area restored from a saved copy");
 }
 
 /* ---- signal handlers ---- */
@@ -443,7 +428,7 @@ TEST_F(vdso, signal_in_main)
 	handle_sigusr1(_metadata);
 	__atomic_store_n(&sig_area, &kt_tls_area, __ATOMIC_RELAXED);
 	kt_sys3(SYS_tgkill, kt_raw_getpid(), kt_raw_gettid(), SIGUSR1);
-	expect_snap(_metadata, &sig_snap, KT_EXPECT_AREA, "handler in main");
+	kt_expect_snap(_metadata, &sig_snap, KT_EXPECT_AREA, "handler in main");
 }
 
 /* SIGUSR1 handler in a CLONE_KTLS thread: its own area and tid. */
@@ -462,7 +447,8 @@ TEST_F(vdso, signal_in_raw_thread)
 		kt_sys0(SYS_sched_yield);
 	kt_post(&sig_go, 2);
 	kt_thread_join(&t);
-	expect_snap(_metadata, &sig_snap, KT_EXPECT_AREA, "handler in raw thread");
+	kt_expect_snap(_metadata, &sig_snap, KT_EXPECT_AREA,
+		       "handler in raw thread");
 	EXPECT_EQ(ret, sig_snap.sys.tid);
 	kt_thread_free(&t);
 }
@@ -475,7 +461,8 @@ TEST_F(vdso, signal_in_pthread)
 	handle_sigusr1(_metadata);
 	ASSERT_EQ(0, pthread_create(&th, NULL, pt_sig_fn, NULL));
 	pthread_join(th, NULL);
-	expect_snap(_metadata, &sig_snap, KT_EXPECT_NO_AREA, "handler in pthread");
+	kt_expect_snap(_metadata, &sig_snap, KT_EXPECT_NO_AREA,
+		       "handler in pthread");
 }
 
 /* ---- many threads at once ---- */
