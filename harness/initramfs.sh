@@ -10,7 +10,7 @@ set -euo pipefail
 [ -f "$build/obj/.ktls-built" ] || die "no kernel built yet: run harness/kernel.sh"
 guest=$gbuild/guest
 root=$gbuild/initramfs
-mkdir -p "$guest/ktls"
+mkdir -p "$guest"
 # Guest programs use the patched kernel's UAPI headers, whatever the flavour.
 hdr="-isystem $build/obj/usr/include"
 say "initramfs: building guest programs"
