@@ -21,35 +21,41 @@ if [ -f "$top/tools/lib/ktls/DEPENDS" ]; then
 	done < "$top/tools/lib/ktls/DEPENDS"
 fi
 
-# The base the series is tested on (patches/base-version).  Debian's
-# security archive moves linux-source-6.1 every few weeks; install the
-# recorded version while the archive has it, else say so and take the
-# newest (patches/series applies with --fuzz=0 and names any hunk that
-# no longer applies; make rebase moves the series to it).
-base_ver=$(cat "$top/patches/base-version")
-have_ver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
-if [ "$have_ver" != "$base_ver" ] && [ "$(id -u)" -eq 0 ] &&
-   command -v apt-get >/dev/null; then
+# The bases the series are tested on: Debian's security archive moves
+# linux-source-6.1 and glibc-source every few weeks, and both series
+# apply with --fuzz=0.  Install the recorded version while the archive
+# has it; else say so and take the newest (the build names any hunk that
+# no longer applies; for the kernel, make rebase moves the series).
+# pin PACKAGE VERSION-FILE HOW-TO-MOVE
+pin() {
+	local pkg=$1 want have
+	want=$(cat "$top/$2")
+	have=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)
+	[ "$have" = "$want" ] && return 0
+	if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+		echo "deps: note: $pkg ${have:-is not installed}; $2 records $want" >&2
+		return 0
+	fi
 	export DEBIAN_FRONTEND=noninteractive
-	# madison prints "linux-source-6.1 |  6.1.192-3 | <archive>": compare
-	# the version column, not a spacing.
+	# madison prints "pkg |  6.1.192-3 | <archive>": compare the version
+	# column, not a spacing.
 	in_archive() {
-		apt-cache madison linux-source-6.1 2>/dev/null |
-			awk -F'|' -v v="$base_ver" '{ gsub(/ /, "", $2) } $2 == v { f = 1 } END { exit !f }'
+		apt-cache madison "$pkg" 2>/dev/null |
+			awk -F'|' -v v="$want" '{ gsub(/ /, "", $2) } $2 == v { f = 1 } END { exit !f }'
 	}
 	in_archive || apt-get update -q >/dev/null
 	if in_archive; then
-		echo "deps: installing linux-source-6.1=$base_ver (patches/base-version)"
+		echo "deps: installing $pkg=$want ($2)"
 		apt-get install -y -q --no-install-recommends --allow-downgrades \
-			"linux-source-6.1=$base_ver" >/dev/null
-	elif [ -n "$have_ver" ]; then
-		echo "deps: note: linux-source-6.1 $base_ver is no longer in the archive;" \
-			"building on the installed $have_ver (make rebase records it)" >&2
+			"$pkg=$want" >/dev/null
 	else
-		echo "deps: note: linux-source-6.1 $base_ver is no longer in the archive;" \
-			"installing the newest (make rebase records it)" >&2
+		echo "deps: note: $pkg $want ($2) is no longer in the archive;" \
+			"${have:+building on the installed $have; }$3" >&2
 	fi
-fi
+}
+pin linux-source-6.1 patches/base-version "make rebase moves the series to the newest"
+pin glibc-source libc/glibc/base-version \
+	"once libc/glibc/series applies to it, record that version there"
 
 missing=()
 for p in "${pkgs[@]}"; do

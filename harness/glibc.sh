@@ -34,14 +34,17 @@ hash=$( { dpkg-query -W -f='${Version}\n' glibc-source
 start=$(date +%s)
 
 if [ "$(cat "$src/.ktls-series" 2>/dev/null)" != "$hash" ]; then
-	say "glibc: extracting $(basename "$tar") and applying libc/glibc/series"
+	ver=$(dpkg-query -W -f='${Version}' glibc-source)
+	[ "$ver" = "$(cat "$top/libc/glibc/base-version")" ] ||
+		say "glibc: note: glibc-source is $ver; the series is tested on $(cat "$top/libc/glibc/base-version") (libc/glibc/base-version)"
+	say "glibc: extracting $(basename "$tar") ($ver) and applying libc/glibc/series"
 	rm -rf "$src" "$gobj" "$root"
 	mkdir -p "$gl"
 	tar -C "$gl" -xf "$tar"
 	mv "$gl/glibc-2.36" "$src"
 	for p in $series; do
 		patch -d "$src" -p1 -s --fuzz=0 --no-backup-if-mismatch \
-			< "$top/libc/glibc/$p" || die "libc/glibc/$p does not apply"
+			< "$top/libc/glibc/$p" || die "libc/glibc/$p does not apply to glibc-source $ver"
 	done
 	echo "$hash" > "$src/.ktls-series"
 fi
