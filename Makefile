@@ -87,6 +87,9 @@ vdso-check: kernel
 	@echo "== host: libktls lookup against libelf on the built vDSO image"
 	@KTLS_VDSO_IMAGE=$(CURDIR)/$(BUILD)/obj/arch/x86/entry/vdso/vdso64.so.dbg \
 		$(MAKE) -s --no-print-directory -C tools/lib/ktls WERROR=1 test-crosscheck
+	@echo "== host: <ktls/ktls.h> beside the built kernel's installed <linux/ktls.h>"
+	@$(MAKE) -s --no-print-directory -C tools/lib/ktls \
+		KHDR_DIR=$(CURDIR)/$(BUILD)/obj/usr/include check-khdr
 
 # Tests of the tests: each check must fail on a broken input.  The console
 # scanner on crafted kernel reports, the generic accessor tests on mutants

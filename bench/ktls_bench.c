@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/auxvec.h>
 #include <linux/ktls.h>
 #ifdef HAVE_LIBKTLS
 #include <ktls/ktls.h>
@@ -36,17 +37,6 @@
 
 #include "bench.h"
 #include "rawthread.h"
-
-#ifndef AT_KTLS_SIZE
-#define AT_KTLS_SIZE		52
-#endif
-#ifndef PR_KTLS
-#define PR_KTLS			0x4b544c53
-#define PR_KTLS_GET_LAYOUT	1
-#define PR_KTLS_SET_OFFSET	2
-#define PR_KTLS_REGISTER	3
-#define PR_KTLS_UNREGISTER	4
-#endif
 
 /* The area: the same offset from the thread pointer in every thread. */
 static __thread struct ktls_area bench_area

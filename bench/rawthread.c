@@ -15,14 +15,8 @@
 #include <linux/sched.h>
 #include <linux/ktls.h>
 
+#include "kt_clone3.h"
 #include "rawthread.h"
-
-#ifndef CLONE_ARGS_SIZE_VER0
-#define CLONE_ARGS_SIZE_VER0	64
-#endif
-#ifndef CLONE_KTLS
-#define CLONE_KTLS		0x400000000ULL
-#endif
 
 #define RAW_STACK_SIZE		(16 * 1024)
 #define RAW_TCB_SIZE		64
@@ -47,37 +41,10 @@ static inline long raw_syscall3(long nr, long a1, long a2, long a3)
 	return ret;
 }
 
-/*
- * long rawthread_clone3(struct clone_args *args, size_t size,
- *			 struct rawthread *t)
- *
- * The child starts on its own stack with the parent's registers except
- * rax, rcx and r11, so @t travels in r8.
- */
-asm(".pushsection .text\n"
-    ".p2align 4\n"
-    ".type rawthread_clone3, @function\n"
-    "rawthread_clone3:\n"
-    "	mov %rdx, %r8\n"
-    "	mov $435, %eax\n"	/* __NR_clone3 */
-    "	syscall\n"
-    "	test %rax, %rax\n"
-    "	jz 1f\n"
-    "	ret\n"
-    "1:	xor %ebp, %ebp\n"
-    "	mov %r8, %rdi\n"
-    "	call rawthread_entry\n"
-    "	ud2\n"
-    ".size rawthread_clone3, .-rawthread_clone3\n"
-    ".popsection\n");
-
-long rawthread_clone3(struct clone_args *args, size_t size,
-		      struct rawthread *t);
-void rawthread_entry(struct rawthread *t);
-
-__attribute__((used, visibility("hidden"), noreturn)) RAW
-void rawthread_entry(struct rawthread *t)
+/* The child's side of rawthread_start(): kt_clone3() calls it. */
+static RAW void rawthread_entry(void *arg)
 {
+	struct rawthread *t = arg;
 	volatile int *gate = t->gate;
 
 	if (gate)
@@ -153,7 +120,7 @@ RAW long rawthread_start(struct rawthread *t, bool ktls, volatile int *gate)
 	ca.stack = (uintptr_t)t->stack;
 	ca.stack_size = t->stack_size;
 	ca.tls = t->tls;
-	return rawthread_clone3(&ca, CLONE_ARGS_SIZE_VER0, t);
+	return kt_clone3(&ca, CLONE_ARGS_SIZE_VER0, rawthread_entry, t);
 }
 
 void rawthread_join(struct rawthread *t)

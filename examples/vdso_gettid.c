@@ -6,7 +6,9 @@
  *
  * The vDSO is found with getauxval(AT_SYSINFO_EHDR) and its symbol looked
  * up with the kernel's reference parser (tools/testing/selftests/vDSO/
- * parse_vdso.c).  Build: cc -O2 vdso_gettid.c parse_vdso.c -lpthread
+ * parse_vdso.c).  Build against the KTLS kernel's UAPI headers (make
+ * headers_install; PR_KTLS is in its <linux/prctl.h>):
+ * cc -O2 -isystem <obj>/usr/include vdso_gettid.c parse_vdso.c -lpthread
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,13 +21,6 @@
 #include <linux/ktls.h>
 
 #include "parse_vdso.h"
-
-/* For <linux/prctl.h> older than KTLS. */
-#ifndef PR_KTLS
-#define PR_KTLS			0x4b544c53
-#define PR_KTLS_SET_OFFSET	2
-#define PR_KTLS_REGISTER	3
-#endif
 
 typedef int (*gettid_fn)(void);
 

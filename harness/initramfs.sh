@@ -43,7 +43,7 @@ g++ -x c++ -O2 -Wall -Wextra -Werror -I"$top/tools/lib/ktls/include" -I"$lk/incl
 	-o "$guest/libktls_demo_cxx" "$top/examples/libktls_demo.c" -x none \
 	"$lk/libktls.a" -lpthread
 # The benchmark shown by make run.
-make -s -C "$top/bench" guest OUTPUT="$guest/bench" >"$logs/guest-bench.log" 2>&1 ||
+make -s -C "$top/bench" guest OUTPUT="$guest/bench" KHDR_DIR="$build/obj/usr/include" >"$logs/guest-bench.log" 2>&1 ||
 	{ tail -n 20 "$logs/guest-bench.log"; die "bench did not build"; }
 
 rm -rf "$root"

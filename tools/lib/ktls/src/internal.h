@@ -4,7 +4,7 @@
 
 /* The kernel's UAPI header, from -I<tree>/include/uapi. */
 #include <linux/ktls.h>
-#include <linux/prctl.h>
+#include "uapi_compat.h"
 #include <stdbool.h>
 /* The library defines the out-of-line accessors and fills the table. */
 #define KTLS_NO_INLINE
@@ -23,27 +23,6 @@ extern "C" {
 extern struct ktls_accessors ktls_accessors;
 
 #define KTLS_API	__attribute__((visibility("default")))
-
-/* auxv entries of a KTLS kernel (0 from getauxval() elsewhere). */
-#ifndef AT_KTLS_SIZE
-#define AT_KTLS_SIZE	52
-#endif
-#ifndef AT_KTLS_ALIGN
-#define AT_KTLS_ALIGN	53
-#endif
-
-/*
- * The KTLS operations, prctl(PR_KTLS, op, arg, size, 0) of <linux/prctl.h>,
- * for installed kernel headers older than KTLS; spelled as there, so the
- * headers may come before or after.  Kernels without KTLS answer EINVAL.
- */
-#ifndef PR_KTLS
-#define PR_KTLS			0x4b544c53	/* "KTLS" */
-#define PR_KTLS_GET_LAYOUT	1
-#define PR_KTLS_SET_OFFSET	2
-#define PR_KTLS_REGISTER	3
-#define PR_KTLS_UNREGISTER	4
-#endif
 
 /* getauxval() without its errno side effect. */
 unsigned long ktls_auxval(unsigned long type);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "../src/uapi_compat.h"
 
 #ifndef LIBC_SIZE
 #define LIBC_SIZE 64
@@ -65,7 +66,7 @@ static bool kernel_has_ktls(void)
 {
 	struct ktls_layout layout;
 
-	return !prctl(0x4b544c53 /* PR_KTLS */, 1 /* GET_LAYOUT */,
+	return !prctl(PR_KTLS, PR_KTLS_GET_LAYOUT,
 		      (unsigned long)&layout, sizeof(layout), 0UL);
 }
 
@@ -87,8 +88,8 @@ static void test_defers(void **state)
 	/* Nothing to register: 0 on every kernel, no prctl made. */
 	assert_int_equal(ktls_set_offset(), 0);
 	if (kernel_has_ktls()) {
-		assert_int_equal(prctl(0x4b544c53 /* PR_KTLS */,
-				       1 /* GET_LAYOUT */,
+		assert_int_equal(prctl(PR_KTLS,
+				       PR_KTLS_GET_LAYOUT,
 				       (unsigned long)&layout, sizeof(layout),
 				       0UL), 0);
 		assert_int_equal(layout.offset, 0);

@@ -23,11 +23,12 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "../src/uapi_compat.h"
 
 /* prctl(PR_KTLS, @op, @arg, @size, 0) */
 static int pr_ktls(unsigned long op, void *arg, size_t size)
 {
-	return prctl(0x4b544c53 /* PR_KTLS */, op, (unsigned long)arg, size,
+	return prctl(PR_KTLS, op, (unsigned long)arg, size,
 		     0UL);
 }
 
@@ -36,7 +37,7 @@ static bool kernel_has_ktls(void)
 {
 	struct ktls_layout layout;
 
-	return !pr_ktls(1 /* PR_KTLS_GET_LAYOUT */, &layout, sizeof(layout));
+	return !pr_ktls(PR_KTLS_GET_LAYOUT, &layout, sizeof(layout));
 }
 
 /* Threads of this process now (some sanitizers run one of their own). */
@@ -113,10 +114,10 @@ static void test_kernel_rejects_flags(void **state)
 		void *arg;
 		size_t size;
 	} ops[] = {
-		{ 1 /* PR_KTLS_GET_LAYOUT */, &layout, sizeof(layout) },
-		{ 2 /* PR_KTLS_SET_OFFSET */, &set, sizeof(set) },
-		{ 3 /* PR_KTLS_REGISTER */, NULL, 0 },
-		{ 4 /* PR_KTLS_UNREGISTER */, NULL, 0 },
+		{ PR_KTLS_GET_LAYOUT, &layout, sizeof(layout) },
+		{ PR_KTLS_SET_OFFSET, &set, sizeof(set) },
+		{ PR_KTLS_REGISTER, NULL, 0 },
+		{ PR_KTLS_UNREGISTER, NULL, 0 },
 	};
 	struct clone_args args;
 	long ret;
@@ -124,7 +125,7 @@ static void test_kernel_rejects_flags(void **state)
 
 	(void)state;
 	memset(&args, 0, sizeof(args));
-	args.flags = 0x400000000ULL;	/* CLONE_KTLS */
+	args.flags = CLONE_KTLS;
 	args.exit_signal = SIGCHLD;
 	if (kernel_has_ktls())
 		skip();
@@ -162,7 +163,7 @@ static void test_without_ktls(void **state)
 	if (kernel_has_ktls())
 		skip();
 	errno = 0;
-	assert_int_equal(pr_ktls(1 /* PR_KTLS_GET_LAYOUT */, &layout,
+	assert_int_equal(pr_ktls(PR_KTLS_GET_LAYOUT, &layout,
 				 sizeof(layout)), -1);
 	assert_int_equal(errno, EINVAL);
 	errno = 4242;
@@ -210,7 +211,7 @@ static int late_setup_child(void)
 	CHECK(13, errno == 4242);
 	memset(&layout, 0xff, sizeof(layout));
 	if (ktls)
-		CHECK(14, !pr_ktls(1 /* PR_KTLS_GET_LAYOUT */, &layout,
+		CHECK(14, !pr_ktls(PR_KTLS_GET_LAYOUT, &layout,
 				   sizeof(layout)) && layout.offset == 0);
 	CHECK(15, write(fds[1], "x", 1) == 1 && !pthread_join(th, NULL));
 	/*
@@ -269,7 +270,7 @@ static ptrdiff_t kernel_offset(void)
 {
 	struct ktls_layout layout;
 
-	if (pr_ktls(1 /* PR_KTLS_GET_LAYOUT */, &layout, sizeof(layout)))
+	if (pr_ktls(PR_KTLS_GET_LAYOUT, &layout, sizeof(layout)))
 		return -1;
 	return layout.offset;
 }
@@ -324,7 +325,7 @@ static int ktls_flow(void)
 	pid_t child;
 
 	/* libktls's area fits what the kernel asks for */
-	CHECK(10, pr_ktls(1 /* PR_KTLS_GET_LAYOUT */, &layout,
+	CHECK(10, pr_ktls(PR_KTLS_GET_LAYOUT, &layout,
 			  sizeof(layout)) == 0);
 	CHECK(11, layout.size <= sizeof(struct ktls_area));
 	CHECK(12, layout.alignment && layout.alignment <= KTLS_AREA_ALIGN &&

@@ -6,15 +6,13 @@
  * EINVAL.  Its exit status is 0 when all is right, else a bit per failed
  * check.
  */
+#include <asm-generic/errno-base.h>
+#include <linux/auxvec.h>
 #include <linux/ktls.h>
 #include <linux/prctl.h>
 
 #define NR_EXIT_32	1
 #define NR_PRCTL_32	172
-#define AT_NULL		0
-#define AT_KTLS_SIZE_	52
-#define AT_KTLS_ALIGN_	53
-#define EINVAL_		22
 
 static long sys(long nr, long a, long b, long c, long d)
 {
@@ -44,16 +42,16 @@ void probe_main(unsigned long *sp)
 	while (*p)		/* the environment */
 		p++;
 	for (p++; p[0] != AT_NULL; p += 2)
-		if (p[0] == AT_KTLS_SIZE_ || p[0] == AT_KTLS_ALIGN_)
+		if (p[0] == AT_KTLS_SIZE || p[0] == AT_KTLS_ALIGN)
 			bad |= 1;
-	if (ktls(PR_KTLS_GET_LAYOUT, &layout, sizeof(layout)) != -EINVAL_)
+	if (ktls(PR_KTLS_GET_LAYOUT, &layout, sizeof(layout)) != -EINVAL)
 		bad |= 2;
 	layout.size = KTLS_AREA_SIZE;
 	layout.alignment = KTLS_AREA_ALIGN;
 	layout.offset = -KTLS_AREA_SIZE;
-	if (ktls(PR_KTLS_SET_OFFSET, &layout, sizeof(layout)) != -EINVAL_)
+	if (ktls(PR_KTLS_SET_OFFSET, &layout, sizeof(layout)) != -EINVAL)
 		bad |= 4;
-	if (ktls(PR_KTLS_REGISTER, 0, 0) != -EINVAL_)
+	if (ktls(PR_KTLS_REGISTER, 0, 0) != -EINVAL)
 		bad |= 8;
 	for (;;)
 		sys(NR_EXIT_32, bad, 0, 0, 0);

@@ -367,35 +367,11 @@ void kt_setup(bool reg)
 
 /* ---- raw threads ---- */
 
-/*
- * long kt_clone3_asm(struct clone_args *args, size_t size,
- *			struct kt_thread *t)
- *
- * The child starts on t's stack with every register but rax, rcx and r11
- * as the parent had them, so t travels in r8.
- */
-__asm__("	.text\n"
-	"	.p2align 4\n"
-	"	.globl kt_clone3_asm\n"
-	"	.hidden kt_clone3_asm\n"
-	"	.type kt_clone3_asm, @function\n"
-	"kt_clone3_asm:\n"
-	"	mov %rdx, %r8\n"
-	"	mov $435, %eax\n"
-	"	syscall\n"
-	"	test %rax, %rax\n"
-	"	jz 1f\n"
-	"	ret\n"
-	"1:	xor %ebp, %ebp\n"
-	"	mov %r8, %rdi\n"
-	"	call kt_thread_entry\n"
-	"	ud2\n"
-	"	.size kt_clone3_asm, .-kt_clone3_asm\n");
-
-/* Called by kt_clone3_asm in the child only; never returns. */
-__attribute__((visibility("hidden"))) __attribute_used__ KT_RAW
-void kt_thread_entry(struct kt_thread *t)
+/* The child's side of kt_thread_spawn(): kt_clone3() calls it. */
+static KT_RAW void kt_thread_entry(void *arg)
 {
+	struct kt_thread *t = arg;
+
 	t->ret = t->fn(t);
 	__atomic_store_n(&t->done, 1, __ATOMIC_SEQ_CST);
 	for (;;)
@@ -458,8 +434,8 @@ KT_RAW long kt_thread_spawn(struct kt_thread *t, __u64 flags,
 		ca.set_tid = (unsigned long)&t->set_tid;
 		ca.set_tid_size = 1;
 	}
-	ret = kt_clone3_asm(&ca, t->set_tid ? CLONE_ARGS_SIZE_VER1 :
-			      CLONE_ARGS_SIZE_VER0, t);
+	ret = kt_clone3(&ca, t->set_tid ? CLONE_ARGS_SIZE_VER1 :
+			CLONE_ARGS_SIZE_VER0, kt_thread_entry, t);
 	t->tid = ret;
 	return ret;
 }

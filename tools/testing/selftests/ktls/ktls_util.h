@@ -17,16 +17,13 @@
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <linux/auxvec.h>
 #include <linux/ktls.h>
 #include <linux/prctl.h>
 #include <linux/sched.h>
 
-#ifndef AT_KTLS_SIZE
-#define AT_KTLS_SIZE		52
-#endif
-#ifndef AT_KTLS_ALIGN
-#define AT_KTLS_ALIGN		53
-#endif
+#include "kt_clone3.h"
+
 #ifndef __NR_clone3
 #define __NR_clone3		435
 #endif
@@ -367,14 +364,6 @@ long kt_thread_start(struct kt_thread *t, kt_thread_fn fn, void *arg);
 /* Raw-safe: wait until the thread has exited (CHILD_CLEARTID). */
 void kt_thread_join(struct kt_thread *t);
 void kt_thread_free(struct kt_thread *t);
-
-/*
- * Internal to ktls_util.c: its clone3() trampoline (in assembly: the child
- * calls kt_thread_entry(t) on t's stack), and the child's C entry.
- */
-long kt_clone3_asm(struct clone_args *args, size_t size,
-		   struct kt_thread *t);
-void kt_thread_entry(struct kt_thread *t);
 
 /* ---- processes ---- */
 

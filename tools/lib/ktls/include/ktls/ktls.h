@@ -15,10 +15,12 @@
 #include <sys/types.h>
 
 /*
- * The kernel's <linux/ktls.h>, installed as <ktls/uapi-ktls.h>.  Both
- * share one include guard, so either may come first.
+ * The kernel's <linux/ktls.h>, installed as <ktls/uapi-ktls.h> the way the
+ * kernel's headers_install installs it: with the same include guard, so
+ * either may come first.  _UAPI_LINUX_KTLS_H: the kernel tree's
+ * include/uapi copy, which libktls itself is built with.
  */
-#ifndef _UAPI_LINUX_KTLS_H
+#if !defined(_LINUX_KTLS_H) && !defined(_UAPI_LINUX_KTLS_H)
 #include <ktls/uapi-ktls.h>
 #endif
 
