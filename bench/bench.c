@@ -28,6 +28,9 @@
 
 #include "parse_vdso.h"
 #include "bench.h"
+#ifdef HAVE_LIBKTLS
+#include <ktls/ktls.h>
+#endif
 
 #ifndef HWCAP2_FSGSBASE
 #define HWCAP2_FSGSBASE		(1 << 1)
@@ -316,6 +319,31 @@ void bench_add_syscalls(struct bench_refs *refs)
 				     "main thread", (void *)getpid, -1);
 	refs->sys_getcpu = bench_add_getcpu("syscall(SYS_getcpu)", "syscall",
 					    (void *)sys_getcpu, -1);
+}
+
+#ifdef HAVE_LIBKTLS
+static void run_libktls_gettid(struct bench_row *r, long n)
+{
+	(void)r;
+	while (n-- > 0)
+		bench_sink = ktls_gettid();
+}
+#endif
+
+int bench_add_libktls_gettid(const char *path, const char *where_str,
+			     int ref)
+{
+	int i = bench_add("calls", "ktls_gettid() libktls", path, where_str,
+			  "ns/call");
+
+	bench_rows[i].ref = ref;
+#ifdef HAVE_LIBKTLS
+	bench_rows[i].kind = BENCH_CUSTOM;
+	bench_rows[i].run = run_libktls_gettid;
+#else
+	bench_set_na(i, "n/a: built without libktls (tools/lib/ktls did not build; see build/bench/libktls.log)");
+#endif
+	return i;
 }
 
 int bench_add_rseq(int ref)

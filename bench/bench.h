@@ -121,6 +121,15 @@ struct bench_refs {
 void bench_add_syscalls(struct bench_refs *refs);
 /* rseq cpu_id through __rseq_offset, and a plain __thread load. */
 int bench_add_rseq(int ref);
+/*
+ * "ktls_gettid() libktls": the inline accessor of <ktls/ktls.h> as a
+ * program calls it (one load from libktls's table, one indirect call),
+ * in the timed loop itself; @ref is normally the pointer call of the
+ * function the table points to, so the ratio is libktls's dispatch.
+ * n/a when the program was built without libktls (HAVE_LIBKTLS).
+ */
+int bench_add_libktls_gettid(const char *path, const char *where_str,
+			     int ref);
 int bench_add_tls_floor(void);
 /* The running kernel's vDSO symbol (parse_vdso), or NULL. */
 void *bench_vdso_sym(const char *name);

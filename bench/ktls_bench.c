@@ -622,18 +622,15 @@ int main(int argc, char **argv)
 		else if (!pthread_fallback)
 			bench_set_na(fallback[i], "n/a: in a pthread the accessor did not take the fallback path");
 	}
-	lib = bench_add_fn0("ktls_gettid() libktls", "", "main thread", NULL,
-			    -1);
+	/* libktls's inline accessor against the vDSO function it calls. */
+	lib = bench_add_libktls_gettid(fast_ok ? "fast" : "fallback",
+				       "main thread (area)", fast[0]);
 #ifdef HAVE_LIBKTLS
-	bench_row(lib)->fn = (void *)ktls_gettid;
 	if (!(ktls_features() & KTLS_FEATURE_VDSO)) {
 		bench_row(lib)->path = "syscall";
+		bench_row(lib)->ref = -1;
 		bench_set_note(lib, "libktls found no KTLS vDSO function: it makes the system call");
-	} else {
-		bench_row(lib)->path = fast_ok ? "fast" : "fallback";
 	}
-#else
-	bench_set_na(lib, "n/a: libktls (tools/lib/ktls) did not build; see build/bench/libktls.log");
 #endif
 	bench_add_syscalls(&refs);
 	getcpu = bench_add_getcpu("__vdso_getcpu", "vdso",
