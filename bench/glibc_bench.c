@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * glibc's ID calls and thread creation, timed in one process: gettid(),
- * getpid(), getuid(), the raw getpid system call, and pthread_create() +
- * pthread_join().  Run under the KTLS glibc with KTLS on and with
- * GLIBC_TUNABLES=glibc.pthread.ktls=0 (tests/glibc/programs.sh), the rows
- * compare the vDSO fast path with the system call, and thread creation
- * with and without CLONE_KTLS.
+ * getpid(), getuid(), the raw getpid system call, pthread_create() +
+ * pthread_join(), and libktls's ktls_pthread_create() + pthread_join().
+ * Run under the KTLS glibc with KTLS on and with
+ * GLIBC_TUNABLES=glibc.pthread.ktls=0, and under the stock glibc
+ * (tests/glibc/programs.sh), the rows compare the vDSO fast path with the
+ * system call, and thread creation with and without CLONE_KTLS.  The
+ * ktls_pthread_create row is libktls's thread path: under the KTLS glibc
+ * with KTLS on libktls defers to glibc and it is pthread_create() with
+ * CLONE_KTLS; elsewhere it is libktls's start routine that registers the
+ * new thread's area (one prctl() in the thread), on the kernel's KTLS.
  *
  * Each row is the median over 9 rounds of the time per call of a batch
  * calibrated to 2 ms or 50 ticks of CLOCK_MONOTONIC, whichever is longer
@@ -19,6 +24,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <ktls/ktls.h>
 
 #define ROUNDS 9
 
@@ -51,6 +58,19 @@ static void op_thread(long n)
 		if (pthread_create(&t, NULL, thread_fn, NULL) ||
 		    pthread_join(t, NULL)) {
 			perror("pthread_create");
+			exit(1);
+		}
+	}
+}
+
+static void op_ktls_thread(long n)
+{
+	while (n--) {
+		pthread_t t;
+		int err = ktls_pthread_create(&t, NULL, thread_fn, NULL);
+
+		if (err || pthread_join(t, NULL)) {
+			fprintf(stderr, "ktls_pthread_create: error %d\n", err);
 			exit(1);
 		}
 	}
@@ -90,7 +110,11 @@ static void row(const char *name, void (*op)(long))
 int main(void)
 {
 	struct timespec res;
+	/* libktls's registration, or glibc's when it owns KTLS. */
+	int setup = ktls_setup();
 
+	printf("# ktls_setup() %d, ktls_features() %#x\n", setup,
+	       ktls_features());
 	clock_getres(CLOCK_MONOTONIC, &res);
 	batch_ns = 50.0 * (res.tv_sec * 1e9 + res.tv_nsec);
 	if (batch_ns < 2e6)
@@ -100,5 +124,6 @@ int main(void)
 	row("getuid", op_getuid);
 	row("syscall(getpid)", op_sys_getpid);
 	row("pthread_create+join", op_thread);
+	row("ktls_pthread_create+join", op_ktls_thread);
 	return 0;
 }

@@ -35,10 +35,12 @@ begin=$(date +%s)
 if [ "$sel" = programs ]; then
 	"$top/harness/glibc.sh" build
 	mkdir -p "$gl/bench"
-	gcc -O2 -Wall -Wextra -Werror -o "$gl/bench/glibc_bench" \
-		"$top/bench/glibc_bench.c" -lpthread
-	# libktls deferring to glibc's registration (programs.sh).
+	# libktls: deferring to glibc's registration, and the benchmark's
+	# ktls_pthread_create() row (programs.sh).
 	make -s -C "$top/tools/lib/ktls" OUTPUT="$gl/libktls" WERROR=1 all
+	gcc -O2 -Wall -Wextra -Werror -I"$top/tools/lib/ktls/include" \
+		-I"$gl/libktls/include" -o "$gl/bench/glibc_bench" \
+		"$top/bench/glibc_bench.c" "$gl/libktls/libktls.a" -lpthread
 	gcc -O2 -Wall -Wextra -Werror -isystem "$build/obj/usr/include" \
 		-I"$top/tools/lib/ktls/include" \
 		-I"$gl/libktls/include" -o "$gl/bench/libktls_defer" \

@@ -11,9 +11,10 @@
 #   with the same outcome.
 # - libktls (tests/glibc/libktls_defer.c): defers to the KTLS glibc's
 #   registration when it has one, keeps its own otherwise.
-# - bench/glibc_bench: gettid, getpid, getuid, the raw system call and
-#   pthread_create+join under the KTLS glibc with KTLS on and with
-#   glibc.pthread.ktls=0, and under the stock glibc, three times in turn.
+# - bench/glibc_bench: gettid, getpid, getuid, the raw system call,
+#   pthread_create+join and libktls's ktls_pthread_create+join under the
+#   KTLS glibc with KTLS on and with glibc.pthread.ktls=0, and under the
+#   stock glibc, three times in turn.
 # Writes <glibc build>/results/<label>/programs.txt; exits 0 when every
 # program matched.
 set -uo pipefail
@@ -119,9 +120,11 @@ if [ -x "$bench" ]; then
 		awk -F'\t' '{ printf "%-22s %9.0f [%6.0f-%6.0f] %9.0f [%6.0f-%6.0f] %7.1fx %12.0f\n",
 			$1, $2, $3, $4, $5, $6, $7, ($2 > 0 ? $5 / $2 : 0), $8 }' > "$tmp/table"
 	cat "$tmp/table"
-	[ "$(wc -l < "$tmp/table")" -eq 5 ] || { echo "not ok glibc_bench: incomplete table"; fail=1; }
+	[ "$(wc -l < "$tmp/table")" -eq 6 ] || { echo "not ok glibc_bench: incomplete table"; fail=1; }
 	echo "(the ratio is ktls=0 over KTLS on: the cost of the system call the area saves;"
-	echo " pthread_create+join: with CLONE_KTLS against without)"
+	echo " pthread_create+join: with CLONE_KTLS against without;"
+	echo " ktls_pthread_create+join: glibc's CLONE_KTLS (KTLS on) against libktls's"
+	echo " start routine registering the area (ktls=0, and the stock glibc column))"
 else
 	echo "not ok glibc_bench: $bench not built"
 	fail=1
