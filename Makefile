@@ -4,7 +4,7 @@
 #
 #   make run     build what is missing, boot the patched kernel, show the
 #                accessors working and the benchmark table (make bench:
-#                also the host rows, CSV and plot in results/)
+#                also the host rows, CSV and plot in build/bench-results/)
 #   make test    every test: host unit tests, the tests of the tests, the
 #                guest tests under QEMU on both CPU models (with and
 #                without FSGSBASE) and on the debug kernel,
@@ -135,10 +135,10 @@ vm-run: initramfs host
 
 # Benchmarks: the guest table (part of vm-run), its CSV, the host rows
 # (the built vDSO image mapped on this machine, next to the host's real
-# system calls) and a plot, all under results/.
+# system calls) and a plot, all under build/bench-results/.
 bench: vm-run
-	@mkdir -p results
-	@cp $(BUILD)/results/default-run-max/ktls_bench-guest.csv results/
+	@mkdir -p $(BUILD)/bench-results
+	@cp $(BUILD)/results/default-run-max/ktls_bench-guest.csv $(BUILD)/bench-results/
 	@echo "== host: the built vDSO's accessors on this machine's CPU"
 	@$(MAKE) -s --no-print-directory -C bench host
 	@$(MAKE) -s --no-print-directory -C bench plot

@@ -11,7 +11,7 @@
 # (harness/common.sh overlay_files) must be named under exactly one patch.
 # patches/cover-letter.txt is the cover letter: subject, blank line, body;
 # its line "@PERFORMANCE@" becomes the table of $KTLS_BENCH_CSV (default
-# results/host_vdso.csv, from make bench), or a pointer to the README.
+# build/bench-results/host_vdso.csv, from make bench), or a pointer to the README.
 # Commit dates derive from the project's HEAD commit, so an unchanged
 # input gives the same commits; an unchanged run does nothing.
 # harness/series.sh edits the series as these commits and exports them.
@@ -26,7 +26,7 @@ set -euo pipefail
 git_tree=$build/upstream-git
 out=$build/patches
 letter=$top/patches/cover-letter.txt
-bench_csv=${KTLS_BENCH_CSV:-$top/results/host_vdso.csv}
+bench_csv=${KTLS_BENCH_CSV:-$build/bench-results/host_vdso.csv}
 prefix=${KTLS_SUBJECT_PREFIX:-PATCH}
 ident_name="ktls developers"
 ident_email="ktls@localhost"
