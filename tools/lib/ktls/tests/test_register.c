@@ -386,6 +386,81 @@ static void test_ktls_flow(void **state)
 		fail_msg("KTLS flow: check %d failed", WEXITSTATUS(status));
 }
 
+/*
+ * Another runtime registered first: the kernel holds an offset that is
+ * not libktls's (a second copy of libktls, with its own __thread area, is
+ * such a runtime).  Expected: libktls registers nothing and says -EBUSY
+ * from ktls_set_offset(), ktls_setup() and ktls_register_thread(); the
+ * kernel's offset and the other runtime's area stay as they were; the
+ * accessors answer right (through the other runtime's area in its
+ * thread); ktls_pthread_create() threads run, without an area, on the
+ * system call.
+ */
+static __thread struct ktls_area other_area
+	__attribute__((tls_model("initial-exec")));
+
+static void *other_first_fn(void *arg)
+{
+	(void)arg;
+	/* No area: the other runtime's slot in this thread stays unwritten. */
+	if (other_area.owner || other_area.tid)
+		return (void *)1;
+	return ids_ok() ? NULL : (void *)2;
+}
+
+static int other_first(void)
+{
+	ptrdiff_t off = (char *)&other_area - (char *)thread_pointer();
+	struct ktls_layout set = {
+		.size = sizeof(struct ktls_area),
+		.alignment = KTLS_AREA_ALIGN,
+		.offset = off,
+	};
+	void *tret = (void *)-1;
+	pthread_t th;
+
+	CHECK(10, off != ktls_offset());
+	CHECK(11, pr_ktls(PR_KTLS_SET_OFFSET, &set, sizeof(set)) == 0);
+	CHECK(12, pr_ktls(PR_KTLS_REGISTER, NULL, 0) == 0);
+	CHECK(13, other_area.tid == syscall(SYS_gettid));
+	CHECK(20, ktls_set_offset() == -EBUSY);
+	CHECK(21, ktls_setup() == -EBUSY);
+	CHECK(22, ktls_register_thread() == -EBUSY);
+	CHECK(23, kernel_offset() == off);
+	CHECK(24, other_area.tid == syscall(SYS_gettid));
+	CHECK(25, ids_ok());
+	/* the vDSO reads the other runtime's area: a magic tid shows it */
+	if (ktls_features() & KTLS_FEATURE_VDSO) {
+		other_area.tid = 0x7ffffff0;
+		CHECK(26, ktls_gettid() == 0x7ffffff0);
+		other_area.tid = syscall(SYS_gettid);
+	}
+	CHECK(30, ktls_pthread_create(&th, NULL, other_first_fn, NULL) == 0);
+	CHECK(31, pthread_join(th, &tret) == 0);
+	CHECK(32, tret == NULL);
+	CHECK(33, kernel_offset() == off);
+	return 0;
+}
+
+static void test_other_runtime_first(void **state)
+{
+	int status;
+	pid_t child;
+
+	(void)state;
+	if (!kernel_has_ktls())
+		skip();
+	child = fork();
+	assert_true(child >= 0);
+	if (!child)
+		_exit(other_first());
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status))
+		fail_msg("another runtime first: check %d failed",
+			 WEXITSTATUS(status));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_without_ktls),
 		cmocka_unit_test(test_late_setup_same_answer),
 		cmocka_unit_test(test_ktls_flow),
+		cmocka_unit_test(test_other_runtime_first),
 	};
 
 	return cmocka_run_group_tests_name("ktls_register", tests, NULL,
