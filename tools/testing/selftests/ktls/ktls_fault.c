@@ -41,10 +41,7 @@ FIXTURE(fault) {
 
 FIXTURE_SETUP(fault)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 	page_size = sysconf(_SC_PAGESIZE);
 	fres = kt_shared_alloc(sizeof(*fres));
 }
@@ -141,7 +138,7 @@ TEST_F(fault, single_writable)
 
 	if (_metadata->skip)
 		return;
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
 		       "after unshare(CLONE_NEWUSER)");
 	EXPECT_NE(fres->before.sys.uid, fres->after.sys.uid);
@@ -226,7 +223,7 @@ TEST_F(fault, thread_writable)
 
 	if (_metadata->skip)
 		return;
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	EXPECT_EQ(0, fres->change);
 	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
 		       "thread after setresuid");
@@ -308,7 +305,7 @@ TEST_F(fault, unregister_readonly)
 {
 	int st = kt_fork_run(efault_child, (void *)1L);
 
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	EXPECT_EQ(2, fres_stage());
 	EXPECT_EQ(-EFAULT, fres->r1);
 	EXPECT_EQ(0, fres->r2);
@@ -327,7 +324,7 @@ TEST_F(fault, register_readonly)
 {
 	int st = kt_fork_run(efault_child, (void *)0L);
 
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	EXPECT_EQ(2, fres_stage());
 	EXPECT_EQ(-EFAULT, fres->r1);
 	EXPECT_EQ(0, fres->r2);

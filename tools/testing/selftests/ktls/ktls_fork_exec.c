@@ -40,10 +40,7 @@ FIXTURE(fork_exec) {
 
 FIXTURE_SETUP(fork_exec)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(fork_exec)
@@ -100,7 +97,7 @@ TEST_F(fork_exec, fork_main)
 	st = kt_fork_run(fork_child_fn, r);
 	kt_snap_take(&after, &kt_tls_area);
 
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	kt_expect_snap(_metadata, &r->snap, KT_EXPECT_AREA, "fork child");
 	EXPECT_EQ(kt_last_child, r->snap.area_ids.tid);
 	EXPECT_EQ(kt_last_child, r->snap.area_ids.pid);
@@ -155,8 +152,7 @@ TEST_F(fork_exec, fork_raw_thread)
 	ASSERT_LT(0, kt_thread_start(&t, raw_fork_fn, &f));
 	kt_thread_join(&t);
 	ASSERT_LT(0, f.pid) TH_LOG("fork -> %s", kt_ret_str(f.pid));
-	EXPECT_TRUE(WIFEXITED(f.status) && !WEXITSTATUS(f.status))
-		TH_LOG("%s", kt_status_str(f.status));
+	kt_expect_exit0(_metadata, f.status, "child");
 	kt_expect_snap(_metadata, &f.child->snap, KT_EXPECT_AREA,
 		       "child of raw thread");
 	kt_expect_snap(_metadata, &f.after, KT_EXPECT_AREA,
@@ -202,8 +198,7 @@ TEST_F(fork_exec, fork_pthread)
 
 	ASSERT_EQ(0, pthread_create(&th, NULL, pt_fork_fn, &p));
 	pthread_join(th, NULL);
-	EXPECT_TRUE(WIFEXITED(p.status) && !WEXITSTATUS(p.status))
-		TH_LOG("%s", kt_status_str(p.status));
+	kt_expect_exit0(_metadata, p.status, "child");
 	kt_expect_snap(_metadata, &p.r->snap, KT_EXPECT_NO_AREA,
 		       "child of a pthread");
 	EXPECT_EQ(p.pid, p.r->snap.sys.pid);
@@ -393,7 +388,7 @@ TEST_F(fork_exec, clone_vm_vfork)
 			      vfork_sharer_fn, &sh);
 	ASSERT_LT(0, pid) TH_LOG("%s", kt_ret_str(pid));
 	waitpid(pid, &st, 0);
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	kt_expect_snap(_metadata, &sh.first, KT_EXPECT_SHARER,
 		       "clone3(CLONE_VM|CLONE_VFORK) child");
 	EXPECT_EQ(pid, sh.first.sys.tid);
@@ -424,7 +419,7 @@ TEST_F(fork_exec, clone_vm)
 	kt_post(&sh.go, 2);
 	waitpid(pid, &st, 0);
 
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	kt_expect_snap(_metadata, &sh.first, KT_EXPECT_SHARER,
 		       "CLONE_VM child");
 	kt_expect_snap(_metadata, &sh.second, KT_EXPECT_SHARER,

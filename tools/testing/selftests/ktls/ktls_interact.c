@@ -37,10 +37,7 @@ FIXTURE(interact) {
 
 FIXTURE_SETUP(interact)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(interact)
@@ -156,7 +153,7 @@ static int find_mapping(const char *name, unsigned long *start, unsigned long *e
 	return found ? 0 : -1;
 }
 
-static int moved_vdso_child(void)
+static int moved_vdso_child(void *arg)
 {
 	unsigned long vvar, vvar_end, vdso, vdso_end, to;
 	size_t len;
@@ -194,19 +191,12 @@ static int moved_vdso_child(void)
 
 TEST_F(interact, arch_map_vdso_64)
 {
-	int status;
-	pid_t pid;
+	int status = kt_fork_run(moved_vdso_child, NULL);
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(moved_vdso_child());
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 13)
 		SKIP(return, "no ARCH_MAP_VDSO_64 (CHECKPOINT_RESTORE off)");
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("child: %s (1x: mappings, 15 lookup, 16 values, 17 not fast, 18 map)",
-		       kt_status_str(status));
+	kt_expect_exit0(_metadata, status,
+			"child (1x: mappings, 15 lookup, 16 values, 17 not fast, 18 map)");
 }
 
 /*

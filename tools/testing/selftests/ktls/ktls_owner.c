@@ -37,10 +37,7 @@ FIXTURE(owner) {
 
 FIXTURE_SETUP(owner)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(owner)
@@ -95,17 +92,6 @@ static KT_RAW int visit_tcb(struct kt_thread *t)
 		return 1;
 	kt_snap_take(&l->snap, (struct ktls_area *)(l->tcb + kt_offset));
 	return kt_set_fs(t->tls) ? 2 : 0;
-}
-
-static void expect_snap(struct __test_metadata *_metadata,
-			const struct kt_snap *s, enum kt_expect e,
-			const char *who)
-{
-	unsigned int bad = kt_snap_bad(s, e);
-
-	if (bad)
-		kt_snap_check(s, e, who);
-	EXPECT_EQ(0U, bad) TH_LOG("%s: %s", who, kt_bad_str(bad));
 }
 
 /*
@@ -165,7 +151,7 @@ TEST_F(owner, clone_settls_onto_owner)
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, kt_tp(), 0,
 				     snap_arg, &l));
 	kt_thread_join(&t);
-	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread on main's TCB");
+	kt_expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread on main's TCB");
 	EXPECT_EQ(t.tid, l.snap.sys.tid);
 	EXPECT_TRUE(main_fast());
 	kt_thread_free(&t);
@@ -186,7 +172,7 @@ TEST_F(owner, arch_prctl_onto_owner)
 				     visit_tcb, &l));
 	kt_thread_join(&t);
 	EXPECT_EQ(0, t.ret);
-	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread moved onto main's TCB");
+	kt_expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread moved onto main's TCB");
 	EXPECT_EQ(t.tid, l.snap.sys.tid);
 	EXPECT_TRUE(main_fast());
 	kt_thread_free(&t);
@@ -461,8 +447,8 @@ TEST_F(owner, sharer_moves_away)
 	kt_post(&l.go, 2);
 	kt_thread_join(&t);
 	EXPECT_EQ(0, t.ret);
-	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "sharer on main's TCB");
-	expect_snap(_metadata, &l.moved, KT_EXPECT_NO_AREA, "sharer on its own TCB");
+	kt_expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "sharer on main's TCB");
+	kt_expect_snap(_metadata, &l.moved, KT_EXPECT_NO_AREA, "sharer on its own TCB");
 	kt_thread_free(&t);
 }
 
@@ -495,8 +481,7 @@ TEST_F(owner, ptrace_unchanged_fs_keeps_area)
 			    offsetof(struct user_regs_struct, fs), regs.fs));
 	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("tracee: %s (1: lost its fast path)", kt_status_str(status));
+	kt_expect_exit0(_metadata, status, "tracee (1: lost its fast path)");
 }
 
 /*
@@ -559,8 +544,7 @@ TEST_F(owner, ptrace_fs_base_onto_owner)
 	EXPECT_EQ(0, ptrace(PTRACE_DETACH, tid, 0, 0));
 	kt_post(&pm->ready, 2);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("tracee: %s (1 served main's area, 2 wrong tid)", kt_status_str(status));
+	kt_expect_exit0(_metadata, status, "tracee (1 served main's area, 2 wrong tid)");
 }
 
 /*
@@ -644,23 +628,20 @@ static long int80_prctl_ktls(long op)
 	return ret;
 }
 
+static int int80_unregister_child(void *arg)
+{
+	if (int80_prctl_ktls(PR_KTLS_UNREGISTER) != -EINVAL)
+		return 1;
+	return main_fast() ? 0 : 2;
+}
+
 TEST_F(owner, compat_syscall_refused)
 {
-	int status;
-	pid_t pid;
+	int status = kt_fork_run(int80_unregister_child, NULL);
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		if (int80_prctl_ktls(PR_KTLS_UNREGISTER) != -EINVAL)
-			_exit(1);
-		_exit(main_fast() ? 0 : 2);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
 		SKIP(return, "no ia32 system call entry (IA32_EMULATION off)");
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("child: %s (1 not EINVAL, 2 lost its area)", kt_status_str(status));
+	kt_expect_exit0(_metadata, status, "child (1 not EINVAL, 2 lost its area)");
 }
 
 /*
@@ -669,12 +650,17 @@ TEST_F(owner, compat_syscall_refused)
  * auxiliary vector, and GET_LAYOUT, SET_OFFSET and REGISTER fail with
  * EINVAL.  Skipped when the kernel cannot run 32-bit programs.
  */
+static int exec_child(void *path)
+{
+	execl(path, path, (char *)NULL);
+	return errno == ENOEXEC ? 100 : 101;
+}
+
 TEST_F(owner, compat_program)
 {
 	char path[4096];
 	int status;
 	ssize_t n;
-	pid_t pid;
 
 	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
 	ASSERT_LT(0, n);
@@ -682,18 +668,11 @@ TEST_F(owner, compat_program)
 	strcpy(strrchr(path, '/') + 1, "compat32_probe");
 	if (access(path, X_OK))
 		SKIP(return, "compat32_probe not built");
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		execl(path, path, (char *)NULL);
-		_exit(errno == ENOEXEC ? 100 : 101);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	status = kt_fork_run(exec_child, path);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 100)
 		SKIP(return, "the kernel cannot run ia32 programs");
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("compat32_probe: %s (1 AT_KTLS_* present; not EINVAL: %s)",
-		       kt_status_str(status), "2 GET_LAYOUT, 4 SET_OFFSET, 8 REGISTER");
+	kt_expect_exit0(_metadata, status,
+			"compat32_probe (1 AT_KTLS_* present; not EINVAL: 2 GET_LAYOUT, 4 SET_OFFSET, 8 REGISTER)");
 }
 
 /*

@@ -1597,10 +1597,7 @@ FIXTURE(stress) {
 
 FIXTURE_SETUP(stress)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 	is_root = geteuid() == 0;
 	main_tid = kt_raw_gettid();
 	main_pid = kt_raw_getpid();

@@ -23,10 +23,7 @@ FIXTURE(threads) {
 
 FIXTURE_SETUP(threads)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(threads)

@@ -131,7 +131,8 @@ static KT_RAW bool kt_readable32(unsigned long addr)
 	return ret == -ETIMEDOUT || ret == -EAGAIN;
 }
 
-KT_RAW bool kt_peek(unsigned long addr, __u64 *val)
+/* Read 8 bytes at @addr, false if they are not readable. */
+static KT_RAW bool kt_peek(unsigned long addr, __u64 *val)
 {
 	unsigned long a;
 
@@ -334,35 +335,24 @@ void kt_require_vdso(void)
 const char *kt_setup_or_why(void)
 {
 	struct ktls_layout l;
+	long ret;
 
 	if (kt_get_layout(&l))
 		return "kernel without KTLS";
 	if (kt_vdso_init() != 7)
 		return "vDSO without the KTLS accessors";
-	kt_setup(true);
-	return NULL;
-}
-
-void kt_setup(bool reg)
-{
-	long ret;
-
 	kt_require(NULL);
-	kt_vdso_init();
-	if (!kt_vdso_ok)
-		ksft_print_msg("vDSO lacks the __vdso_ktls_* functions: vDSO checks are skipped\n");
 	ret = kt_set_offset(kt_offset);
 	if (ret)
 		ksft_exit_fail_msg("prctl(SET_OFFSET, offset=%ld) returned %s, expected 0\n",
 				   kt_offset, kt_ret_str(ret));
 	if (!kt_key())
 		ksft_exit_fail_msg("no KTLS key in the vvar page after SET_OFFSET\n");
-	if (reg) {
-		ret = kt_register();
-		if (ret)
-			ksft_exit_fail_msg("REGISTER in main thread returned %s, expected 0\n",
-					   kt_ret_str(ret));
-	}
+	ret = kt_register();
+	if (ret)
+		ksft_exit_fail_msg("REGISTER in main thread returned %s, expected 0\n",
+				   kt_ret_str(ret));
+	return NULL;
 }
 
 /* ---- raw threads ---- */

@@ -256,7 +256,7 @@ bool kt_snap_check(const struct kt_snap *s, enum kt_expect e,
 
 extern __thread struct ktls_area kt_tls_area
 	__attribute__((tls_model("initial-exec")));
-/* The registered offset (valid after kt_setup()). */
+/* The static TLS offset of kt_tls_area (valid after kt_require()). */
 extern long kt_offset;
 /*
  * Raw-safe: the calling address space's key (struct vdso_ktls_data::key,
@@ -292,14 +292,10 @@ long kt_static_offset(void);
  */
 void kt_require(struct ktls_layout *layout);
 /*
- * kt_require(), then register kt_static_offset() for the process and,
- * if @reg, the calling thread.  Fails the program (Bail out) if the kernel
- * refuses.  Also looks up the vDSO.
- */
-void kt_setup(bool reg);
-/*
- * For kselftest_harness fixtures: kt_setup(true) and NULL where the
- * kernel and its vDSO have KTLS; else, with nothing set up, why not.
+ * For kselftest_harness fixtures: NULL where the kernel and its vDSO have
+ * KTLS, after kt_require() and registering kt_static_offset() for the
+ * process and the calling thread (the program fails if the kernel
+ * refuses); else, with nothing set up, why not.
  */
 const char *kt_setup_or_why(void);
 /*
@@ -407,9 +403,6 @@ const char *kt_bad_str(unsigned int bad);
 
 /* The CPU and kernel let user space use RDFSBASE/WRFSBASE (HWCAP2). */
 bool kt_have_fsgsbase(void);
-/* Raw-safe: read 8 bytes at @addr, false if they are not readable. */
-bool kt_peek(unsigned long addr, __u64 *val);
-
 /* Raw-safe; only when kt_have_fsgsbase().  The kernel is not told. */
 static inline KT_NOSSP void kt_wrfsbase(unsigned long fs)
 {
@@ -458,6 +451,23 @@ static inline void kt_expect_self(struct __test_metadata *_metadata,
 
 	kt_snap_take(&s, &kt_tls_area);
 	kt_expect_snap(_metadata, &s, e, who);
+}
+
+/* A FIXTURE_SETUP's kt_setup_or_why(), the test skipped if it says why. */
+static inline void kt_setup_or_skip(struct __test_metadata *_metadata)
+{
+	const char *why = kt_setup_or_why();
+
+	if (why)
+		KT_SKIP_SETUP("%s", why);
+}
+
+/* Wait status @st is exit 0; else log @who and what it is. */
+static inline void kt_expect_exit0(struct __test_metadata *_metadata,
+				   int st, const char *who)
+{
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st))
+		TH_LOG("%s: %s", who, kt_status_str(st));
 }
 #endif /* __KSELFTEST_HARNESS_H */
 

@@ -30,10 +30,7 @@ FIXTURE(vdso) {
 
 FIXTURE_SETUP(vdso)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(vdso)
@@ -202,7 +199,7 @@ static void bogus_case(struct __test_metadata *_metadata, enum bogus k)
 
 	bres = kt_shared_alloc(sizeof(*bres));
 	st = kt_fork_run(bogus_child, (void *)(long)k);
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	EXPECT_EQ(0, bres->setfs_ret);
 	kt_expect_snap(_metadata, &bres->snap, KT_EXPECT_NONE, "bogus TP");
 	EXPECT_EQ(bres->want_fs, bres->snap.fs);
