@@ -89,6 +89,14 @@ static struct {
 	.budget = 30,
 };
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /*
  * The end of a test's share of the time budget (-B): loops stop there, so
  * that a slow emulator or a debug kernel (KASAN) shortens a run instead of
@@ -97,11 +105,7 @@ static struct {
  */
 static double deadline(double share, bool report)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9 +
-	       P.budget * share * (report ? 1 : 0.1);
+	return now() + P.budget * share * (report ? 1 : 0.1);
 }
 
 static void print_usage(const char *prog)
@@ -116,81 +120,53 @@ static void print_usage(const char *prog)
 	       prog);
 }
 
+/* The options that set a count: -m multiplies the "scaled" ones. */
+static const struct {
+	int opt;
+	int *val;
+	bool scaled;
+} opts[] = {
+	{ 't', &P.threads, false }, { 'c', &P.changers, false },
+	{ 'r', &P.reads, true }, { 'k', &P.cred_cycles, true },
+	{ 'p', &P.forkers, false }, { 'f', &P.forks, true },
+	{ 'e', &P.execs, true }, { 's', &P.sig_readers, false },
+	{ 'n', &P.signals, true }, { 'j', &P.joins, true },
+	{ 'g', &P.regs, true }, { 'o', &P.procs, true },
+	{ 'b', &P.bg_readers, false }, { 'B', &P.budget, true },
+};
+
+static int *opt_val(int opt)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(opts); i++)
+		if (opts[i].opt == opt)
+			return opts[i].val;
+	return NULL;
+}
+
 static void parse_args(int argc, char **argv)
 {
 	int opt, mult = 1;
+	size_t i;
 
 	while ((opt = getopt(argc, argv, "m:t:c:r:k:p:f:e:s:n:j:g:o:b:B:CWh")) != -1) {
-		int v = atoi(optarg ? optarg : "0");
-
-		switch (opt) {
-		case 'm':
-			mult = v;
-			break;
-		case 't':
-			P.threads = v;
-			break;
-		case 'c':
-			P.changers = v;
-			break;
-		case 'r':
-			P.reads = v;
-			break;
-		case 'k':
-			P.cred_cycles = v;
-			break;
-		case 'p':
-			P.forkers = v;
-			break;
-		case 'f':
-			P.forks = v;
-			break;
-		case 'e':
-			P.execs = v;
-			break;
-		case 's':
-			P.sig_readers = v;
-			break;
-		case 'n':
-			P.signals = v;
-			break;
-		case 'j':
-			P.joins = v;
-			break;
-		case 'g':
-			P.regs = v;
-			break;
-		case 'o':
-			P.procs = v;
-			break;
-		case 'b':
-			P.bg_readers = v;
-			break;
-		case 'B':
-			P.budget = v;
-			break;
-		case 'C':
+		if (opt_val(opt)) {
+			*opt_val(opt) = atoi(optarg);
+		} else if (opt == 'm') {
+			mult = atoi(optarg);
+		} else if (opt == 'C') {
 			P.cycles_only = true;
-			break;
-		case 'W':
+		} else if (opt == 'W') {
 			P.warm_up = true;
-			break;
-		default:
+		} else {
 			print_usage(argv[0]);
 			exit(opt == 'h' ? 0 : KSFT_FAIL);
 		}
 	}
-	if (mult > 1) {
-		P.reads *= mult;
-		P.cred_cycles *= mult;
-		P.forks *= mult;
-		P.execs *= mult;
-		P.signals *= mult;
-		P.joins *= mult;
-		P.regs *= mult;
-		P.procs *= mult;
-		P.budget *= mult;
-	}
+	for (i = 0; mult > 1 && i < ARRAY_SIZE(opts); i++)
+		if (opts[i].scaled)
+			*opts[i].val *= mult;
 	if (P.threads < 2)
 		P.threads = 2;
 	if (P.changers > P.threads / 2)
@@ -208,14 +184,6 @@ static void parse_args(int argc, char **argv)
 static bool is_root;
 static long main_tid, main_pid;
 static char *exec_argv0[] = { EXE_PATH, EXEC_ARG, "0", NULL };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static bool main_right(const char *who)
 {
