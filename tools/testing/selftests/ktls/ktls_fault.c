@@ -111,61 +111,45 @@ static int single_child(void *arg)
 
 /*
  * The main thread of a child moves onto a TCB of ours and registers
- * there; its area's page is left writable, made read-only or unmapped,
- * then unshare(CLONE_NEWUSER) changes every id the area shows.  Returns
- * the child's wait status, after checking the setup.
+ * there; its area's page is left writable (the control: the area and the
+ * vDSO follow the change), made read-only or unmapped (SIGSEGV on the
+ * return from the change, stage 1); then unshare(CLONE_NEWUSER) changes
+ * every id the area shows.
  */
-static int single(struct __test_metadata *_metadata, enum fkind k)
+TEST_F(fault, single_thread)
 {
-	int st = kt_fork_run(single_child, (void *)(long)k);
+	static const char *const what[] = {
+		[F_CONTROL] = "writable area", [F_RDONLY] = "read-only area",
+		[F_UNMAP] = "unmapped area",
+	};
+	int k, st;
 
-	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP)
-		SKIP(return st, "unshare(CLONE_NEWUSER) -> %s",
-		     kt_ret_str(fres->change));
-	EXPECT_EQ(0, fres->unreg);
-	EXPECT_EQ(0, fres->setfs);
-	EXPECT_EQ(0, fres->reg);
-	EXPECT_EQ(0, fres->protect);
-	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
-		       "registered on our TCB");
-	return st;
-}
-
-/* Control: the area and the vDSO follow the change. */
-TEST_F(fault, single_writable)
-{
-	int st = single(_metadata, F_CONTROL);
-
-	if (_metadata->skip)
-		return;
-	kt_expect_exit0(_metadata, st, "child");
-	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
-		       "after unshare(CLONE_NEWUSER)");
-	EXPECT_NE(fres->before.sys.uid, fres->after.sys.uid);
-}
-
-/* Read-only area page: SIGSEGV on the return from unshare (stage 1). */
-TEST_F(fault, single_readonly)
-{
-	int st = single(_metadata, F_RDONLY);
-
-	if (_metadata->skip)
-		return;
-	kt_expect_snap(_metadata, &fres->readonly, KT_EXPECT_AREA,
-		       "read-only area before the change");
-	EXPECT_TRUE(segv_at_stage_1(st))
-		TH_LOG("%s at stage %d", kt_status_str(st), fres_stage());
-}
-
-/* Unmapped area page: SIGSEGV on the return from unshare (stage 1). */
-TEST_F(fault, single_unmapped)
-{
-	int st = single(_metadata, F_UNMAP);
-
-	if (_metadata->skip)
-		return;
-	EXPECT_TRUE(segv_at_stage_1(st))
-		TH_LOG("%s at stage %d", kt_status_str(st), fres_stage());
+	for (k = F_CONTROL; k <= F_UNMAP; k++) {
+		memset(fres, 0, sizeof(*fres));
+		st = kt_fork_run(single_child, (void *)(long)k);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP)
+			SKIP(return, "unshare(CLONE_NEWUSER) -> %s",
+			     kt_ret_str(fres->change));
+		EXPECT_EQ(0, fres->unreg) TH_LOG("%s", what[k]);
+		EXPECT_EQ(0, fres->setfs) TH_LOG("%s", what[k]);
+		EXPECT_EQ(0, fres->reg) TH_LOG("%s", what[k]);
+		EXPECT_EQ(0, fres->protect) TH_LOG("%s", what[k]);
+		kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
+			       "registered on our TCB");
+		if (k == F_RDONLY)
+			kt_expect_snap(_metadata, &fres->readonly, KT_EXPECT_AREA,
+				       "read-only area before the change");
+		if (k != F_CONTROL) {
+			EXPECT_TRUE(segv_at_stage_1(st))
+				TH_LOG("%s: %s at stage %d", what[k],
+				       kt_status_str(st), fres_stage());
+			continue;
+		}
+		kt_expect_exit0(_metadata, st, what[k]);
+		kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
+			       "after unshare(CLONE_NEWUSER)");
+		EXPECT_NE(fres->before.sys.uid, fres->after.sys.uid);
+	}
 }
 
 /* ---- a raw thread in a multi-threaded child (root) ---- */
@@ -202,46 +186,36 @@ static int thread_child(void *arg)
 	return 0;
 }
 
-/* A child whose CLONE_KTLS thread then changes its uid (needs root). */
-static int thread_case(struct __test_metadata *_metadata, bool rdonly)
+/*
+ * A child's CLONE_KTLS thread changes its uid with raw setresuid(1001,
+ * 1001, 1001) (needs root): -> 0 and area uid 1001 (the control); with
+ * its area page made read-only first, the child is killed by SIGSEGV
+ * before setresuid returns (stage 1).
+ */
+TEST_F(fault, raw_thread)
 {
-	int st;
+	int rdonly, st;
 
 	if (geteuid() != 0)
-		SKIP(return 0, "setresuid needs root");
-	st = kt_fork_run(thread_child, (void *)(long)rdonly);
-	EXPECT_EQ(0, fres->protect);
-	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
-		       "thread before setresuid");
-	return st;
-}
-
-/* Control: raw setresuid(1001, 1001, 1001) -> 0, area uid 1001. */
-TEST_F(fault, thread_writable)
-{
-	int st = thread_case(_metadata, false);
-
-	if (_metadata->skip)
-		return;
-	kt_expect_exit0(_metadata, st, "child");
-	EXPECT_EQ(0, fres->change);
-	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
-		       "thread after setresuid");
-	EXPECT_EQ(1001, fres->after.area_ids.uid);
-}
-
-/*
- * The thread mprotects its area page read-only, then raw setresuid: the
- * child is killed by SIGSEGV before setresuid returns (stage 1).
- */
-TEST_F(fault, thread_readonly)
-{
-	int st = thread_case(_metadata, true);
-
-	if (_metadata->skip)
-		return;
-	EXPECT_TRUE(segv_at_stage_1(st))
-		TH_LOG("%s at stage %d", kt_status_str(st), fres_stage());
+		SKIP(return, "setresuid needs root");
+	for (rdonly = 0; rdonly <= 1; rdonly++) {
+		memset(fres, 0, sizeof(*fres));
+		st = kt_fork_run(thread_child, (void *)(long)rdonly);
+		EXPECT_EQ(0, fres->protect);
+		kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
+			       "thread before setresuid");
+		if (rdonly) {
+			EXPECT_TRUE(segv_at_stage_1(st))
+				TH_LOG("%s at stage %d", kt_status_str(st),
+				       fres_stage());
+			continue;
+		}
+		kt_expect_exit0(_metadata, st, "writable area");
+		EXPECT_EQ(0, fres->change);
+		kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
+			       "thread after setresuid");
+		EXPECT_EQ(1001, fres->after.area_ids.uid);
+	}
 }
 
 /* ---- UNREGISTER and REGISTER on a read-only area: EFAULT ---- */

@@ -356,33 +356,35 @@ static KT_RAW int fork_and_check(struct kt_thread *t)
 	return 0;
 }
 
-static void fork_with_advice(struct __test_metadata *_metadata, int advice,
-			     bool fast_in_child)
+TEST_F(owner, dontfork_wipeonfork_area)
 {
-	struct fork_check f = { .fast_in_child = fast_in_child };
+	static const struct {
+		int advice;
+		bool fast_in_child;
+		const char *what;
+	} rows[] = {
+		{ MADV_DONTFORK, false, "MADV_DONTFORK" },
+		{ MADV_WIPEONFORK, true, "MADV_WIPEONFORK" },
+	};
 	long page = sysconf(_SC_PAGESIZE);
+	struct fork_check f;
 	struct kt_thread t;
+	size_t i;
 
-	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ASSERT_EQ(0, madvise((void *)((unsigned long)t.area & -page), page, advice));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
-				     t.tls, 0, fork_and_check, &f));
-	kt_thread_join(&t);
-	EXPECT_EQ(0, t.ret);
-	EXPECT_EQ(0, f.status)
-		TH_LOG("child: %s (1 vdso!=syscalls, 2 not on the fast path)",
-		       kt_status_str(f.status));
-	kt_thread_free(&t);
-}
-
-TEST_F(owner, dontfork_area)
-{
-	fork_with_advice(_metadata, MADV_DONTFORK, false);
-}
-
-TEST_F(owner, wipeonfork_area)
-{
-	fork_with_advice(_metadata, MADV_WIPEONFORK, true);
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		f = (struct fork_check){ .fast_in_child = rows[i].fast_in_child };
+		ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+		ASSERT_EQ(0, madvise((void *)((unsigned long)t.area & -page),
+				     page, rows[i].advice));
+		ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
+					     t.tls, 0, fork_and_check, &f));
+		kt_thread_join(&t);
+		EXPECT_EQ(0, t.ret) TH_LOG("%s", rows[i].what);
+		EXPECT_EQ(0, f.status)
+			TH_LOG("%s child: %s (1 vdso!=syscalls, 2 not on the fast path)",
+			       rows[i].what, kt_status_str(f.status));
+		kt_thread_free(&t);
+	}
 }
 
 /*

@@ -81,48 +81,51 @@ static KT_RAW int snap_fn(struct kt_thread *t)
  * memory may hold a copy of main's, which claims main's thread pointer):
  * vDSO == syscalls, errno_location its slot only with an area.
  */
-static void raw_thread(struct __test_metadata *_metadata, bool with_area,
-		       bool fake_copy)
+TEST_F(vdso, raw_threads)
 {
-	__u64 flags = KT_THREAD_FLAGS | (with_area ? CLONE_KTLS : 0);
+	static const struct {
+		bool with_area, fake_copy;
+		const char *what;
+	} rows[] = {
+		{ true, false, "raw thread, clone3(CLONE_KTLS)" },
+		{ false, false, "raw thread without an area" },
+		{ false, true, "raw thread, a copy of main's area in its TCB" },
+	};
 	struct kt_thread t;
 	struct kt_snap s;
+	size_t i;
 	long ret;
 
-	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	if (fake_copy)
-		memcpy(t.area, &kt_tls_area, sizeof(*t.area));
-	ret = kt_thread_spawn(&t, flags, t.tls, 0, snap_fn, &s);
-	ASSERT_LT(0, ret) TH_LOG("%s", kt_ret_str(ret));
-	kt_thread_join(&t);
-	kt_expect_snap(_metadata, &s, with_area ? KT_EXPECT_AREA :
-		       KT_EXPECT_NO_AREA, "raw thread");
-	EXPECT_EQ(ret, s.sys.tid);
-	kt_thread_free(&t);
-}
-
-TEST_F(vdso, raw_thread_clone_ktls)
-{
-	raw_thread(_metadata, true, false);
-}
-
-TEST_F(vdso, raw_thread_no_area)
-{
-	raw_thread(_metadata, false, false);
-}
-
-TEST_F(vdso, raw_thread_copy_of_main_area)
-{
-	raw_thread(_metadata, false, true);
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+		if (rows[i].fake_copy)
+			memcpy(t.area, &kt_tls_area, sizeof(*t.area));
+		ret = kt_thread_spawn(&t, KT_THREAD_FLAGS |
+				      (rows[i].with_area ? CLONE_KTLS : 0),
+				      t.tls, 0, snap_fn, &s);
+		ASSERT_LT(0, ret) TH_LOG("%s: %s", rows[i].what, kt_ret_str(ret));
+		kt_thread_join(&t);
+		kt_expect_snap(_metadata, &s, rows[i].with_area ? KT_EXPECT_AREA :
+			       KT_EXPECT_NO_AREA, rows[i].what);
+		EXPECT_EQ(ret, s.sys.tid) TH_LOG("%s", rows[i].what);
+		kt_thread_free(&t);
+	}
 }
 
 /* ---- bogus thread pointers, in children ---- */
 
-enum bogus {
-	B_CLONE_TLS0,		/* clone3 CLONE_SETTLS tls=0 */
-	B_SETFS0,		/* KTLS thread, then ARCH_SET_FS 0 */
-	B_CLONE_TLS_NONE,	/* clone3 tls in a PROT_NONE mapping */
-	B_SETFS_NONE,		/* KTLS thread, then ARCH_SET_FS there */
+/*
+ * The bogus thread pointer: 0, or an address in a PROT_NONE mapping; set
+ * by clone3's tls, or by ARCH_SET_FS in a CLONE_KTLS thread.
+ */
+static const struct bogus_case {
+	bool prot_none, set_fs;
+	const char *what;
+} bogus_cases[] = {
+	{ false, false, "clone3 CLONE_SETTLS tls=0" },
+	{ false, true, "CLONE_KTLS thread, then ARCH_SET_FS 0" },
+	{ true, false, "clone3 tls in a PROT_NONE mapping" },
+	{ true, true, "CLONE_KTLS thread, then ARCH_SET_FS to a PROT_NONE address" },
 };
 
 /* Shared with the test's process. */
@@ -147,12 +150,9 @@ static KT_RAW int bogus_fn(struct kt_thread *t)
 
 static int bogus_child(void *arg)
 {
-	enum bogus k = (enum bogus)(long)arg;
+	const struct bogus_case *c = arg;
 	struct kt_thread t;
-	unsigned long none, bad;
-	__u64 flags = KT_THREAD_FLAGS;
-	unsigned long tls;
-	long ret;
+	unsigned long none;
 
 	if (kt_thread_prepare(&t, 0))
 		return 250;
@@ -160,74 +160,35 @@ static int bogus_child(void *arg)
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (none == (unsigned long)MAP_FAILED)
 		return 251;
-	bad = none + (1 << 19);
-	tls = t.tls;
-	switch (k) {
-	case B_CLONE_TLS0:
-		tls = 0;
-		break;
-	case B_CLONE_TLS_NONE:
-		tls = bad;
-		break;
-	case B_SETFS0:
-		flags |= CLONE_KTLS;
-		bres->setfs = true;
-		bres->want_fs = 0;
-		break;
-	case B_SETFS_NONE:
-		flags |= CLONE_KTLS;
-		bres->setfs = true;
-		bres->want_fs = bad;
-		break;
-	}
-	if (!bres->setfs)
-		bres->want_fs = tls;
-	ret = kt_thread_spawn(&t, flags, tls, 0, bogus_fn, NULL);
-	if (ret <= 0)
+	bres->want_fs = c->prot_none ? none + (1 << 19) : 0;
+	bres->setfs = c->set_fs;
+	if (kt_thread_spawn(&t, KT_THREAD_FLAGS | (c->set_fs ? CLONE_KTLS : 0),
+			    c->set_fs ? t.tls : bres->want_fs, 0, bogus_fn,
+			    NULL) <= 0)
 		return 252;
 	kt_thread_join(&t);
 	return 0;
 }
 
 /*
- * The child exits 0 (no crash); its thread's vDSO == syscalls,
- * errno_location NULL, and the FS base is the bogus one.
+ * Each case in a child, which exits 0 (no crash); its thread's vDSO ==
+ * syscalls, errno_location NULL, and the FS base is the bogus one.
  */
-static void bogus_case(struct __test_metadata *_metadata, enum bogus k)
+TEST_F(vdso, bogus_thread_pointers)
 {
+	const struct bogus_case *c;
 	int st;
 
-	bres = kt_shared_alloc(sizeof(*bres));
-	st = kt_fork_run(bogus_child, (void *)(long)k);
-	kt_expect_exit0(_metadata, st, "child");
-	EXPECT_EQ(0, bres->setfs_ret);
-	kt_expect_snap(_metadata, &bres->snap, KT_EXPECT_NONE, "bogus TP");
-	EXPECT_EQ(bres->want_fs, bres->snap.fs);
-	EXPECT_TRUE(!bres->snap.vdso_done || !bres->snap.errno_loc);
-}
-
-/* A raw thread created with CLONE_SETTLS tls=0. */
-TEST_F(vdso, bogus_clone_tls_0)
-{
-	bogus_case(_metadata, B_CLONE_TLS0);
-}
-
-/* A CLONE_KTLS thread after arch_prctl(ARCH_SET_FS, 0). */
-TEST_F(vdso, bogus_set_fs_0)
-{
-	bogus_case(_metadata, B_SETFS0);
-}
-
-/* A raw thread created with its tls in a PROT_NONE mapping. */
-TEST_F(vdso, bogus_clone_tls_prot_none)
-{
-	bogus_case(_metadata, B_CLONE_TLS_NONE);
-}
-
-/* A CLONE_KTLS thread after ARCH_SET_FS to a PROT_NONE address. */
-TEST_F(vdso, bogus_set_fs_prot_none)
-{
-	bogus_case(_metadata, B_SETFS_NONE);
+	for (c = bogus_cases; c < bogus_cases + ARRAY_SIZE(bogus_cases); c++) {
+		bres = kt_shared_alloc(sizeof(*bres));
+		st = kt_fork_run(bogus_child, (void *)c);
+		kt_expect_exit0(_metadata, st, c->what);
+		EXPECT_EQ(0, bres->setfs_ret) TH_LOG("%s", c->what);
+		kt_expect_snap(_metadata, &bres->snap, KT_EXPECT_NONE, c->what);
+		EXPECT_EQ(bres->want_fs, bres->snap.fs) TH_LOG("%s", c->what);
+		EXPECT_TRUE(!bres->snap.vdso_done || !bres->snap.errno_loc)
+			TH_LOG("%s", c->what);
+	}
 }
 
 /* ---- moving the thread pointer with arch_prctl ---- */
