@@ -836,15 +836,6 @@ TEST_F(offset, register_in_raw_thread)
 
 /* ---- checks in the main thread ---- */
 
-/*
- * A process that never registered anything: the vDSO accessors equal the
- * syscalls, errno_location is NULL, the owner word is not valid.
- */
-TEST_F(fresh, unregistered_process)
-{
-	kt_expect_self(_metadata, KT_EXPECT_NO_AREA, "fresh process");
-}
-
 /* GET_LAYOUT before SET_OFFSET -> 0, size 64, alignment 64, offset 0. */
 TEST_F(fresh, get_layout)
 {
@@ -889,7 +880,8 @@ TEST_F(fresh, clone_ktls_without_offset)
 
 /*
  * SET_OFFSET of the static TLS offset -> 0; GET_LAYOUT returns it (size
- * and alignment 64); the main thread's area is not written.
+ * and alignment 64); the main thread's area is not written, and it has
+ * none: the vDSO equals the system calls, errno_location is the slot.
  */
 TEST_F(fresh, set_offset)
 {
@@ -901,11 +893,6 @@ TEST_F(fresh, set_offset)
 	EXPECT_EQ(64U, l.size);
 	EXPECT_EQ(64U, l.alignment);
 	EXPECT_EQ(0UL, kt_tls_area.owner);
-}
-
-/* Offset set, main not registered: as a fresh process, but for the slot. */
-TEST_F(offset, unregistered_thread)
-{
 	kt_expect_self(_metadata, KT_EXPECT_NO_AREA,
 		       "offset set, initial thread not registered");
 }

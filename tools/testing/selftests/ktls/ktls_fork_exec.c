@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KTLS across fork, exec, vfork and CLONE_VM children: a fork child's area
+ * KTLS across fork, exec and CLONE_VM children: a fork child's area
  * shows the child; exec leaves no offset and no area (and clears the
  * exec'ing thread's area); a task sharing its parent's thread pointer is
- * never served the parent's values, and the parent's area survives it.
+ * never served the parent's values, and the parent's area survives it
+ * (vfork(): ktls_owner's vfork_child).
  *
  * Re-executed as "ktls_fork_exec --exec-check", the program checks the
  * fresh image and reports through its exit status.
@@ -295,53 +296,6 @@ TEST_F(fork_exec, posix_spawn)
 }
 
 /* ---- tasks sharing the parent's thread pointer ---- */
-
-/* Written by the vfork child, read by the parent: __atomic accesses. */
-static long vf_raw_tid, vf_raw_pid, vf_tid, vf_pid;
-static int *vf_errno;
-
-/*
- * KT_RAW for its noinline: the child runs in this frame, not the
- * caller's, on the parent's thread pointer.
- */
-static KT_RAW pid_t do_vfork(void)
-{
-	pid_t pid = vfork();
-
-	if (pid == 0) {
-		__atomic_store_n(&vf_raw_tid, kt_raw_gettid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_raw_pid, kt_raw_getpid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_tid, kt_vdso.gettid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_pid, kt_vdso.getpid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_errno, kt_vdso.errno_location(),
-				 __ATOMIC_RELAXED);
-		_exit(0);
-	}
-	return pid;
-}
-
-/*
- * A vfork() child shares the parent's thread pointer: __vdso_ktls_gettid
- * and getpid and the raw syscalls give vfork's return; errno_location is
- * the parent's slot (shared like its TLS).  The parent's area, vDSO and
- * errno_location are right after the child exited.
- */
-TEST_F(fork_exec, vfork)
-{
-	int st = 0;
-	pid_t pid;
-
-	pid = do_vfork();
-	ASSERT_LT(0, pid);
-	waitpid(pid, &st, 0);
-	EXPECT_EQ(pid, __atomic_load_n(&vf_raw_tid, __ATOMIC_RELAXED));
-	EXPECT_EQ(pid, __atomic_load_n(&vf_raw_pid, __ATOMIC_RELAXED));
-	EXPECT_EQ(pid, __atomic_load_n(&vf_tid, __ATOMIC_RELAXED));
-	EXPECT_EQ(pid, __atomic_load_n(&vf_pid, __ATOMIC_RELAXED));
-	EXPECT_EQ(&kt_tls_area.errno_value,
-		  __atomic_load_n(&vf_errno, __ATOMIC_RELAXED));
-	kt_expect_self(_metadata, KT_EXPECT_AREA, "parent after vfork");
-}
 
 /*
  * A child on the parent's thread pointer: the area there is the parent's.

@@ -37,39 +37,6 @@ FIXTURE_TEARDOWN(vdso)
 {
 }
 
-TEST_F(vdso, registered_main)
-{
-	kt_expect_self(_metadata, KT_EXPECT_AREA, "registered initial thread");
-}
-
-/*
- * Main after UNREGISTER: vDSO == syscalls, errno_location the slot;
- * REGISTER again works.
- */
-TEST_F(vdso, unregistered_main)
-{
-	ASSERT_EQ(0, kt_unregister());
-	kt_expect_self(_metadata, KT_EXPECT_NO_AREA, "main unregistered");
-	ASSERT_EQ(0, kt_register());
-}
-
-static void *pt_snap_fn(void *arg)
-{
-	kt_snap_take(arg, &kt_tls_area);
-	return NULL;
-}
-
-/* A pthread (no CLONE_KTLS): vDSO == syscalls, errno_location its slot. */
-TEST_F(vdso, pthread)
-{
-	struct kt_snap s = { 0 };
-	pthread_t th;
-
-	ASSERT_EQ(0, pthread_create(&th, NULL, pt_snap_fn, &s));
-	pthread_join(th, NULL);
-	kt_expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, "pthread");
-}
-
 static KT_RAW int snap_fn(struct kt_thread *t)
 {
 	kt_snap_take(t->arg, t->area);
@@ -77,37 +44,30 @@ static KT_RAW int snap_fn(struct kt_thread *t)
 }
 
 /*
- * A raw thread on a fresh TCB, with CLONE_KTLS or without (then its area
- * memory may hold a copy of main's, which claims main's thread pointer):
- * vDSO == syscalls, errno_location its slot only with an area.
+ * A raw thread on a fresh TCB without CLONE_KTLS (its area memory may hold
+ * a copy of main's, which claims main's thread pointer): vDSO == syscalls,
+ * no area.  With CLONE_KTLS: ktls_threads' many_raw_threads.
  */
-TEST_F(vdso, raw_threads)
+TEST_F(vdso, raw_threads_no_area)
 {
-	static const struct {
-		bool with_area, fake_copy;
-		const char *what;
-	} rows[] = {
-		{ true, false, "raw thread, clone3(CLONE_KTLS)" },
-		{ false, false, "raw thread without an area" },
-		{ false, true, "raw thread, a copy of main's area in its TCB" },
+	static const char *const what[] = {
+		"raw thread without an area",
+		"raw thread, a copy of main's area in its TCB",
 	};
 	struct kt_thread t;
 	struct kt_snap s;
-	size_t i;
+	int fake_copy;
 	long ret;
 
-	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+	for (fake_copy = 0; fake_copy <= 1; fake_copy++) {
 		ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-		if (rows[i].fake_copy)
+		if (fake_copy)
 			memcpy(t.area, &kt_tls_area, sizeof(*t.area));
-		ret = kt_thread_spawn(&t, KT_THREAD_FLAGS |
-				      (rows[i].with_area ? CLONE_KTLS : 0),
-				      t.tls, 0, snap_fn, &s);
-		ASSERT_LT(0, ret) TH_LOG("%s: %s", rows[i].what, kt_ret_str(ret));
+		ret = kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0, snap_fn, &s);
+		ASSERT_LT(0, ret) TH_LOG("%s: %s", what[fake_copy], kt_ret_str(ret));
 		kt_thread_join(&t);
-		kt_expect_snap(_metadata, &s, rows[i].with_area ? KT_EXPECT_AREA :
-			       KT_EXPECT_NO_AREA, rows[i].what);
-		EXPECT_EQ(ret, s.sys.tid) TH_LOG("%s", rows[i].what);
+		kt_expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, what[fake_copy]);
+		EXPECT_EQ(ret, s.sys.tid) TH_LOG("%s", what[fake_copy]);
 		kt_thread_free(&t);
 	}
 }
