@@ -67,10 +67,13 @@ static long cur_offset(void)
 }
 
 /*
- * Make the call.  Then an accepted GET_LAYOUT must have written the layout
- * and no byte beyond its 16, an accepted SET_OFFSET must show in
- * GET_LAYOUT, and a rejected call must have written nothing and changed
- * neither the offset nor the main thread's area (its owner word).
+ * Run in a forked child (kt_fork_exit_code(): the errno the call failed
+ * with, 0 on success, 255 for a positive return, a C_* status, or -1 when
+ * the child was killed).  Make the call.  Then an accepted GET_LAYOUT must
+ * have written the layout and no byte beyond its 16, an accepted
+ * SET_OFFSET must show in GET_LAYOUT, and a rejected call must have
+ * written nothing and changed neither the offset nor the main thread's
+ * area (its owner word).
  */
 static int prctl_call_fn(void *arg)
 {
@@ -117,20 +120,6 @@ static int prctl_call_fn(void *arg)
 		}
 	}
 	return ret < 0 ? (int)-ret : 0;
-}
-
-/*
- * Run the call in a forked child: the errno it failed with, 0 on success,
- * 255 for a positive return, a C_* status, or -1 when the child was killed.
- */
-static int errno_in_child(int (*fn)(void *), void *arg)
-{
-	int st = kt_fork_run(fn, arg);
-
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	ksft_print_msg("child %s\n", kt_status_str(st));
-	return -1;
 }
 
 static const char *child_err_str(int err)
@@ -401,7 +390,7 @@ static void fill_layout(struct ktls_layout *l, enum layout_kind k)
 	}
 }
 
-/* The case's call in a child: what errno_in_child() returns. */
+/* The case's call in a child: what kt_fork_exit_code() returns. */
 static int run_arg_case(const struct arg_case *c)
 {
 	struct prctl_call call = {
@@ -442,7 +431,7 @@ static int run_arg_case(const struct arg_case *c)
 		call.arg = none_page;
 		break;
 	}
-	return errno_in_child(prctl_call_fn, &call);
+	return kt_fork_exit_code(prctl_call_fn, &call);
 }
 
 /* Every case of the table @c gives the errno it expects. */
@@ -578,7 +567,7 @@ TEST_F(fresh, set_offset_edges)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(edges); i++) {
-		int err = errno_in_child(set_then_get_fn, &edges[i]);
+		int err = kt_fork_exit_code(set_then_get_fn, &edges[i]);
 		const char *why = err == 200 ? "GET_LAYOUT failed" :
 				  err == 201 ? "GET_LAYOUT offset differs" :
 				  err == 202 ? "GET_LAYOUT size/alignment not the kernel's" :
@@ -745,7 +734,7 @@ static void clone_cases(struct __test_metadata *_metadata,
 	int err;
 
 	for (i = 0; i < n; i++) {
-		err = errno_in_child(clone_case_fn, (void *)&c[i]);
+		err = kt_fork_exit_code(clone_case_fn, (void *)&c[i]);
 		EXPECT_EQ(c[i].expect, err)
 			TH_LOG("clone3(flags=%#llx, tls=%s) with CLONE_KTLS %s -> %s, expected %s",
 			       (unsigned long long)c[i].flags,
@@ -821,7 +810,7 @@ TEST_F(offset, register_in_raw_thread)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		int err = errno_in_child(register_case_fn,
+		int err = kt_fork_exit_code(register_case_fn,
 					 (void *)(long)kinds[i].k);
 		const char *why = err == 252 ? "area wrong after REGISTER" :
 				  err == 253 ? "UNREGISTER failed or left tp" :
@@ -864,13 +853,13 @@ TEST_F(fresh, rejected_arguments)
 /* SET_OFFSET while a second thread (a pthread) exists -> EBUSY. */
 TEST_F(fresh, set_offset_beside_pthread)
 {
-	EXPECT_EQ(EBUSY, errno_in_child(set_with_pthread_fn, NULL));
+	EXPECT_EQ(EBUSY, kt_fork_exit_code(set_with_pthread_fn, NULL));
 }
 
 /* SET_OFFSET while a CLONE_VM child process exists -> EBUSY. */
 TEST_F(fresh, set_offset_beside_clone_vm_child)
 {
-	EXPECT_EQ(EBUSY, errno_in_child(set_with_vm_child_fn, NULL));
+	EXPECT_EQ(EBUSY, kt_fork_exit_code(set_with_vm_child_fn, NULL));
 }
 
 TEST_F(fresh, clone_ktls_without_offset)

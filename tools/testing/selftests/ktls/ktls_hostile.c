@@ -123,15 +123,9 @@ FIXTURE_TEARDOWN(hostile)
 /* Run @fn in a child; its V_* bits, or -1 if it was killed. */
 static int in_child(int (*fn)(void *), void *arg)
 {
-	int st;
-
 	memset(sh, 0, sizeof(*sh));
 	sh->ret = LONG_MIN;
-	st = kt_fork_run(fn, arg);
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	ksft_print_msg("child %s\n", kt_status_str(st));
-	return -1;
+	return kt_fork_exit_code(fn, arg);
 }
 
 /* ---- checks in a child ---- */
@@ -1147,25 +1141,6 @@ struct area_case {
 	bool clone;		/* clone3(CLONE_KTLS) rather than REGISTER */
 };
 
-/* Find a mapping by its /proc/self/maps name ("[vdso]"). */
-static unsigned long find_mapping(const char *name)
-{
-	char line[512];
-	unsigned long lo = 0, hi;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, name) &&
-		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-			break;
-		lo = 0;
-	}
-	fclose(f);
-	return lo;
-}
-
 static int area_child(void *arg)
 {
 	const struct area_case *c = arg;
@@ -1222,12 +1197,12 @@ static int area_child(void *arg)
 		readable = true;
 		break;
 	case A_VDSO_TEXT:
-		area = find_mapping("[vdso]");
+		area = kt_find_mapping("[vdso]", NULL);
 		tp = area - offset;
 		readable = area != 0;
 		break;
 	case A_VVAR:
-		area = find_mapping("[vvar]");
+		area = kt_find_mapping("[vvar]", NULL);
 		area = area ? area + 4 * page_size : 0;
 		tp = area - offset;
 		readable = area != 0;

@@ -139,20 +139,6 @@ TEST_F(interact, clone3_set_tid)
  * registered main thread from its area.  In a child, as the old mappings
  * are gone for good.
  */
-static int find_mapping(const char *name, unsigned long *start, unsigned long *end)
-{
-	char line[256];
-	FILE *f = fopen("/proc/self/maps", "r");
-	int found = 0;
-
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = strstr(line, name) &&
-			sscanf(line, "%lx-%lx", start, end) == 2;
-	if (f)
-		fclose(f);
-	return found ? 0 : -1;
-}
-
 static int moved_vdso_child(void *arg)
 {
 	unsigned long vvar, vvar_end, vdso, vdso_end, to;
@@ -160,8 +146,9 @@ static int moved_vdso_child(void *arg)
 	void *hole;
 	long ret;
 
-	if (find_mapping("[vvar]", &vvar, &vvar_end) ||
-	    find_mapping("[vdso]", &vdso, &vdso_end) || vvar_end != vdso)
+	vvar = kt_find_mapping("[vvar]", &vvar_end);
+	vdso = kt_find_mapping("[vdso]", &vdso_end);
+	if (!vvar || !vdso || vvar_end != vdso)
 		return 10;
 	len = vdso_end - vvar;
 	/* A free range, away from the old one. */
@@ -179,7 +166,8 @@ static int moved_vdso_child(void *arg)
 		return 13;
 	if (ret < 0)
 		return 18;
-	if (find_mapping("[vdso]", &vdso, &vdso_end) || vdso == vvar_end)
+	vdso = kt_find_mapping("[vdso]", &vdso_end);
+	if (!vdso || vdso == vvar_end)
 		return 14;
 	if (kt_vdso_init_at(vdso) != 7)
 		return 15;

@@ -495,6 +495,33 @@ int kt_fork_run(int (*fn)(void *arg), void *arg)
 	return status;
 }
 
+int kt_fork_exit_code(int (*fn)(void *arg), void *arg)
+{
+	int st = kt_fork_run(fn, arg);
+
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	ksft_print_msg("child %s\n", kt_status_str(st));
+	return -1;
+}
+
+unsigned long kt_find_mapping(const char *name, unsigned long *end)
+{
+	unsigned long lo = 0, hi = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, name) &&
+			sscanf(line, "%lx-%lx", &lo, &hi) == 2;
+	if (f)
+		fclose(f);
+	if (end)
+		*end = found ? hi : 0;
+	return found ? lo : 0;
+}
+
 static char *kt_buf(void)
 {
 	static char bufs[8][64];

@@ -371,6 +371,13 @@ void *kt_shared_alloc(size_t size);
  */
 int kt_fork_run(int (*fn)(void *arg), void *arg);
 extern pid_t kt_last_child;
+/* kt_fork_run(): the child's exit code, or -1 (printed) if it was killed. */
+int kt_fork_exit_code(int (*fn)(void *arg), void *arg);
+/*
+ * The first mapping of /proc/self/maps whose line holds @name ("[vdso]"):
+ * its start (0: none) and, if @end, its end.
+ */
+unsigned long kt_find_mapping(const char *name, unsigned long *end);
 /* "exit 3", "killed by SIGSEGV", ... */
 const char *kt_status_str(int status);
 /* "0", "-EINVAL", "4242" ... (rotating static buffers) */
