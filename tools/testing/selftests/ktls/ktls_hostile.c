@@ -30,8 +30,10 @@
  * a wrong acceptance cannot spoil the rest.  After each rejected call the
  * child checks that nothing was registered: GET_LAYOUT reports the offset
  * it had, REGISTER or UNREGISTER answers as before (EBUSY/ENOENT), no area
- * or buffer memory was written, no thread appeared, and the vDSO accessors
- * of the main thread and of the calling thread still equal the syscalls.
+ * or buffer memory was written (nor SET_OFFSET's source, nor the owner
+ * word of a main thread not registered), no thread appeared, and the vDSO
+ * accessors of the main thread and of the calling thread still equal the
+ * syscalls.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -183,6 +185,12 @@ static int verify_main(const char *who, long offset, bool registered)
 	if (!kt_snap_check(&s, registered ? KT_EXPECT_AREA :
 			     KT_EXPECT_NO_AREA, who))
 		v |= V_VDSO;
+	/* Main never registered, or UNREGISTERed: nothing wrote its area. */
+	if (!registered && s.area_owner) {
+		ksft_print_msg("%s: main's owner word %#llx, expected 0\n", who,
+			       (unsigned long long)s.area_owner);
+		v |= V_STATE;
+	}
 	if (registered) {
 		r = kt_register();
 		want = -EBUSY;
@@ -309,6 +317,10 @@ static int op_child(void *arg)
 	sh->ret = kt_prctl(c->val, ptr, size, c->arg5);
 	if (sh->ret != (valid ? 0 : -EINVAL))
 		v |= V_CALL;
+	/* SET_OFFSET's source is never written. */
+	if (good.size != KTLS_AREA_SIZE || good.alignment != KTLS_AREA_ALIGN ||
+	    good.offset != kt_offset)
+		v |= V_MEM;
 	if (valid && c->op == PR_KTLS_SET_OFFSET)
 		off_after = kt_offset;
 	if (valid && c->op == PR_KTLS_UNREGISTER)
@@ -430,8 +442,8 @@ static int usize_child(void *arg)
 		.alignment = KTLS_AREA_ALIGN,
 		.offset = kt_offset,
 	};
+	unsigned char *p, *s, *copy = malloc(page_size);
 	struct ktls_layout got;
-	unsigned char *p, *s;
 	size_t i;
 	int v;
 
@@ -440,7 +452,8 @@ static int usize_child(void *arg)
 		return v;
 	p = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED || mprotect(p + page_size, page_size, PROT_NONE))
+	if (!copy || p == MAP_FAILED ||
+	    mprotect(p + page_size, page_size, PROT_NONE))
 		return V_SETUP;
 	s = p + c->pos;
 	memset(p, get ? PATTERN : 0, page_size);
@@ -449,9 +462,13 @@ static int usize_child(void *arg)
 		if (c->nz >= 0)
 			s[c->nz] = PATTERN;
 	}
+	memcpy(copy, p, page_size);
 	sh->ret = kt_prctl(c->op, s, c->size, 0);
 	if (sh->ret != c->expect)
 		v |= V_CALL;
+	/* SET_OFFSET's source is never written. */
+	if (!get && memcmp(copy, p, page_size))
+		v |= V_MEM;
 	if (get) {
 		memcpy(&got, s, sizeof(got));
 		if (!sh->ret && (got.size != KTLS_AREA_SIZE ||
@@ -738,6 +755,9 @@ static int offset_child(void *arg)
 	sh->ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 	if (sh->ret != c->expect)
 		v |= V_CALL;
+	if (l.size != KTLS_AREA_SIZE || l.alignment != KTLS_AREA_ALIGN ||
+	    l.offset != c->offset)
+		v |= V_MEM;	/* SET_OFFSET wrote its source */
 	if (sh->ret)
 		return v | verify_main("after the rejected SET_OFFSET", 0,
 				       false);
@@ -843,10 +863,15 @@ static int size_child(void *arg)
 		.alignment = c->alignment,
 		.offset = c->offset,
 	};
+	int v = 0;
 
 	sh->ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
-	return verify_main(sh->ret ? "after the rejected SET_OFFSET" :
-			   "after SET_OFFSET", sh->ret ? 0 : c->offset, false);
+	if (l.size != c->size || l.alignment != c->alignment ||
+	    l.offset != c->offset)
+		v |= V_MEM;	/* SET_OFFSET wrote its source */
+	return v | verify_main(sh->ret ? "after the rejected SET_OFFSET" :
+			       "after SET_OFFSET", sh->ret ? 0 : c->offset,
+			       false);
 }
 
 static bool pow2(__u32 x)
