@@ -270,25 +270,14 @@ static const struct arg_case registered_cases[] = {
 
 static void fill_layout(struct ktls_layout *l, enum layout_kind k)
 {
-	l->size = KTLS_AREA_SIZE;
-	l->alignment = KTLS_AREA_ALIGN;
-	l->offset = kt_offset;
-	switch (k) {
-	case L_GOOD:
-		break;
-	case L_OFF_PLUS8:
-		l->offset += 8;
-		break;
-	case L_OFF_PLUS32:
-		l->offset += 32;
-		break;
-	case L_OFF_OTHER:	/* a different valid offset */
-		l->offset -= 64;
-		break;
-	case L_ALIGN_32:
+	/* L_OFF_OTHER: another valid offset. */
+	static const long delta[] = {
+		[L_OFF_PLUS8] = 8, [L_OFF_PLUS32] = 32, [L_OFF_OTHER] = -64,
+	};
+
+	*l = kt_layout(kt_offset + delta[k]);
+	if (k == L_ALIGN_32)
 		l->alignment = 32;
-		break;
-	}
 }
 
 /* The case's call in a child: what kt_fork_exit_code() returns. */

@@ -285,11 +285,7 @@ static int op_child(void *arg)
 	const struct op_case *c = arg;
 	bool valid = c->val == c->op && !c->arg5;
 	unsigned char buf[2 * sizeof(struct ktls_layout)];
-	struct ktls_layout good = {
-		.size = KTLS_AREA_SIZE,
-		.alignment = KTLS_AREA_ALIGN,
-		.offset = kt_offset,
-	};
+	struct ktls_layout good = kt_layout(kt_offset);
 	bool reg_before = c->op != PR_KTLS_SET_OFFSET &&
 			  c->op != PR_KTLS_REGISTER;
 	long off_before = c->op == PR_KTLS_SET_OFFSET ? 0 : kt_offset;
@@ -437,11 +433,7 @@ static int usize_child(void *arg)
 {
 	const struct usize_case *c = arg;
 	bool get = c->op == PR_KTLS_GET_LAYOUT;
-	struct ktls_layout good = {
-		.size = KTLS_AREA_SIZE,
-		.alignment = KTLS_AREA_ALIGN,
-		.offset = kt_offset,
-	};
+	struct ktls_layout good = kt_layout(kt_offset);
 	unsigned char *p, *s, *copy = malloc(page_size);
 	struct ktls_layout got;
 	size_t i;
@@ -741,11 +733,7 @@ struct offset_case {
 static int offset_child(void *arg)
 {
 	const struct offset_case *c = arg;
-	struct ktls_layout l = {
-		.size = KTLS_AREA_SIZE,
-		.alignment = KTLS_AREA_ALIGN,
-		.offset = c->offset,
-	};
+	struct ktls_layout l = kt_layout(c->offset);
 	struct reg_probe *p;
 	struct kt_thread t;
 	unsigned long tp = 0, area = 0;
@@ -965,11 +953,7 @@ static int ptr_child(void *arg)
 {
 	const struct ptr_case *c = arg;
 	bool get = c->op == PR_KTLS_GET_LAYOUT;
-	struct ktls_layout good = {
-		.size = KTLS_AREA_SIZE,
-		.alignment = KTLS_AREA_ALIGN,
-		.offset = kt_offset,
-	};
+	struct ktls_layout good = kt_layout(kt_offset);
 	unsigned char *watch = NULL;
 	size_t watch_len = 0, i;
 	long expect = -EFAULT;

@@ -66,15 +66,9 @@ bool kt_vdso_ok;
 
 long kt_set_offset(long offset)
 {
-	struct ktls_layout l = {
-		.size = KTLS_AREA_SIZE,
-		.alignment = KTLS_AREA_ALIGN,
-		.offset = offset,
-	};
+	struct ktls_layout l = kt_layout(offset);
 
-	long ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
-
-	return ret;
+	return kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 }
 
 KT_RAW void kt_futex_wait(int *addr, int val)

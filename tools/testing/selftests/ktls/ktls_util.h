@@ -24,9 +24,6 @@
 
 #include "kt_clone3.h"
 
-#ifndef __NR_clone3
-#define __NR_clone3		435
-#endif
 #ifndef ARCH_SET_FS
 #define ARCH_SET_FS		0x1002
 #endif
@@ -121,9 +118,19 @@ static inline KT_NOSSP long kt_get_layout(struct ktls_layout *l)
 	return kt_prctl(PR_KTLS_GET_LAYOUT, l, sizeof(*l), 0);
 }
 
-/*
- * SET_OFFSET with the kernel's size and alignment and @offset.
- */
+/* The kernel's size and alignment, and @offset. */
+static inline struct ktls_layout kt_layout(long offset)
+{
+	struct ktls_layout l = {
+		.size = KTLS_AREA_SIZE,
+		.alignment = KTLS_AREA_ALIGN,
+		.offset = offset,
+	};
+
+	return l;
+}
+
+/* SET_OFFSET of kt_layout(@offset). */
 long kt_set_offset(long offset);
 
 /* The thread pointer as the kernel knows it (arch_prctl, raw-safe). */
