@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +28,6 @@
 #define SENTINEL2	0x0ddba11
 #define PATTERN		0xa5
 
-static long page_size;
 static struct ktls_layout kernel_layout;
 
 /* ---- prctl(PR_KTLS) in a forked child ---- */
@@ -336,7 +334,6 @@ enum phase { FRESH, OFFSET, REGISTERED };
 
 static void abi_setup(struct __test_metadata *_metadata, enum phase phase)
 {
-	page_size = sysconf(_SC_PAGESIZE);
 	kt_require(&kernel_layout);
 	kt_vdso_init();
 	if (phase >= OFFSET)
@@ -500,26 +497,14 @@ static int set_with_vm_child_fn(void *arg)
 
 /* ---- clone3(CLONE_KTLS) rejected (in children) ---- */
 
-enum tls_kind {
-	T_OWN,		/* the fake TCB */
-	T_ZERO,		/* tls = 0 */
-	T_MISALIGNED,	/* fake TCB + 8: area not 64-aligned */
-	T_AREA_RDONLY,	/* the area's page is read-only */
-	T_AREA_NONE,	/* the area's page is PROT_NONE */
-};
-
-static const char *const tls_names[] = {
-	[T_OWN] = "own TCB",
-	[T_ZERO] = "tls 0",
-	[T_MISALIGNED] = "TCB+8 (area misaligned)",
-	[T_AREA_RDONLY] = "area page read-only",
-	[T_AREA_NONE] = "area page PROT_NONE",
-};
-
+/*
+ * The flags and the state: each on the thread's own fake TCB.  The thread
+ * pointers and areas clone3 refuses (0, misaligned, read-only, PROT_NONE
+ * ...) are ktls_hostile's areas test, as is REGISTER in a raw thread.
+ */
 struct clone_case {
 	__u64 flags;
 	int sig;
-	enum tls_kind tls;
 	int expect;
 	const char *what;
 };
@@ -530,39 +515,16 @@ static KT_RAW int nop_fn(struct kt_thread *t)
 	return 0;
 }
 
-static unsigned long setup_tls(struct kt_thread *t, enum tls_kind k)
-{
-	unsigned long apage = (unsigned long)t->area & ~(page_size - 1);
-
-	switch (k) {
-	case T_OWN:
-		break;
-	case T_ZERO:
-		return 0;
-	case T_MISALIGNED:
-		return t->tls + 8;
-	case T_AREA_RDONLY:
-		mprotect((void *)apage, page_size, PROT_READ);
-		break;
-	case T_AREA_NONE:
-		mprotect((void *)apage, page_size, PROT_NONE);
-		break;
-	}
-	return t->tls;
-}
-
 static int clone_case_fn(void *arg)
 {
 	struct clone_case *c = arg;
 	struct kt_thread t;
-	unsigned long tls;
 	long ret;
 	int st;
 
 	if (kt_thread_prepare(&t, 0))
 		return 250;
-	tls = setup_tls(&t, c->tls);
-	ret = kt_thread_spawn(&t, c->flags, tls, c->sig, nop_fn, NULL);
+	ret = kt_thread_spawn(&t, c->flags, t.tls, c->sig, nop_fn, NULL);
 	if (ret > 0) {
 		if (c->flags & CLONE_THREAD)
 			kt_thread_join(&t);
@@ -576,25 +538,15 @@ static int clone_case_fn(void *arg)
 #define VMFLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND)
 
 static const struct clone_case clone_before_set[] = {
-	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_OWN, ENOENT,
-	  "no offset registered" },
+	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, ENOENT, "no offset registered" },
 };
 
 static const struct clone_case clone_after_set[] = {
-	{ VMFLAGS | CLONE_SETTLS | CLONE_KTLS, SIGCHLD, T_OWN, EINVAL,
+	{ VMFLAGS | CLONE_SETTLS | CLONE_KTLS, SIGCHLD, EINVAL,
 	  "without CLONE_THREAD" },
-	{ (KT_THREAD_FLAGS & ~CLONE_SETTLS) | CLONE_KTLS, 0, T_OWN,
-	  EINVAL, "without CLONE_SETTLS" },
-	{ CLONE_KTLS, SIGCHLD, T_OWN, EINVAL,
-	  "alone (a fork-like clone)" },
-	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_ZERO, EINVAL,
-	  "thread pointer 0" },
-	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_MISALIGNED, EINVAL,
-	  "area not 64-aligned" },
-	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_RDONLY, EFAULT,
-	  "area not writable" },
-	{ KT_THREAD_FLAGS | CLONE_KTLS, 0, T_AREA_NONE, EFAULT,
-	  "area not mapped accessibly" },
+	{ (KT_THREAD_FLAGS & ~CLONE_SETTLS) | CLONE_KTLS, 0, EINVAL,
+	  "without CLONE_SETTLS" },
+	{ CLONE_KTLS, SIGCHLD, EINVAL, "alone (a fork-like clone)" },
 };
 
 /* Every clone3(CLONE_KTLS) case of @c gives the errno it expects. */
@@ -607,90 +559,10 @@ static void clone_cases(struct __test_metadata *_metadata,
 	for (i = 0; i < n; i++) {
 		err = kt_fork_exit_code(clone_case_fn, (void *)&c[i]);
 		EXPECT_EQ(c[i].expect, err)
-			TH_LOG("clone3(flags=%#llx, tls=%s) with CLONE_KTLS %s -> %s, expected %s",
-			       (unsigned long long)c[i].flags,
-			       tls_names[c[i].tls], c[i].what,
+			TH_LOG("clone3(flags=%#llx) with CLONE_KTLS %s -> %s, expected %s",
+			       (unsigned long long)c[i].flags, c[i].what,
 			       err == 0 ? "a new thread" : child_err_str(err),
 			       kt_errname(c[i].expect));
-	}
-}
-
-/* ---- REGISTER from a raw thread with a bad area (in children) ---- */
-
-/* What a raw thread saw of its own REGISTER and UNREGISTER. */
-struct reg_seen {
-	long reg, unreg;
-	struct kt_snap snap;
-};
-
-static KT_RAW int register_fn(struct kt_thread *t)
-{
-	struct reg_seen *r = t->arg;
-
-	r->reg = kt_register();
-	if (!r->reg) {
-		kt_snap_take(&r->snap, t->area);
-		r->unreg = kt_unregister();
-	}
-	return 0;
-}
-
-static int register_case_fn(void *arg)
-{
-	enum tls_kind k = (enum tls_kind)(long)arg;
-	struct reg_seen r = { 0 };
-	struct kt_thread t;
-	unsigned long tls;
-	long ret;
-
-	if (kt_thread_prepare(&t, 0))
-		return 250;
-	tls = setup_tls(&t, k);
-	ret = kt_thread_spawn(&t, KT_THREAD_FLAGS, tls, 0, register_fn, &r);
-	if (ret < 0)
-		return 251;
-	kt_thread_join(&t);
-	if (r.reg == 0 && k == T_OWN) {
-		/* Registered: the area was right, and UNREGISTER worked. */
-		if (!kt_snap_check(&r.snap, KT_EXPECT_AREA,
-				   "raw thread after REGISTER"))
-			return 252;
-		if (r.unreg != 0 || t.area->owner != 0)
-			return 253;
-	}
-	return r.reg < 0 ? (int)-r.reg : 0;
-}
-
-/*
- * REGISTER in a raw thread (no CLONE_KTLS): on its own TCB -> 0 with a
- * right area, and UNREGISTER clears the owner word; thread pointer 0 or
- * misaligned area -> EINVAL; area page read-only or PROT_NONE -> EFAULT.
- */
-TEST_F(offset, register_in_raw_thread)
-{
-	static const struct {
-		enum tls_kind k;
-		int expect;
-	} kinds[] = {
-		{ T_OWN, 0 },
-		{ T_ZERO, EINVAL },
-		{ T_MISALIGNED, EINVAL },
-		{ T_AREA_RDONLY, EFAULT },
-		{ T_AREA_NONE, EFAULT },
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		int err = kt_fork_exit_code(register_case_fn,
-					 (void *)(long)kinds[i].k);
-		const char *why = err == 252 ? "area wrong after REGISTER" :
-				  err == 253 ? "UNREGISTER failed or left tp" :
-				  err == 250 || err == 251 ? "setup failed" :
-				  child_err_str(err);
-
-		EXPECT_EQ(kinds[i].expect, err)
-			TH_LOG("%s -> %s, expected %s", tls_names[kinds[i].k],
-			       why, kt_errname(kinds[i].expect));
 	}
 }
 
