@@ -383,68 +383,6 @@ FIXTURE_TEARDOWN(registered)
 {
 }
 
-/* ---- SET_OFFSET accepted at the edges (in children) ---- */
-
-struct set_case {
-	__u32 size, alignment;
-	__s64 offset;
-	const char *what;
-};
-
-static int set_then_get_fn(void *arg)
-{
-	struct set_case *c = arg;
-	struct ktls_layout l = {
-		.size = c->size,
-		.alignment = c->alignment,
-		.offset = c->offset,
-	};
-	struct ktls_layout g = { 0 };
-	long ret;
-
-	ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
-	if (ret)
-		return (int)-ret;
-	if (kt_get_layout(&g))
-		return 200;
-	if (g.offset != c->offset)
-		return 201;
-	/* GET_LAYOUT reports the kernel's size and alignment, not ours. */
-	if (g.size != kernel_layout.size ||
-	    g.alignment != kernel_layout.alignment)
-		return 202;
-	return 0;
-}
-
-/*
- * SET_OFFSET accepts the edges of the ABI (offsets +-KTLS_OFFSET_MAX and
- * +64, a larger size, larger alignments), then GET_LAYOUT returns the
- * offset with the kernel's size and alignment.
- */
-TEST_F(fresh, set_offset_edges)
-{
-	struct set_case edges[] = {
-		{ 64, 64, -KTLS_OFFSET_MAX, "offset -KTLS_OFFSET_MAX" },
-		{ 64, 64, KTLS_OFFSET_MAX, "offset +KTLS_OFFSET_MAX" },
-		{ 64, 64, 64, "offset +64" },
-		{ 128, 64, kt_offset, "size 128 (larger than the kernel's)" },
-		{ 64, 128, kt_offset & ~127L,
-		  "alignment 128, offset a multiple of 128" },
-		{ 64, 4096, -4096, "alignment 4096, offset -4096" },
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(edges); i++) {
-		int err = kt_fork_exit_code(set_then_get_fn, &edges[i]);
-		const char *why = err == 200 ? "GET_LAYOUT failed" :
-				  err == 201 ? "GET_LAYOUT offset differs" :
-				  err == 202 ? "GET_LAYOUT size/alignment not the kernel's" :
-				  child_err_str(err);
-
-		EXPECT_EQ(0, err) TH_LOG("%s: %s", edges[i].what, why);
-	}
-}
-
 /* ---- SET_OFFSET while the address space is shared ---- */
 
 static void *block_fn(void *arg)

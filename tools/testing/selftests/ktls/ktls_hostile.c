@@ -869,15 +869,17 @@ static bool pow2(__u32 x)
 
 /*
  * SET_OFFSET with offset -4096 and each size x alignment: 0 for size >=
- * 64 and alignment 64 or 128, -EINVAL otherwise, GET_LAYOUT,
- * registration and vDSO as expected afterwards.  Alignment 128 with an
- * offset that is a multiple of 64 but not of 128: the header reads as
- * -EINVAL, Documentation's KTLS_AREA_ALIGN rule as 0; either is taken,
- * with a consistent state.
+ * 64 and alignment 64, 128 or 4096, -EINVAL otherwise, GET_LAYOUT (the
+ * offset, the kernel's size and alignment), registration and vDSO as
+ * expected afterwards.  Alignment 128 with an offset that is a multiple
+ * of 64 but not of 128: the header reads as -EINVAL, Documentation's
+ * KTLS_AREA_ALIGN rule as 0; either is taken, with a consistent state.
  */
 TEST_F_TIMEOUT(hostile, sizes, 300)
 {
-	static const __u32 vals[] = { 0, 1, 63, 64, 65, 96, 128, UINT32_MAX };
+	static const __u32 vals[] = {
+		0, 1, 63, 64, 65, 96, 128, 4096, UINT32_MAX,
+	};
 	size_t i, j;
 	char line[512];
 	struct size_case amb = { 64, 128, -(128L * 32 + 64) };
