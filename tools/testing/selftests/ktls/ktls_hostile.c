@@ -70,23 +70,15 @@ enum {
 
 static const char *v_str(int v)
 {
-	static char bufs[4][160];
-	static unsigned int n;
-	char *b = bufs[n++ % 4];
+	static const char *const names[] = {
+		"wrong-return", "offset-changed", "registration-changed",
+		"vdso/errno_location-wrong", "memory-written", "thread-count",
+		"setup-failed",
+	};
 
 	if (v < 0)
 		return "child killed";
-	if (!v)
-		return "all checks passed";
-	snprintf(b, 160, "%s%s%s%s%s%s%s",
-		 v & V_CALL ? " wrong-return" : "",
-		 v & V_LAYOUT ? " offset-changed" : "",
-		 v & V_STATE ? " registration-changed" : "",
-		 v & V_VDSO ? " vdso/errno_location-wrong" : "",
-		 v & V_MEM ? " memory-written" : "",
-		 v & V_THREAD ? " thread-count" : "",
-		 v & V_SETUP ? " setup-failed" : "");
-	return b + 1;
+	return v ? kt_bits_str(v, names, ARRAY_SIZE(names)) : "all checks passed";
 }
 
 /* What a child reports besides its exit status. */

@@ -617,6 +617,25 @@ KT_RAW unsigned int kt_snap_bad(const struct kt_snap *s,
 	return bad;
 }
 
+const char *kt_bits_str(unsigned int bits, const char *const *names,
+			unsigned int n)
+{
+	static char bufs[4][192];
+	static unsigned int k;
+	char *b = bufs[k++ % 4];
+	unsigned int i;
+
+	b[0] = 0;
+	for (i = 0; i < n; i++)
+		if (bits & (1U << i))
+			snprintf(b + strlen(b), 192 - strlen(b), "%s%s",
+				 b[0] ? "," : "", names[i]);
+	if (bits >> n)
+		snprintf(b + strlen(b), 192 - strlen(b), "%s%#x",
+			 b[0] ? "," : "", bits);
+	return b;
+}
+
 const char *kt_bad_str(unsigned int bad)
 {
 	static const char *const names[] = {
@@ -624,22 +643,8 @@ const char *kt_bad_str(unsigned int bad)
 		"area-owner!=thread-pointer^key", "area-ids!=syscalls",
 		"area-without-owner-claims-tp", "errno_location-wrong",
 	};
-	static char bufs[4][192];
-	static unsigned int n;
-	char *b = bufs[n++ % 4];
-	unsigned int i;
 
-	if (!bad)
-		return "right";
-	b[0] = 0;
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (bad & (1U << i))
-			snprintf(b + strlen(b), 192 - strlen(b), "%s%s",
-				 b[0] ? "," : "", names[i]);
-	if (bad >> ARRAY_SIZE(names))
-		snprintf(b + strlen(b), 192 - strlen(b), "%s%#x",
-			 b[0] ? "," : "", bad);
-	return b;
+	return bad ? kt_bits_str(bad, names, ARRAY_SIZE(names)) : "right";
 }
 
 /* ---- the FS base ---- */
@@ -705,20 +710,12 @@ int kt_exec_image_check(long pid)
 
 const char *kt_exec_bits_str(int bits)
 {
-	static char bufs[4][128];
-	static unsigned int n;
-	char *b = bufs[n++ % 4];
+	static const char *const names[] = {
+		"offset!=0", "accessors", "REGISTER!=-ENOENT", "tid!=pid", "pid",
+		"fresh-registration",
+	};
 
 	if (bits < 0 || bits > 63)
 		return "not an exec-check status";
-	if (!bits)
-		return "all right";
-	snprintf(b, 128, "%s%s%s%s%s%s",
-		 bits & KT_EXEC_OFFSET ? " offset!=0" : "",
-		 bits & KT_EXEC_ACCESSORS ? " accessors" : "",
-		 bits & KT_EXEC_REGISTER ? " REGISTER!=-ENOENT" : "",
-		 bits & KT_EXEC_TID ? " tid!=pid" : "",
-		 bits & KT_EXEC_PID ? " pid" : "",
-		 bits & KT_EXEC_FRESH ? " fresh-registration" : "");
-	return b + 1;
+	return bits ? kt_bits_str(bits, names, ARRAY_SIZE(names)) : "all right";
 }

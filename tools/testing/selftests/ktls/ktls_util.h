@@ -412,6 +412,9 @@ enum {
 unsigned int kt_snap_bad(const struct kt_snap *s, enum kt_expect e);
 /* "vdso!=syscalls,..." for KT_BAD_* bits (rotating static buffers). */
 const char *kt_bad_str(unsigned int bad);
+/* @names[i] for each bit i < @n of @bits, ","-separated; others in hex. */
+const char *kt_bits_str(unsigned int bits, const char *const *names,
+			unsigned int n);
 
 /* ---- the FS base ---- */
 
