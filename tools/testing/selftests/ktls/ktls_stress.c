@@ -300,6 +300,31 @@ static void wait_arrived(int n)
 	}
 }
 
+/*
+ * Start raw threads w[0..n) running @fn, their worker fields filled in
+ * before (kt_thread_prepare() clears the struct kt_thread alone): how many
+ * started.
+ */
+static int workers_start(struct worker *w, int n, __u64 flags,
+			 kt_thread_fn fn)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct kt_thread *t = &w[i].t;
+		long ret = kt_thread_prepare(t, 0);
+
+		if (!ret)
+			ret = kt_thread_spawn(t, flags, t->tls, 0, fn, NULL);
+		if (ret <= 0) {
+			ksft_print_msg("thread %d: %s\n", i, kt_ret_str(ret));
+			kt_thread_free(t);
+			break;
+		}
+	}
+	return i;
+}
+
 struct readers {
 	struct worker *t;
 	int n;
@@ -313,22 +338,12 @@ static void bg_readers_start(struct readers *r, int n, bool lenient)
 	r->t = calloc(n, sizeof(*r->t));
 	if (!r->t)
 		ksft_exit_fail_msg("calloc: out of memory\n");
-	r->n = 0;
 	rd_reset(0);
 	for (i = 0; i < n; i++) {
-		struct kt_thread *t = &r->t[i].t;
-
-		if (kt_thread_prepare(t, 0))
-			break;
-		wk(t)->rounds = 16;
-		wk(t)->lenient = lenient;
-		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
-				    t->tls, 0, reader_fn, NULL) <= 0) {
-			kt_thread_free(t);
-			break;
-		}
-		r->n++;
+		r->t[i].rounds = 16;
+		r->t[i].lenient = lenient;
 	}
+	r->n = workers_start(r->t, n, KT_THREAD_FLAGS | CLONE_KTLS, reader_fn);
 	wait_arrived(r->n);
 	kt_post(&rd_go, 1);
 }
@@ -456,6 +471,11 @@ static KT_RAW int changer_fn(struct kt_thread *t)
 	return 0;
 }
 
+static KT_RAW int changer_or_reader_fn(struct kt_thread *t)
+{
+	return wk(t)->changer ? changer_fn(t) : reader_fn(t);
+}
+
 static const char *trace_id(long id)
 {
 	static char buf[64];
@@ -474,7 +494,7 @@ static void do_readers_changers(struct __test_metadata *_metadata)
 	long rbad = 0, riters = 0, cbad = 0, csteps = 0, foreign = 0;
 	struct worker *thr = calloc(n, sizeof(*thr));
 	bool distinct = true, cleared = true;
-	int i, j, started = 0, nr = 0, ncs = 0;
+	int i, j, started, nr, ncs = 0;
 	long *tids;
 	char who[96];
 	double t0;
@@ -487,37 +507,22 @@ static void do_readers_changers(struct __test_metadata *_metadata)
 	__atomic_store_n(&cred_overlap, 0, __ATOMIC_RELAXED);
 	t0 = now();
 	for (i = 0; i < n; i++) {
-		struct kt_thread *t = &thr[i].t;
-		bool changer = i % every == every - 1 && ncs < nc;
-		long ret;
+		struct worker *w = &thr[i];
 
-		ret = kt_thread_prepare(t, 0);
-		if (ret) {
-			ksft_print_msg("thread %d: mmap: %s\n", i,
-				       kt_ret_str(ret));
-			break;
-		}
-		if (changer) {
-			wk(t)->cycles = P.cred_cycles;
-			wk(t)->index = ncs;
+		w->changer = i % every == every - 1 && ncs < nc;
+		if (w->changer) {
+			w->cycles = P.cred_cycles;
+			w->index = ncs++;
 		} else {
 			/* Half of them stop early: exits while others read. */
-			wk(t)->rounds = i & 1 ? P.reads : P.reads / 2;
+			w->rounds = i & 1 ? P.reads : P.reads / 2;
 		}
-		ret = kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
-				      t->tls, 0, changer ? changer_fn :
-				      reader_fn, NULL);
-		if (ret <= 0) {
-			ksft_print_msg("thread %d: clone3(CLONE_KTLS) -> %s\n",
-				       i, kt_ret_str(ret));
-			kt_thread_free(t);
-			break;
-		}
-		wk(t)->changer = changer;
-		ncs += changer;
-		nr += !changer;
-		started++;
 	}
+	started = workers_start(thr, n, KT_THREAD_FLAGS | CLONE_KTLS,
+				changer_or_reader_fn);
+	for (i = 0, ncs = 0; i < started; i++)
+		ncs += thr[i].changer;
+	nr = started - ncs;
 	wait_arrived(started);
 	/* All alive: the tids in their areas are theirs and distinct. */
 	for (i = 0; i < started; i++) {
@@ -1073,7 +1078,7 @@ static void do_signals(struct __test_metadata *_metadata)
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	long rbad = 0, riters = 0, sent = 0, pt_bad[2] = { 0, 0 };
 	long handled = 0, altfail = 0, bad;
-	int i, started = 0, unsignalled = 0, npt = 0, nslots;
+	int i, started, unsignalled = 0, npt = 0, nslots;
 	struct sigaction sa = { 0 };
 	pthread_t pt[2];
 	double t0 = now(), end = deadline(0.15, true);
@@ -1097,20 +1102,12 @@ static void do_signals(struct __test_metadata *_metadata)
 
 	rd_reset(0);
 	for (i = 0; i < n; i++) {
-		struct kt_thread *t = &thr[i].t;
-
-		if (kt_thread_prepare(t, 0))
-			break;
-		wk(t)->rounds = 16;
+		thr[i].rounds = 16;
 		if (i & 1)
-			wk(t)->altstack = alt + (size_t)i * ALT_STACK_SIZE;
-		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
-				    t->tls, 0, sig_reader_fn, NULL) <= 0) {
-			kt_thread_free(t);
-			break;
-		}
-		started++;
+			thr[i].altstack = alt + (size_t)i * ALT_STACK_SIZE;
 	}
+	started = workers_start(thr, n, KT_THREAD_FLAGS | CLONE_KTLS,
+				sig_reader_fn);
 	wait_arrived(started);
 	for (i = 0; i < started; i++) {
 		__atomic_store_n(&sig_tids[1 + i], thr[i].tid,
@@ -1477,25 +1474,16 @@ static void do_cycles(struct __test_metadata *_metadata, bool report)
 	long main_cycles = 0, main_bad = 0, th_cycles = 0, th_bad = 0;
 	long proc_bad = 0, i;
 	unsigned int first = 0;
-	int started = 0, st;
+	int started, st;
 	double t0 = now(), end = deadline(0.15, report);
 
 	__atomic_store_n(&rd_go, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&reg_stop, 0, __ATOMIC_RELAXED);
-	for (i = 0; i < NR_REG_THREADS; i++) {
-		struct kt_thread *t = &thr[i].t;
-
-		if (kt_thread_prepare(t, 0))
-			break;
-		wk(t)->rounds = n / 2 / NR_REG_THREADS;
-		/* No CLONE_KTLS: the threads opt in themselves. */
-		if (kt_thread_spawn(t, KT_THREAD_FLAGS, t->tls, 0,
-				    reg_thread_fn, NULL) <= 0) {
-			kt_thread_free(t);
-			break;
-		}
-		started++;
-	}
+	for (i = 0; i < NR_REG_THREADS; i++)
+		thr[i].rounds = n / 2 / NR_REG_THREADS;
+	/* No CLONE_KTLS: the threads opt in themselves. */
+	started = workers_start(thr, NR_REG_THREADS, KT_THREAD_FLAGS,
+				reg_thread_fn);
 	kt_post(&rd_go, 1);
 	if (kt_unregister())
 		main_bad++;
