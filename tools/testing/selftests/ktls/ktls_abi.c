@@ -663,9 +663,8 @@ TEST_F(registered, thread_exit)
 	EXPECT_EQ(t.tls ^ kt_key(), alive);
 	EXPECT_EQ(alive, dead);
 	/* A thread without an area arrives at the dead one's TCB. */
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
-				     snap_wait_fn, &e));
-	kt_thread_join(&t);
+	ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS, t.tls, snap_wait_fn,
+				   &e));
 	kt_expect_snap(_metadata, &e.snap, KT_EXPECT_NO_AREA,
 		       "thread on a dead thread's TCB");
 	kt_thread_free(&t);

@@ -178,12 +178,9 @@ static int thread_child(void *arg)
 	if (kt_thread_prepare(&t, 0))
 		return 250;
 	a.page = area_page(&t);
-	ret = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
-			      t.tls, 0, ro_thread_fn, &a);
-	if (ret <= 0)
-		return 251;
-	kt_thread_join(&t);
-	return 0;
+	ret = kt_thread_run(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
+			    ro_thread_fn, &a);
+	return ret > 0 ? 0 : 251;
 }
 
 /*
@@ -263,12 +260,9 @@ static int efault_child(void *arg)
 	a.page = area_page(&t);
 	if (unreg)
 		flags |= CLONE_KTLS;
-	ret = kt_thread_spawn(&t, flags, t.tls, 0,
-			      unreg ? unreg_ro_fn : reg_ro_fn, &a);
-	if (ret <= 0)
-		return 251;
-	kt_thread_join(&t);
-	return 0;
+	ret = kt_thread_run(&t, flags, t.tls, unreg ? unreg_ro_fn : reg_ro_fn,
+			    &a);
+	return ret > 0 ? 0 : 251;
 }
 
 /*

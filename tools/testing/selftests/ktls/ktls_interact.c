@@ -103,13 +103,6 @@ static pid_t highest_pid(void)
 	return max - 1;
 }
 
-/* The thread's look at its own area, into the snapshot at t->arg. */
-static KT_RAW int snap_own(struct kt_thread *t)
-{
-	kt_snap_take(t->arg, t->area);
-	return 0;
-}
-
 TEST_F(interact, clone3_set_tid)
 {
 	struct kt_thread t;
@@ -122,7 +115,7 @@ TEST_F(interact, clone3_set_tid)
 	ret = -EEXIST;
 	for (t.set_tid = highest_pid(); t.set_tid > 1 && ret == -EEXIST; t.set_tid--)
 		ret = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
-				      0, snap_own, &s);
+				      0, kt_thread_snap, &s);
 	t.set_tid++;
 	ASSERT_EQ(t.set_tid, ret) TH_LOG("clone3 -> %s", kt_ret_str(ret));
 	kt_thread_join(&t);
@@ -223,7 +216,7 @@ TEST_F(interact, userfaultfd_area)
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
 
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
-				     0, snap_own, &s));
+				     0, kt_thread_snap, &s));
 	pfd.fd = uffd;
 	pfd.events = POLLIN;
 	ASSERT_EQ(1, poll(&pfd, 1, 10000)) TH_LOG("no fault reported in 10 s");
@@ -233,9 +226,8 @@ TEST_F(interact, userfaultfd_area)
 
 	/* The address space's registry must not be held by the waiter. */
 	ASSERT_EQ(0, kt_thread_prepare(&other, 0));
-	ASSERT_LT(0, kt_thread_spawn(&other, KT_THREAD_FLAGS | CLONE_KTLS,
-				     other.tls, 0, snap_own, &so));
-	kt_thread_join(&other);
+	ASSERT_LT(0, kt_thread_run(&other, KT_THREAD_FLAGS | CLONE_KTLS,
+				   other.tls, kt_thread_snap, &so));
 	kt_expect_snap(_metadata, &so, KT_EXPECT_AREA, "other thread");
 
 	zero.range.start = area_page;

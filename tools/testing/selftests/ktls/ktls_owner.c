@@ -103,10 +103,8 @@ TEST_F(owner, clone_ktls_onto_own_tp)
 	long ret;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ret = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
-			      kt_tp(), 0, idle, NULL);
-	if (ret > 0)
-		kt_thread_join(&t);
+	ret = kt_thread_run(&t, KT_THREAD_FLAGS | CLONE_KTLS, kt_tp(), idle,
+			    NULL);
 	EXPECT_EQ(-EBUSY, ret);
 	EXPECT_TRUE(main_fast());
 	kt_thread_free(&t);
@@ -124,10 +122,7 @@ TEST_F(owner, clone_ktls_onto_live_thread)
 
 	ASSERT_LT(0, kt_thread_start(&a, wait_go, &la));
 	ASSERT_EQ(0, kt_thread_prepare(&b, 0));
-	ret = kt_thread_spawn(&b, KT_THREAD_FLAGS | CLONE_KTLS,
-			      a.tls, 0, idle, NULL);
-	if (ret > 0)
-		kt_thread_join(&b);
+	ret = kt_thread_run(&b, KT_THREAD_FLAGS | CLONE_KTLS, a.tls, idle, NULL);
 	EXPECT_EQ(-EBUSY, ret);
 	kt_post(&la.go, 1);
 	kt_thread_join(&a);
@@ -147,9 +142,7 @@ TEST_F(owner, clone_settls_onto_owner)
 	struct kt_thread t;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, kt_tp(), 0,
-				     snap_arg, &l));
-	kt_thread_join(&t);
+	ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS, kt_tp(), snap_arg, &l));
 	kt_expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread on main's TCB");
 	EXPECT_EQ(t.tid, l.snap.sys.tid);
 	EXPECT_TRUE(main_fast());
@@ -167,9 +160,7 @@ TEST_F(owner, arch_prctl_onto_owner)
 	struct kt_thread t;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
-				     visit_tcb, &l));
-	kt_thread_join(&t);
+	ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS, t.tls, visit_tcb, &l));
 	EXPECT_EQ(0, t.ret);
 	kt_expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread moved onto main's TCB");
 	EXPECT_EQ(t.tid, l.snap.sys.tid);
@@ -196,10 +187,9 @@ static int fork_copy_child(void *arg)
 		bad |= 1;
 	if (kt_thread_prepare(&b, 0))
 		return 64;
-	ret = kt_thread_spawn(&b, KT_THREAD_FLAGS, a->tls, 0, snap_arg, &lb);
+	ret = kt_thread_run(&b, KT_THREAD_FLAGS, a->tls, snap_arg, &lb);
 	if (ret <= 0)
 		return 65;
-	kt_thread_join(&b);
 	if (kt_snap_bad(&lb.snap, KT_EXPECT_NO_AREA) || lb.snap.sys.tid != ret)
 		bad |= 2;
 	/* Now main itself, with raw-safe code only while on A's TCB. */
@@ -249,9 +239,8 @@ TEST_F(owner, shared_mapping_refused)
 	ASSERT_EQ(0, kt_thread_prepare(&t, KT_PREP_SHARED));
 	EXPECT_EQ(-EINVAL, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
 					   t.tls, 0, idle, NULL));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
-				     register_self, &reg));
-	kt_thread_join(&t);
+	ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS, t.tls, register_self,
+				   &reg));
 	EXPECT_EQ(-EINVAL, reg);
 	kt_thread_free(&t);
 }
@@ -308,9 +297,8 @@ TEST_F(owner, shared_remap_then_fork)
 	if (geteuid())
 		SKIP(return, "changing the egid needs root");
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
-				     0, shared_remap_fork, &r));
-	kt_thread_join(&t);
+	ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
+				   shared_remap_fork, &r));
 	EXPECT_EQ(0, t.ret)
 		TH_LOG("thread: step %d (3 area not rewritten, 5 parent's area changed)",
 		       t.ret);
@@ -375,9 +363,8 @@ TEST_F(owner, dontfork_wipeonfork_area)
 		ASSERT_EQ(0, kt_thread_prepare(&t, 0));
 		ASSERT_EQ(0, madvise((void *)((unsigned long)t.area & -page),
 				     page, rows[i].advice));
-		ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
-					     t.tls, 0, fork_and_check, &f));
-		kt_thread_join(&t);
+		ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS | CLONE_KTLS,
+					   t.tls, fork_and_check, &f));
 		EXPECT_EQ(0, t.ret) TH_LOG("%s", rows[i].what);
 		EXPECT_EQ(0, f.status)
 			TH_LOG("%s child: %s (1 vdso!=syscalls, 2 not on the fast path)",
@@ -592,9 +579,8 @@ TEST_F(owner, exit_writes_nothing)
 	long i, changed = 0;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
-				     t.tls, 0, free_own_area, &page));
-	kt_thread_join(&t);
+	ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
+				   free_own_area, &page));
 	ASSERT_EQ(0, t.ret);
 	p = (unsigned char *)((unsigned long)t.area & -page);
 	for (i = 0; i < page; i++)

@@ -199,22 +199,14 @@ struct nest {
 	long inner_tid;		/* clone3's return in the outer thread */
 };
 
-static KT_RAW int inner_fn(struct kt_thread *t)
-{
-	kt_snap_take(t->arg, t->area);
-	return 0;
-}
-
 static KT_RAW int outer_fn(struct kt_thread *t)
 {
 	struct nest *n = t->arg;
 
 	kt_snap_take(&n->outer_before, t->area);
-	n->inner_tid = kt_thread_spawn(&n->inner, KT_THREAD_FLAGS | CLONE_KTLS,
-				       n->inner.tls, 0, inner_fn,
-				       &n->inner_seen);
-	if (n->inner_tid > 0)
-		kt_thread_join(&n->inner);
+	n->inner_tid = kt_thread_run(&n->inner, KT_THREAD_FLAGS | CLONE_KTLS,
+				     n->inner.tls, kt_thread_snap,
+				     &n->inner_seen);
 	/* The outer thread's area is unaffected by its child. */
 	kt_snap_take(&n->outer_after, t->area);
 	return 0;
@@ -252,7 +244,7 @@ TEST_F(threads, unregistered_creator)
 	struct kt_snap child;
 
 	ASSERT_EQ(0, kt_unregister());
-	ASSERT_LT(0, kt_thread_start(&t, inner_fn, &child));
+	ASSERT_LT(0, kt_thread_start(&t, kt_thread_snap, &child));
 	kt_thread_join(&t);
 	ASSERT_EQ(0, kt_register());
 	kt_expect_snap(_metadata, &child, KT_EXPECT_AREA, "child");

@@ -424,6 +424,22 @@ KT_RAW long kt_thread_spawn(struct kt_thread *t, __u64 flags,
 	return ret;
 }
 
+KT_RAW long kt_thread_run(struct kt_thread *t, __u64 flags,
+			  unsigned long tls, kt_thread_fn fn, void *arg)
+{
+	long ret = kt_thread_spawn(t, flags, tls, 0, fn, arg);
+
+	if (ret > 0)
+		kt_thread_join(t);
+	return ret;
+}
+
+KT_RAW int kt_thread_snap(struct kt_thread *t)
+{
+	kt_snap_take(t->arg, t->area);
+	return 0;
+}
+
 long kt_thread_start(struct kt_thread *t, kt_thread_fn fn, void *arg)
 {
 	int ret = kt_thread_prepare(t, 0);

@@ -362,6 +362,11 @@ int kt_thread_prepare(struct kt_thread *t, unsigned int prep);
 long kt_thread_spawn(struct kt_thread *t, __u64 flags,
 		     unsigned long tls, int sig, kt_thread_fn fn,
 		     void *arg);
+/* Raw-safe: kt_thread_spawn(), then kt_thread_join() if it started. */
+long kt_thread_run(struct kt_thread *t, __u64 flags, unsigned long tls,
+		   kt_thread_fn fn, void *arg);
+/* A thread function (raw-safe): kt_snap_take(t->arg, t->area). */
+int kt_thread_snap(struct kt_thread *t);
 /* prepare + spawn a KTLS thread (KT_THREAD_FLAGS|CLONE_KTLS). */
 long kt_thread_start(struct kt_thread *t, kt_thread_fn fn, void *arg);
 /* Raw-safe: wait until the thread has exited (CHILD_CLEARTID). */

@@ -37,12 +37,6 @@ FIXTURE_TEARDOWN(vdso)
 {
 }
 
-static KT_RAW int snap_fn(struct kt_thread *t)
-{
-	kt_snap_take(t->arg, t->area);
-	return 0;
-}
-
 /*
  * A raw thread on a fresh TCB without CLONE_KTLS (its area memory may hold
  * a copy of main's, which claims main's thread pointer): vDSO == syscalls,
@@ -63,9 +57,8 @@ TEST_F(vdso, raw_threads_no_area)
 		ASSERT_EQ(0, kt_thread_prepare(&t, 0));
 		if (fake_copy)
 			memcpy(t.area, &kt_tls_area, sizeof(*t.area));
-		ret = kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0, snap_fn, &s);
+		ret = kt_thread_run(&t, KT_THREAD_FLAGS, t.tls, kt_thread_snap, &s);
 		ASSERT_LT(0, ret) TH_LOG("%s: %s", what[fake_copy], kt_ret_str(ret));
-		kt_thread_join(&t);
 		kt_expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, what[fake_copy]);
 		EXPECT_EQ(ret, s.sys.tid) TH_LOG("%s", what[fake_copy]);
 		kt_thread_free(&t);
@@ -122,12 +115,9 @@ static int bogus_child(void *arg)
 		return 251;
 	bres->want_fs = c->prot_none ? none + (1 << 19) : 0;
 	bres->setfs = c->set_fs;
-	if (kt_thread_spawn(&t, KT_THREAD_FLAGS | (c->set_fs ? CLONE_KTLS : 0),
-			    c->set_fs ? t.tls : bres->want_fs, 0, bogus_fn,
-			    NULL) <= 0)
-		return 252;
-	kt_thread_join(&t);
-	return 0;
+	return kt_thread_run(&t, KT_THREAD_FLAGS | (c->set_fs ? CLONE_KTLS : 0),
+			     c->set_fs ? t.tls : bres->want_fs, bogus_fn,
+			     NULL) > 0 ? 0 : 252;
 }
 
 /*
