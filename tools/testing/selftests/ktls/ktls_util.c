@@ -556,24 +556,23 @@ const char *kt_status_str(int status)
 
 const char *kt_errname(int err)
 {
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{ 0, "0" }, { EPERM, "EPERM" }, { ENOENT, "ENOENT" },
+		{ E2BIG, "E2BIG" }, { ESRCH, "ESRCH" }, { EINTR, "EINTR" },
+		{ ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" }, { EINVAL, "EINVAL" },
+		{ KT_ERRNO_NOSYS, "ENOSYS" }, { EAGAIN, "EAGAIN" },
+		{ ENOSPC, "ENOSPC" },
+	};
+	size_t i;
 	char *b;
 
-	switch (err) {
-	case 0: return "0";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case E2BIG: return "E2BIG";
-	case ESRCH: return "ESRCH";
-	case EINTR: return "EINTR";
-	case ENOMEM: return "ENOMEM";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case EEXIST: return "EEXIST";
-	case EINVAL: return "EINVAL";
-	case KT_ERRNO_NOSYS: return "ENOSYS";
-	case EAGAIN: return "EAGAIN";
-	case ENOSPC: return "ENOSPC";
-	}
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].err == err)
+			return names[i].name;
 	b = kt_buf();
 	snprintf(b, 64, "errno %d", err);
 	return b;
