@@ -3,8 +3,9 @@
  * The KTLS vDSO accessors against their system calls in every kind of
  * thread: registered, unregistered, pthreads, raw threads with a fresh
  * TCB, a thread pointer of 0 or pointing at inaccessible memory, a thread
- * pointer moved with arch_prctl, an area overwritten by user space, signal
- * handlers and 64 threads at once; and __vdso_ktls_errno_location.
+ * pointer moved with arch_prctl, an area overwritten by user space and
+ * signal handlers; and __vdso_ktls_errno_location.  64 threads at once:
+ * ktls_threads.
  *
  * Cases that could crash (a bogus thread pointer) run in forked children
  * of the test's process, which judges their fate.
@@ -22,9 +23,6 @@
 #include "../kselftest_harness.h"
 #include "ktls_util.h"
 
-#define NR_LOOPERS	64
-#define NR_PT_LOOPERS	4
-#define LOOPS		5000
 FIXTURE(vdso) {
 };
 
@@ -371,84 +369,6 @@ TEST_F(vdso, signal_in_pthread)
 	pthread_join(th, NULL);
 	kt_expect_snap(_metadata, &sig_snap, KT_EXPECT_NO_AREA,
 		       "handler in pthread");
-}
-
-/* ---- many threads at once ---- */
-
-static struct kt_thread loopers[NR_LOOPERS];
-static long looper_bad[NR_LOOPERS];
-static int loop_go;		/* futex helpers only */
-
-static KT_RAW long loop_body(int *slot, const struct ktls_area *area)
-{
-	struct kt_ids ref, v;
-	long bad = 0;
-	int i;
-
-	kt_ids_sys(&ref);
-	for (i = 0; i < LOOPS; i++) {
-		kt_ids_vdso(&v);
-		if (!kt_ids_eq(&v, &ref))
-			bad++;
-		if (kt_vdso.errno_location() != slot)
-			bad++;
-		if ((i & 255) == 0) {
-			kt_ids_sys(&v);
-			if (!kt_ids_eq(&v, &ref))
-				bad++;
-			if (area) {
-				kt_ids_area(area, &v);
-				if (!kt_ids_eq(&v, &ref))
-					bad++;
-			}
-		}
-	}
-	return bad;
-}
-
-static KT_RAW int looper_fn(struct kt_thread *t)
-{
-	kt_wait_for(&loop_go, 1);
-	*(long *)t->arg = loop_body(&t->area->errno_value, t->area);
-	return 0;
-}
-
-static void *pt_looper_fn(void *arg)
-{
-	kt_wait_for(&loop_go, 1);
-	*(long *)arg = loop_body(&kt_tls_area.errno_value, NULL);
-	return NULL;
-}
-
-/*
- * 64 CLONE_KTLS threads, 4 pthreads and main each call the 7 accessors
- * LOOPS times at once: no answer differs from the thread's own syscalls
- * (every 256th round) and errno slot, nor from its area.
- */
-TEST_F_TIMEOUT(vdso, many_threads_at_once, 300)
-{
-	long pt_bad[NR_PT_LOOPERS] = { 0 };
-	pthread_t th[NR_PT_LOOPERS];
-	int i;
-
-	for (i = 0; i < NR_LOOPERS; i++)
-		ASSERT_LT(0, kt_thread_start(&loopers[i], looper_fn,
-					     &looper_bad[i]));
-	for (i = 0; i < NR_PT_LOOPERS; i++)
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, pt_looper_fn,
-					    &pt_bad[i]));
-	kt_post(&loop_go, 1);
-	/* Main loops too, on its own area. */
-	EXPECT_EQ(0, loop_body(&kt_tls_area.errno_value, &kt_tls_area));
-	for (i = 0; i < NR_LOOPERS; i++) {
-		kt_thread_join(&loopers[i]);
-		EXPECT_EQ(0, looper_bad[i]) TH_LOG("raw thread %d", i);
-		kt_thread_free(&loopers[i]);
-	}
-	for (i = 0; i < NR_PT_LOOPERS; i++) {
-		pthread_join(th[i], NULL);
-		EXPECT_EQ(0, pt_bad[i]) TH_LOG("pthread %d", i);
-	}
 }
 
 /* ---- errno_location slots ---- */
