@@ -33,6 +33,7 @@ static unsigned long page_size;
 /* What a raw thread of a child is to do with its area's page. */
 struct fault_arg {
 	bool rdonly;
+	bool unreg;		/* UNREGISTER rather than REGISTER */
 	unsigned long page;
 };
 
@@ -217,89 +218,67 @@ TEST_F(fault, raw_thread)
 
 /* ---- UNREGISTER and REGISTER on a read-only area: EFAULT ---- */
 
-static KT_RAW int unreg_ro_fn(struct kt_thread *t)
+/* The call, with the area page read-only, then writable again. */
+static KT_RAW int ro_call_fn(struct kt_thread *t)
 {
 	struct fault_arg *a = t->arg;
 
 	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ);
-	fres->r1 = kt_unregister();
+	fres->r1 = a->unreg ? kt_unregister() : kt_register();
 	kt_snap_take(&fres->before, t->area);
 	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ | PROT_WRITE);
-	fres->r2 = kt_unregister();
+	fres->r2 = a->unreg ? kt_unregister() : kt_register();
 	fres->tp_after = __atomic_load_n(&t->area->owner, __ATOMIC_RELAXED);
 	kt_snap_take(&fres->after, t->area);
+	if (!a->unreg)
+		kt_unregister();
 	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	return 0;
 }
 
-static KT_RAW int reg_ro_fn(struct kt_thread *t)
-{
-	struct fault_arg *a = t->arg;
-
-	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ);
-	fres->r1 = kt_register();
-	kt_snap_take(&fres->before, t->area);
-	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ | PROT_WRITE);
-	fres->r2 = kt_register();
-	kt_snap_take(&fres->after, t->area);
-	kt_unregister();
-	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
-	return 0;
-}
-
+/* UNREGISTER in a CLONE_KTLS thread, REGISTER in a thread without area. */
 static int efault_child(void *arg)
 {
-	bool unreg = (bool)(long)arg;
-	struct fault_arg a = { 0 };
+	struct fault_arg a = { .unreg = (bool)(long)arg };
 	struct kt_thread t;
-	__u64 flags = KT_THREAD_FLAGS;
 	long ret;
 
 	if (kt_thread_prepare(&t, 0))
 		return 250;
 	a.page = area_page(&t);
-	if (unreg)
-		flags |= CLONE_KTLS;
-	ret = kt_thread_run(&t, flags, t.tls, unreg ? unreg_ro_fn : reg_ro_fn,
-			    &a);
+	ret = kt_thread_run(&t, KT_THREAD_FLAGS | (a.unreg ? CLONE_KTLS : 0),
+			    t.tls, ro_call_fn, &a);
 	return ret > 0 ? 0 : 251;
 }
 
 /*
- * UNREGISTER with the area page read-only -> -EFAULT and the thread stays
- * registered; writable again, UNREGISTER -> 0 and owner word 0.
- */
-TEST_F(fault, unregister_readonly)
-{
-	int st = kt_fork_run(efault_child, (void *)1L);
-
-	kt_expect_exit0(_metadata, st, "child");
-	EXPECT_EQ(2, fres_stage());
-	EXPECT_EQ(-EFAULT, fres->r1);
-	EXPECT_EQ(0, fres->r2);
-	EXPECT_EQ(0UL, fres->tp_after);
-	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
-		       "after the failed UNREGISTER");
-	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_NO_AREA,
-		       "after UNREGISTER");
-}
-
-/*
+ * With the area page read-only, UNREGISTER -> -EFAULT and the thread
+ * stays registered; writable again, UNREGISTER -> 0 and owner word 0.
  * REGISTER with the area page read-only -> -EFAULT and no area; writable
  * again, REGISTER -> 0 with a right area.
  */
-TEST_F(fault, register_readonly)
+TEST_F(fault, readonly_area_efault)
 {
-	int st = kt_fork_run(efault_child, (void *)0L);
+	int unreg, st;
 
-	kt_expect_exit0(_metadata, st, "child");
-	EXPECT_EQ(2, fres_stage());
-	EXPECT_EQ(-EFAULT, fres->r1);
-	EXPECT_EQ(0, fres->r2);
-	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_NO_AREA,
-		       "after the failed REGISTER");
-	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
-		       "after REGISTER");
+	for (unreg = 0; unreg <= 1; unreg++) {
+		const char *what = unreg ? "UNREGISTER" : "REGISTER";
+
+		memset(fres, 0, sizeof(*fres));
+		st = kt_fork_run(efault_child, (void *)(long)unreg);
+		kt_expect_exit0(_metadata, st, what);
+		EXPECT_EQ(2, fres_stage()) TH_LOG("%s", what);
+		EXPECT_EQ(-EFAULT, fres->r1) TH_LOG("%s on a read-only area", what);
+		EXPECT_EQ(0, fres->r2) TH_LOG("%s", what);
+		if (unreg)
+			EXPECT_EQ(0UL, fres->tp_after);
+		kt_expect_snap(_metadata, &fres->before,
+			       unreg ? KT_EXPECT_AREA : KT_EXPECT_NO_AREA,
+			       unreg ? "after the failed UNREGISTER" :
+			       "after the failed REGISTER");
+		kt_expect_snap(_metadata, &fres->after,
+			       unreg ? KT_EXPECT_NO_AREA : KT_EXPECT_AREA, what);
+	}
 }
 
 int main(int argc, char **argv)
