@@ -97,10 +97,7 @@ FIXTURE(creds) {
 
 FIXTURE_SETUP(creds)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 	ASSERT_EQ(0, kt_sys2(SYS_capget, &cap_hdr, cap_cur));
 	memcpy(cap_drop, cap_cur, sizeof(cap_drop));
 	cap_drop[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
@@ -268,7 +265,7 @@ TEST_F(creds, raw_setresuid_in_main)
 	if (geteuid() != 0)
 		SKIP(return, "setresuid needs root");
 	st = kt_fork_run(main_change_fn, r);
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	EXPECT_EQ(0, r->ret);
 	kt_expect_snap(_metadata, &r->after, KT_EXPECT_AREA,
 		       "child main after setresuid");
@@ -327,7 +324,7 @@ TEST_F(creds, glibc_setresuid_all_threads)
 	if (geteuid() != 0)
 		SKIP(return, "setresuid needs root");
 	st = kt_fork_run(glibc_fn, r);
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	EXPECT_EQ(0, r->setres_ret);
 	EXPECT_EQ(0, r->pt_reg);
 	kt_expect_snap(_metadata, &r->main_after, KT_EXPECT_AREA, "main");

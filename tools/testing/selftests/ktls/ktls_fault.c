@@ -33,6 +33,7 @@ static unsigned long page_size;
 /* What a raw thread of a child is to do with its area's page. */
 struct fault_arg {
 	bool rdonly;
+	bool unreg;		/* UNREGISTER rather than REGISTER */
 	unsigned long page;
 };
 
@@ -41,10 +42,7 @@ FIXTURE(fault) {
 
 FIXTURE_SETUP(fault)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 	page_size = sysconf(_SC_PAGESIZE);
 	fres = kt_shared_alloc(sizeof(*fres));
 }
@@ -114,61 +112,45 @@ static int single_child(void *arg)
 
 /*
  * The main thread of a child moves onto a TCB of ours and registers
- * there; its area's page is left writable, made read-only or unmapped,
- * then unshare(CLONE_NEWUSER) changes every id the area shows.  Returns
- * the child's wait status, after checking the setup.
+ * there; its area's page is left writable (the control: the area and the
+ * vDSO follow the change), made read-only or unmapped (SIGSEGV on the
+ * return from the change, stage 1); then unshare(CLONE_NEWUSER) changes
+ * every id the area shows.
  */
-static int single(struct __test_metadata *_metadata, enum fkind k)
+TEST_F(fault, single_thread)
 {
-	int st = kt_fork_run(single_child, (void *)(long)k);
+	static const char *const what[] = {
+		[F_CONTROL] = "writable area", [F_RDONLY] = "read-only area",
+		[F_UNMAP] = "unmapped area",
+	};
+	int k, st;
 
-	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP)
-		SKIP(return st, "unshare(CLONE_NEWUSER) -> %s",
-		     kt_ret_str(fres->change));
-	EXPECT_EQ(0, fres->unreg);
-	EXPECT_EQ(0, fres->setfs);
-	EXPECT_EQ(0, fres->reg);
-	EXPECT_EQ(0, fres->protect);
-	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
-		       "registered on our TCB");
-	return st;
-}
-
-/* Control: the area and the vDSO follow the change. */
-TEST_F(fault, single_writable)
-{
-	int st = single(_metadata, F_CONTROL);
-
-	if (_metadata->skip)
-		return;
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
-		       "after unshare(CLONE_NEWUSER)");
-	EXPECT_NE(fres->before.sys.uid, fres->after.sys.uid);
-}
-
-/* Read-only area page: SIGSEGV on the return from unshare (stage 1). */
-TEST_F(fault, single_readonly)
-{
-	int st = single(_metadata, F_RDONLY);
-
-	if (_metadata->skip)
-		return;
-	kt_expect_snap(_metadata, &fres->readonly, KT_EXPECT_AREA,
-		       "read-only area before the change");
-	EXPECT_TRUE(segv_at_stage_1(st))
-		TH_LOG("%s at stage %d", kt_status_str(st), fres_stage());
-}
-
-/* Unmapped area page: SIGSEGV on the return from unshare (stage 1). */
-TEST_F(fault, single_unmapped)
-{
-	int st = single(_metadata, F_UNMAP);
-
-	if (_metadata->skip)
-		return;
-	EXPECT_TRUE(segv_at_stage_1(st))
-		TH_LOG("%s at stage %d", kt_status_str(st), fres_stage());
+	for (k = F_CONTROL; k <= F_UNMAP; k++) {
+		memset(fres, 0, sizeof(*fres));
+		st = kt_fork_run(single_child, (void *)(long)k);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP)
+			SKIP(return, "unshare(CLONE_NEWUSER) -> %s",
+			     kt_ret_str(fres->change));
+		EXPECT_EQ(0, fres->unreg) TH_LOG("%s", what[k]);
+		EXPECT_EQ(0, fres->setfs) TH_LOG("%s", what[k]);
+		EXPECT_EQ(0, fres->reg) TH_LOG("%s", what[k]);
+		EXPECT_EQ(0, fres->protect) TH_LOG("%s", what[k]);
+		kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
+			       "registered on our TCB");
+		if (k == F_RDONLY)
+			kt_expect_snap(_metadata, &fres->readonly, KT_EXPECT_AREA,
+				       "read-only area before the change");
+		if (k != F_CONTROL) {
+			EXPECT_TRUE(segv_at_stage_1(st))
+				TH_LOG("%s: %s at stage %d", what[k],
+				       kt_status_str(st), fres_stage());
+			continue;
+		}
+		kt_expect_exit0(_metadata, st, what[k]);
+		kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
+			       "after unshare(CLONE_NEWUSER)");
+		EXPECT_NE(fres->before.sys.uid, fres->after.sys.uid);
+	}
 }
 
 /* ---- a raw thread in a multi-threaded child (root) ---- */
@@ -197,144 +179,106 @@ static int thread_child(void *arg)
 	if (kt_thread_prepare(&t, 0))
 		return 250;
 	a.page = area_page(&t);
-	ret = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
-			      t.tls, 0, ro_thread_fn, &a);
-	if (ret <= 0)
-		return 251;
-	kt_thread_join(&t);
-	return 0;
-}
-
-/* A child whose CLONE_KTLS thread then changes its uid (needs root). */
-static int thread_case(struct __test_metadata *_metadata, bool rdonly)
-{
-	int st;
-
-	if (geteuid() != 0)
-		SKIP(return 0, "setresuid needs root");
-	st = kt_fork_run(thread_child, (void *)(long)rdonly);
-	EXPECT_EQ(0, fres->protect);
-	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
-		       "thread before setresuid");
-	return st;
-}
-
-/* Control: raw setresuid(1001, 1001, 1001) -> 0, area uid 1001. */
-TEST_F(fault, thread_writable)
-{
-	int st = thread_case(_metadata, false);
-
-	if (_metadata->skip)
-		return;
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	EXPECT_EQ(0, fres->change);
-	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
-		       "thread after setresuid");
-	EXPECT_EQ(1001, fres->after.area_ids.uid);
+	ret = kt_thread_run(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
+			    ro_thread_fn, &a);
+	return ret > 0 ? 0 : 251;
 }
 
 /*
- * The thread mprotects its area page read-only, then raw setresuid: the
- * child is killed by SIGSEGV before setresuid returns (stage 1).
+ * A child's CLONE_KTLS thread changes its uid with raw setresuid(1001,
+ * 1001, 1001) (needs root): -> 0 and area uid 1001 (the control); with
+ * its area page made read-only first, the child is killed by SIGSEGV
+ * before setresuid returns (stage 1).
  */
-TEST_F(fault, thread_readonly)
+TEST_F(fault, raw_thread)
 {
-	int st = thread_case(_metadata, true);
+	int rdonly, st;
 
-	if (_metadata->skip)
-		return;
-	EXPECT_TRUE(segv_at_stage_1(st))
-		TH_LOG("%s at stage %d", kt_status_str(st), fres_stage());
+	if (geteuid() != 0)
+		SKIP(return, "setresuid needs root");
+	for (rdonly = 0; rdonly <= 1; rdonly++) {
+		memset(fres, 0, sizeof(*fres));
+		st = kt_fork_run(thread_child, (void *)(long)rdonly);
+		EXPECT_EQ(0, fres->protect);
+		kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
+			       "thread before setresuid");
+		if (rdonly) {
+			EXPECT_TRUE(segv_at_stage_1(st))
+				TH_LOG("%s at stage %d", kt_status_str(st),
+				       fres_stage());
+			continue;
+		}
+		kt_expect_exit0(_metadata, st, "writable area");
+		EXPECT_EQ(0, fres->change);
+		kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
+			       "thread after setresuid");
+		EXPECT_EQ(1001, fres->after.area_ids.uid);
+	}
 }
 
 /* ---- UNREGISTER and REGISTER on a read-only area: EFAULT ---- */
 
-static KT_RAW int unreg_ro_fn(struct kt_thread *t)
+/* The call, with the area page read-only, then writable again. */
+static KT_RAW int ro_call_fn(struct kt_thread *t)
 {
 	struct fault_arg *a = t->arg;
 
 	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ);
-	fres->r1 = kt_unregister();
+	fres->r1 = a->unreg ? kt_unregister() : kt_register();
 	kt_snap_take(&fres->before, t->area);
 	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ | PROT_WRITE);
-	fres->r2 = kt_unregister();
+	fres->r2 = a->unreg ? kt_unregister() : kt_register();
 	fres->tp_after = __atomic_load_n(&t->area->owner, __ATOMIC_RELAXED);
 	kt_snap_take(&fres->after, t->area);
+	if (!a->unreg)
+		kt_unregister();
 	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
 	return 0;
 }
 
-static KT_RAW int reg_ro_fn(struct kt_thread *t)
-{
-	struct fault_arg *a = t->arg;
-
-	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ);
-	fres->r1 = kt_register();
-	kt_snap_take(&fres->before, t->area);
-	kt_sys3(SYS_mprotect, a->page, page_size, PROT_READ | PROT_WRITE);
-	fres->r2 = kt_register();
-	kt_snap_take(&fres->after, t->area);
-	kt_unregister();
-	__atomic_store_n(&fres->stage, 2, __ATOMIC_RELAXED);
-	return 0;
-}
-
+/* UNREGISTER in a CLONE_KTLS thread, REGISTER in a thread without area. */
 static int efault_child(void *arg)
 {
-	bool unreg = (bool)(long)arg;
-	struct fault_arg a = { 0 };
+	struct fault_arg a = { .unreg = (bool)(long)arg };
 	struct kt_thread t;
-	__u64 flags = KT_THREAD_FLAGS;
 	long ret;
 
 	if (kt_thread_prepare(&t, 0))
 		return 250;
 	a.page = area_page(&t);
-	if (unreg)
-		flags |= CLONE_KTLS;
-	ret = kt_thread_spawn(&t, flags, t.tls, 0,
-			      unreg ? unreg_ro_fn : reg_ro_fn, &a);
-	if (ret <= 0)
-		return 251;
-	kt_thread_join(&t);
-	return 0;
+	ret = kt_thread_run(&t, KT_THREAD_FLAGS | (a.unreg ? CLONE_KTLS : 0),
+			    t.tls, ro_call_fn, &a);
+	return ret > 0 ? 0 : 251;
 }
 
 /*
- * UNREGISTER with the area page read-only -> -EFAULT and the thread stays
- * registered; writable again, UNREGISTER -> 0 and owner word 0.
- */
-TEST_F(fault, unregister_readonly)
-{
-	int st = kt_fork_run(efault_child, (void *)1L);
-
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	EXPECT_EQ(2, fres_stage());
-	EXPECT_EQ(-EFAULT, fres->r1);
-	EXPECT_EQ(0, fres->r2);
-	EXPECT_EQ(0UL, fres->tp_after);
-	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_AREA,
-		       "after the failed UNREGISTER");
-	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_NO_AREA,
-		       "after UNREGISTER");
-}
-
-/*
+ * With the area page read-only, UNREGISTER -> -EFAULT and the thread
+ * stays registered; writable again, UNREGISTER -> 0 and owner word 0.
  * REGISTER with the area page read-only -> -EFAULT and no area; writable
  * again, REGISTER -> 0 with a right area.
  */
-TEST_F(fault, register_readonly)
+TEST_F(fault, readonly_area_efault)
 {
-	int st = kt_fork_run(efault_child, (void *)0L);
+	int unreg, st;
 
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	EXPECT_EQ(2, fres_stage());
-	EXPECT_EQ(-EFAULT, fres->r1);
-	EXPECT_EQ(0, fres->r2);
-	kt_expect_snap(_metadata, &fres->before, KT_EXPECT_NO_AREA,
-		       "after the failed REGISTER");
-	kt_expect_snap(_metadata, &fres->after, KT_EXPECT_AREA,
-		       "after REGISTER");
+	for (unreg = 0; unreg <= 1; unreg++) {
+		const char *what = unreg ? "UNREGISTER" : "REGISTER";
+
+		memset(fres, 0, sizeof(*fres));
+		st = kt_fork_run(efault_child, (void *)(long)unreg);
+		kt_expect_exit0(_metadata, st, what);
+		EXPECT_EQ(2, fres_stage()) TH_LOG("%s", what);
+		EXPECT_EQ(-EFAULT, fres->r1) TH_LOG("%s on a read-only area", what);
+		EXPECT_EQ(0, fres->r2) TH_LOG("%s", what);
+		if (unreg)
+			EXPECT_EQ(0UL, fres->tp_after);
+		kt_expect_snap(_metadata, &fres->before,
+			       unreg ? KT_EXPECT_AREA : KT_EXPECT_NO_AREA,
+			       unreg ? "after the failed UNREGISTER" :
+			       "after the failed REGISTER");
+		kt_expect_snap(_metadata, &fres->after,
+			       unreg ? KT_EXPECT_NO_AREA : KT_EXPECT_AREA, what);
+	}
 }
 
 int main(int argc, char **argv)

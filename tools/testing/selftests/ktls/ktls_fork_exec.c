@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KTLS across fork, exec, vfork and CLONE_VM children: a fork child's area
+ * KTLS across fork, exec and CLONE_VM children: a fork child's area
  * shows the child; exec leaves no offset and no area (and clears the
  * exec'ing thread's area); a task sharing its parent's thread pointer is
- * never served the parent's values, and the parent's area survives it.
+ * never served the parent's values, and the parent's area survives it
+ * (vfork(): ktls_owner's vfork_child).
  *
  * Re-executed as "ktls_fork_exec --exec-check", the program checks the
  * fresh image and reports through its exit status.
@@ -40,10 +41,7 @@ FIXTURE(fork_exec) {
 
 FIXTURE_SETUP(fork_exec)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(fork_exec)
@@ -100,7 +98,7 @@ TEST_F(fork_exec, fork_main)
 	st = kt_fork_run(fork_child_fn, r);
 	kt_snap_take(&after, &kt_tls_area);
 
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	kt_expect_snap(_metadata, &r->snap, KT_EXPECT_AREA, "fork child");
 	EXPECT_EQ(kt_last_child, r->snap.area_ids.tid);
 	EXPECT_EQ(kt_last_child, r->snap.area_ids.pid);
@@ -155,8 +153,7 @@ TEST_F(fork_exec, fork_raw_thread)
 	ASSERT_LT(0, kt_thread_start(&t, raw_fork_fn, &f));
 	kt_thread_join(&t);
 	ASSERT_LT(0, f.pid) TH_LOG("fork -> %s", kt_ret_str(f.pid));
-	EXPECT_TRUE(WIFEXITED(f.status) && !WEXITSTATUS(f.status))
-		TH_LOG("%s", kt_status_str(f.status));
+	kt_expect_exit0(_metadata, f.status, "child");
 	kt_expect_snap(_metadata, &f.child->snap, KT_EXPECT_AREA,
 		       "child of raw thread");
 	kt_expect_snap(_metadata, &f.after, KT_EXPECT_AREA,
@@ -202,8 +199,7 @@ TEST_F(fork_exec, fork_pthread)
 
 	ASSERT_EQ(0, pthread_create(&th, NULL, pt_fork_fn, &p));
 	pthread_join(th, NULL);
-	EXPECT_TRUE(WIFEXITED(p.status) && !WEXITSTATUS(p.status))
-		TH_LOG("%s", kt_status_str(p.status));
+	kt_expect_exit0(_metadata, p.status, "child");
 	kt_expect_snap(_metadata, &p.r->snap, KT_EXPECT_NO_AREA,
 		       "child of a pthread");
 	EXPECT_EQ(p.pid, p.r->snap.sys.pid);
@@ -301,53 +297,6 @@ TEST_F(fork_exec, posix_spawn)
 
 /* ---- tasks sharing the parent's thread pointer ---- */
 
-/* Written by the vfork child, read by the parent: __atomic accesses. */
-static long vf_raw_tid, vf_raw_pid, vf_tid, vf_pid;
-static int *vf_errno;
-
-/*
- * KT_RAW for its noinline: the child runs in this frame, not the
- * caller's, on the parent's thread pointer.
- */
-static KT_RAW pid_t do_vfork(void)
-{
-	pid_t pid = vfork();
-
-	if (pid == 0) {
-		__atomic_store_n(&vf_raw_tid, kt_raw_gettid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_raw_pid, kt_raw_getpid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_tid, kt_vdso.gettid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_pid, kt_vdso.getpid(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_errno, kt_vdso.errno_location(),
-				 __ATOMIC_RELAXED);
-		_exit(0);
-	}
-	return pid;
-}
-
-/*
- * A vfork() child shares the parent's thread pointer: __vdso_ktls_gettid
- * and getpid and the raw syscalls give vfork's return; errno_location is
- * the parent's slot (shared like its TLS).  The parent's area, vDSO and
- * errno_location are right after the child exited.
- */
-TEST_F(fork_exec, vfork)
-{
-	int st = 0;
-	pid_t pid;
-
-	pid = do_vfork();
-	ASSERT_LT(0, pid);
-	waitpid(pid, &st, 0);
-	EXPECT_EQ(pid, __atomic_load_n(&vf_raw_tid, __ATOMIC_RELAXED));
-	EXPECT_EQ(pid, __atomic_load_n(&vf_raw_pid, __ATOMIC_RELAXED));
-	EXPECT_EQ(pid, __atomic_load_n(&vf_tid, __ATOMIC_RELAXED));
-	EXPECT_EQ(pid, __atomic_load_n(&vf_pid, __ATOMIC_RELAXED));
-	EXPECT_EQ(&kt_tls_area.errno_value,
-		  __atomic_load_n(&vf_errno, __ATOMIC_RELAXED));
-	kt_expect_self(_metadata, KT_EXPECT_AREA, "parent after vfork");
-}
-
 /*
  * A child on the parent's thread pointer: the area there is the parent's.
  * Its two looks, with the parent's handshake in between (__atomic).
@@ -393,7 +342,7 @@ TEST_F(fork_exec, clone_vm_vfork)
 			      vfork_sharer_fn, &sh);
 	ASSERT_LT(0, pid) TH_LOG("%s", kt_ret_str(pid));
 	waitpid(pid, &st, 0);
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	kt_expect_snap(_metadata, &sh.first, KT_EXPECT_SHARER,
 		       "clone3(CLONE_VM|CLONE_VFORK) child");
 	EXPECT_EQ(pid, sh.first.sys.tid);
@@ -424,7 +373,7 @@ TEST_F(fork_exec, clone_vm)
 	kt_post(&sh.go, 2);
 	waitpid(pid, &st, 0);
 
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	kt_expect_snap(_metadata, &sh.first, KT_EXPECT_SHARER,
 		       "CLONE_VM child");
 	kt_expect_snap(_metadata, &sh.second, KT_EXPECT_SHARER,

@@ -30,8 +30,10 @@
  * a wrong acceptance cannot spoil the rest.  After each rejected call the
  * child checks that nothing was registered: GET_LAYOUT reports the offset
  * it had, REGISTER or UNREGISTER answers as before (EBUSY/ENOENT), no area
- * or buffer memory was written, no thread appeared, and the vDSO accessors
- * of the main thread and of the calling thread still equal the syscalls.
+ * or buffer memory was written (nor SET_OFFSET's source, nor the owner
+ * word of a main thread not registered), no thread appeared, and the vDSO
+ * accessors of the main thread and of the calling thread still equal the
+ * syscalls.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -68,23 +70,15 @@ enum {
 
 static const char *v_str(int v)
 {
-	static char bufs[4][160];
-	static unsigned int n;
-	char *b = bufs[n++ % 4];
+	static const char *const names[] = {
+		"wrong-return", "offset-changed", "registration-changed",
+		"vdso/errno_location-wrong", "memory-written", "thread-count",
+		"setup-failed",
+	};
 
 	if (v < 0)
 		return "child killed";
-	if (!v)
-		return "all checks passed";
-	snprintf(b, 160, "%s%s%s%s%s%s%s",
-		 v & V_CALL ? " wrong-return" : "",
-		 v & V_LAYOUT ? " offset-changed" : "",
-		 v & V_STATE ? " registration-changed" : "",
-		 v & V_VDSO ? " vdso/errno_location-wrong" : "",
-		 v & V_MEM ? " memory-written" : "",
-		 v & V_THREAD ? " thread-count" : "",
-		 v & V_SETUP ? " setup-failed" : "");
-	return b + 1;
+	return v ? kt_bits_str(v, names, ARRAY_SIZE(names)) : "all checks passed";
 }
 
 /* What a child reports besides its exit status. */
@@ -123,15 +117,9 @@ FIXTURE_TEARDOWN(hostile)
 /* Run @fn in a child; its V_* bits, or -1 if it was killed. */
 static int in_child(int (*fn)(void *), void *arg)
 {
-	int st;
-
 	memset(sh, 0, sizeof(*sh));
 	sh->ret = LONG_MIN;
-	st = kt_fork_run(fn, arg);
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	ksft_print_msg("child %s\n", kt_status_str(st));
-	return -1;
+	return kt_fork_exit_code(fn, arg);
 }
 
 /* ---- checks in a child ---- */
@@ -189,6 +177,12 @@ static int verify_main(const char *who, long offset, bool registered)
 	if (!kt_snap_check(&s, registered ? KT_EXPECT_AREA :
 			     KT_EXPECT_NO_AREA, who))
 		v |= V_VDSO;
+	/* Main never registered, or UNREGISTERed: nothing wrote its area. */
+	if (!registered && s.area_owner) {
+		ksft_print_msg("%s: main's owner word %#llx, expected 0\n", who,
+			       (unsigned long long)s.area_owner);
+		v |= V_STATE;
+	}
 	if (registered) {
 		r = kt_register();
 		want = -EBUSY;
@@ -283,11 +277,7 @@ static int op_child(void *arg)
 	const struct op_case *c = arg;
 	bool valid = c->val == c->op && !c->arg5;
 	unsigned char buf[2 * sizeof(struct ktls_layout)];
-	struct ktls_layout good = {
-		.size = KTLS_AREA_SIZE,
-		.alignment = KTLS_AREA_ALIGN,
-		.offset = kt_offset,
-	};
+	struct ktls_layout good = kt_layout(kt_offset);
 	bool reg_before = c->op != PR_KTLS_SET_OFFSET &&
 			  c->op != PR_KTLS_REGISTER;
 	long off_before = c->op == PR_KTLS_SET_OFFSET ? 0 : kt_offset;
@@ -315,6 +305,10 @@ static int op_child(void *arg)
 	sh->ret = kt_prctl(c->val, ptr, size, c->arg5);
 	if (sh->ret != (valid ? 0 : -EINVAL))
 		v |= V_CALL;
+	/* SET_OFFSET's source is never written. */
+	if (good.size != KTLS_AREA_SIZE || good.alignment != KTLS_AREA_ALIGN ||
+	    good.offset != kt_offset)
+		v |= V_MEM;
 	if (valid && c->op == PR_KTLS_SET_OFFSET)
 		off_after = kt_offset;
 	if (valid && c->op == PR_KTLS_UNREGISTER)
@@ -431,13 +425,9 @@ static int usize_child(void *arg)
 {
 	const struct usize_case *c = arg;
 	bool get = c->op == PR_KTLS_GET_LAYOUT;
-	struct ktls_layout good = {
-		.size = KTLS_AREA_SIZE,
-		.alignment = KTLS_AREA_ALIGN,
-		.offset = kt_offset,
-	};
+	struct ktls_layout good = kt_layout(kt_offset);
+	unsigned char *p, *s, *copy = malloc(page_size);
 	struct ktls_layout got;
-	unsigned char *p, *s;
 	size_t i;
 	int v;
 
@@ -446,7 +436,8 @@ static int usize_child(void *arg)
 		return v;
 	p = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED || mprotect(p + page_size, page_size, PROT_NONE))
+	if (!copy || p == MAP_FAILED ||
+	    mprotect(p + page_size, page_size, PROT_NONE))
 		return V_SETUP;
 	s = p + c->pos;
 	memset(p, get ? PATTERN : 0, page_size);
@@ -455,9 +446,13 @@ static int usize_child(void *arg)
 		if (c->nz >= 0)
 			s[c->nz] = PATTERN;
 	}
+	memcpy(copy, p, page_size);
 	sh->ret = kt_prctl(c->op, s, c->size, 0);
 	if (sh->ret != c->expect)
 		v |= V_CALL;
+	/* SET_OFFSET's source is never written. */
+	if (!get && memcmp(copy, p, page_size))
+		v |= V_MEM;
 	if (get) {
 		memcpy(&got, s, sizeof(got));
 		if (!sh->ret && (got.size != KTLS_AREA_SIZE ||
@@ -730,11 +725,7 @@ struct offset_case {
 static int offset_child(void *arg)
 {
 	const struct offset_case *c = arg;
-	struct ktls_layout l = {
-		.size = KTLS_AREA_SIZE,
-		.alignment = KTLS_AREA_ALIGN,
-		.offset = c->offset,
-	};
+	struct ktls_layout l = kt_layout(c->offset);
 	struct reg_probe *p;
 	struct kt_thread t;
 	unsigned long tp = 0, area = 0;
@@ -744,6 +735,9 @@ static int offset_child(void *arg)
 	sh->ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 	if (sh->ret != c->expect)
 		v |= V_CALL;
+	if (l.size != KTLS_AREA_SIZE || l.alignment != KTLS_AREA_ALIGN ||
+	    l.offset != c->offset)
+		v |= V_MEM;	/* SET_OFFSET wrote its source */
 	if (sh->ret)
 		return v | verify_main("after the rejected SET_OFFSET", 0,
 				       false);
@@ -849,10 +843,15 @@ static int size_child(void *arg)
 		.alignment = c->alignment,
 		.offset = c->offset,
 	};
+	int v = 0;
 
 	sh->ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
-	return verify_main(sh->ret ? "after the rejected SET_OFFSET" :
-			   "after SET_OFFSET", sh->ret ? 0 : c->offset, false);
+	if (l.size != c->size || l.alignment != c->alignment ||
+	    l.offset != c->offset)
+		v |= V_MEM;	/* SET_OFFSET wrote its source */
+	return v | verify_main(sh->ret ? "after the rejected SET_OFFSET" :
+			       "after SET_OFFSET", sh->ret ? 0 : c->offset,
+			       false);
 }
 
 static bool pow2(__u32 x)
@@ -862,15 +861,17 @@ static bool pow2(__u32 x)
 
 /*
  * SET_OFFSET with offset -4096 and each size x alignment: 0 for size >=
- * 64 and alignment 64 or 128, -EINVAL otherwise, GET_LAYOUT,
- * registration and vDSO as expected afterwards.  Alignment 128 with an
- * offset that is a multiple of 64 but not of 128: the header reads as
- * -EINVAL, Documentation's KTLS_AREA_ALIGN rule as 0; either is taken,
- * with a consistent state.
+ * 64 and alignment 64, 128 or 4096, -EINVAL otherwise, GET_LAYOUT (the
+ * offset, the kernel's size and alignment), registration and vDSO as
+ * expected afterwards.  Alignment 128 with an offset that is a multiple
+ * of 64 but not of 128: the header reads as -EINVAL, Documentation's
+ * KTLS_AREA_ALIGN rule as 0; either is taken, with a consistent state.
  */
 TEST_F_TIMEOUT(hostile, sizes, 300)
 {
-	static const __u32 vals[] = { 0, 1, 63, 64, 65, 96, 128, UINT32_MAX };
+	static const __u32 vals[] = {
+		0, 1, 63, 64, 65, 96, 128, 4096, UINT32_MAX,
+	};
 	size_t i, j;
 	char line[512];
 	struct size_case amb = { 64, 128, -(128L * 32 + 64) };
@@ -946,11 +947,7 @@ static int ptr_child(void *arg)
 {
 	const struct ptr_case *c = arg;
 	bool get = c->op == PR_KTLS_GET_LAYOUT;
-	struct ktls_layout good = {
-		.size = KTLS_AREA_SIZE,
-		.alignment = KTLS_AREA_ALIGN,
-		.offset = kt_offset,
-	};
+	struct ktls_layout good = kt_layout(kt_offset);
 	unsigned char *watch = NULL;
 	size_t watch_len = 0, i;
 	long expect = -EFAULT;
@@ -1147,25 +1144,6 @@ struct area_case {
 	bool clone;		/* clone3(CLONE_KTLS) rather than REGISTER */
 };
 
-/* Find a mapping by its /proc/self/maps name ("[vdso]"). */
-static unsigned long find_mapping(const char *name)
-{
-	char line[512];
-	unsigned long lo = 0, hi;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, name) &&
-		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-			break;
-		lo = 0;
-	}
-	fclose(f);
-	return lo;
-}
-
 static int area_child(void *arg)
 {
 	const struct area_case *c = arg;
@@ -1222,12 +1200,12 @@ static int area_child(void *arg)
 		readable = true;
 		break;
 	case A_VDSO_TEXT:
-		area = find_mapping("[vdso]");
+		area = kt_find_mapping("[vdso]", NULL);
 		tp = area - offset;
 		readable = area != 0;
 		break;
 	case A_VVAR:
-		area = find_mapping("[vvar]");
+		area = kt_find_mapping("[vvar]", NULL);
 		area = area ? area + 4 * page_size : 0;
 		tp = area - offset;
 		readable = area != 0;

@@ -37,10 +37,7 @@ FIXTURE(interact) {
 
 FIXTURE_SETUP(interact)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(interact)
@@ -106,13 +103,6 @@ static pid_t highest_pid(void)
 	return max - 1;
 }
 
-/* The thread's look at its own area, into the snapshot at t->arg. */
-static KT_RAW int snap_own(struct kt_thread *t)
-{
-	kt_snap_take(t->arg, t->area);
-	return 0;
-}
-
 TEST_F(interact, clone3_set_tid)
 {
 	struct kt_thread t;
@@ -125,7 +115,7 @@ TEST_F(interact, clone3_set_tid)
 	ret = -EEXIST;
 	for (t.set_tid = highest_pid(); t.set_tid > 1 && ret == -EEXIST; t.set_tid--)
 		ret = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
-				      0, snap_own, &s);
+				      0, kt_thread_snap, &s);
 	t.set_tid++;
 	ASSERT_EQ(t.set_tid, ret) TH_LOG("clone3 -> %s", kt_ret_str(ret));
 	kt_thread_join(&t);
@@ -142,29 +132,16 @@ TEST_F(interact, clone3_set_tid)
  * registered main thread from its area.  In a child, as the old mappings
  * are gone for good.
  */
-static int find_mapping(const char *name, unsigned long *start, unsigned long *end)
-{
-	char line[256];
-	FILE *f = fopen("/proc/self/maps", "r");
-	int found = 0;
-
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = strstr(line, name) &&
-			sscanf(line, "%lx-%lx", start, end) == 2;
-	if (f)
-		fclose(f);
-	return found ? 0 : -1;
-}
-
-static int moved_vdso_child(void)
+static int moved_vdso_child(void *arg)
 {
 	unsigned long vvar, vvar_end, vdso, vdso_end, to;
 	size_t len;
 	void *hole;
 	long ret;
 
-	if (find_mapping("[vvar]", &vvar, &vvar_end) ||
-	    find_mapping("[vdso]", &vdso, &vdso_end) || vvar_end != vdso)
+	vvar = kt_find_mapping("[vvar]", &vvar_end);
+	vdso = kt_find_mapping("[vdso]", &vdso_end);
+	if (!vvar || !vdso || vvar_end != vdso)
 		return 10;
 	len = vdso_end - vvar;
 	/* A free range, away from the old one. */
@@ -182,7 +159,8 @@ static int moved_vdso_child(void)
 		return 13;
 	if (ret < 0)
 		return 18;
-	if (find_mapping("[vdso]", &vdso, &vdso_end) || vdso == vvar_end)
+	vdso = kt_find_mapping("[vdso]", &vdso_end);
+	if (!vdso || vdso == vvar_end)
 		return 14;
 	if (kt_vdso_init_at(vdso) != 7)
 		return 15;
@@ -194,19 +172,12 @@ static int moved_vdso_child(void)
 
 TEST_F(interact, arch_map_vdso_64)
 {
-	int status;
-	pid_t pid;
+	int status = kt_fork_run(moved_vdso_child, NULL);
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(moved_vdso_child());
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 13)
 		SKIP(return, "no ARCH_MAP_VDSO_64 (CHECKPOINT_RESTORE off)");
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("child: %s (1x: mappings, 15 lookup, 16 values, 17 not fast, 18 map)",
-		       kt_status_str(status));
+	kt_expect_exit0(_metadata, status,
+			"child (1x: mappings, 15 lookup, 16 values, 17 not fast, 18 map)");
 }
 
 /*
@@ -245,7 +216,7 @@ TEST_F(interact, userfaultfd_area)
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
 
 	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
-				     0, snap_own, &s));
+				     0, kt_thread_snap, &s));
 	pfd.fd = uffd;
 	pfd.events = POLLIN;
 	ASSERT_EQ(1, poll(&pfd, 1, 10000)) TH_LOG("no fault reported in 10 s");
@@ -255,9 +226,8 @@ TEST_F(interact, userfaultfd_area)
 
 	/* The address space's registry must not be held by the waiter. */
 	ASSERT_EQ(0, kt_thread_prepare(&other, 0));
-	ASSERT_LT(0, kt_thread_spawn(&other, KT_THREAD_FLAGS | CLONE_KTLS,
-				     other.tls, 0, snap_own, &so));
-	kt_thread_join(&other);
+	ASSERT_LT(0, kt_thread_run(&other, KT_THREAD_FLAGS | CLONE_KTLS,
+				   other.tls, kt_thread_snap, &so));
 	kt_expect_snap(_metadata, &so, KT_EXPECT_AREA, "other thread");
 
 	zero.range.start = area_page;

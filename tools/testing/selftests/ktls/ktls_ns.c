@@ -42,10 +42,7 @@ FIXTURE(ns) {
 
 FIXTURE_SETUP(ns)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 	signal(SIGPIPE, SIG_IGN);
 	res = kt_shared_alloc(sizeof(*res));
 	outer_uid = geteuid();
@@ -123,7 +120,7 @@ TEST_F(ns, userns_self)
 	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP)
 		SKIP(return, "unshare(CLONE_NEWUSER) -> %s",
 		     kt_ret_str(res->unshare_ret));
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	kt_expect_snap(_metadata, &res->before_map, KT_EXPECT_AREA,
 		       "after unshare(CLONE_NEWUSER)");
 	EXPECT_EQ(0, res->map_err) TH_LOG("%s", strerror(res->map_err));
@@ -133,8 +130,7 @@ TEST_F(ns, userns_self)
 	EXPECT_EQ(INNER_UID, res->after_map.sys.euid);
 	EXPECT_EQ(INNER_GID, res->after_map.sys.gid);
 	EXPECT_EQ(INNER_GID, res->after_map.sys.egid);
-	EXPECT_TRUE(WIFEXITED(res->grand_status) && !WEXITSTATUS(res->grand_status))
-		TH_LOG("fork child: %s", kt_status_str(res->grand_status));
+	kt_expect_exit0(_metadata, res->grand_status, "fork child");
 	kt_expect_snap(_metadata, &res->grandchild, KT_EXPECT_AREA,
 		       "fork child in the user namespace");
 	EXPECT_EQ(INNER_UID, res->grandchild.sys.uid);
@@ -192,7 +188,7 @@ TEST_F(ns, userns_parent)
 		SKIP(return, "unshare(CLONE_NEWUSER) -> %s",
 		     kt_ret_str(res->unshare_ret));
 	EXPECT_EQ(0, err) TH_LOG("writing the maps: %s", strerror(err));
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	kt_expect_snap(_metadata, &res->after_map, KT_EXPECT_AREA,
 		       "after the parent wrote the maps");
 	EXPECT_EQ(INNER_UID, res->after_map.sys.uid);
@@ -253,13 +249,12 @@ TEST_F(ns, pidns)
 	if (WIFEXITED(st) && WEXITSTATUS(st) == NS_SKIP)
 		SKIP(return, "unshare(CLONE_NEWPID) -> %s",
 		     kt_ret_str(res->unshare_ret));
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
+	kt_expect_exit0(_metadata, st, "child");
 	kt_expect_snap(_metadata, &res->pid_self, KT_EXPECT_AREA,
 		       "after unshare(CLONE_NEWPID)");
 	EXPECT_EQ(child, res->pid_self.area_ids.pid);
 	EXPECT_NE(mypid, res->pid_self.area_ids.pid);
-	EXPECT_TRUE(WIFEXITED(res->grand_status) && !WEXITSTATUS(res->grand_status))
-		TH_LOG("init: %s", kt_status_str(res->grand_status));
+	kt_expect_exit0(_metadata, res->grand_status, "init");
 	kt_expect_snap(_metadata, &res->pid_init, KT_EXPECT_AREA,
 		       "pid namespace init");
 	EXPECT_EQ(1, res->pid_init.sys.pid);

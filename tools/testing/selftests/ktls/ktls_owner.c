@@ -10,7 +10,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -37,10 +36,7 @@ FIXTURE(owner) {
 
 FIXTURE_SETUP(owner)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(owner)
@@ -97,17 +93,6 @@ static KT_RAW int visit_tcb(struct kt_thread *t)
 	return kt_set_fs(t->tls) ? 2 : 0;
 }
 
-static void expect_snap(struct __test_metadata *_metadata,
-			const struct kt_snap *s, enum kt_expect e,
-			const char *who)
-{
-	unsigned int bad = kt_snap_bad(s, e);
-
-	if (bad)
-		kt_snap_check(s, e, who);
-	EXPECT_EQ(0U, bad) TH_LOG("%s: %s", who, kt_bad_str(bad));
-}
-
 /*
  * Input: clone3(CLONE_KTLS) whose tls is the creator's own thread
  * pointer.  Expected: EBUSY, and the creator keeps its area.
@@ -118,10 +103,8 @@ TEST_F(owner, clone_ktls_onto_own_tp)
 	long ret;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ret = kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
-			      kt_tp(), 0, idle, NULL);
-	if (ret > 0)
-		kt_thread_join(&t);
+	ret = kt_thread_run(&t, KT_THREAD_FLAGS | CLONE_KTLS, kt_tp(), idle,
+			    NULL);
 	EXPECT_EQ(-EBUSY, ret);
 	EXPECT_TRUE(main_fast());
 	kt_thread_free(&t);
@@ -139,10 +122,7 @@ TEST_F(owner, clone_ktls_onto_live_thread)
 
 	ASSERT_LT(0, kt_thread_start(&a, wait_go, &la));
 	ASSERT_EQ(0, kt_thread_prepare(&b, 0));
-	ret = kt_thread_spawn(&b, KT_THREAD_FLAGS | CLONE_KTLS,
-			      a.tls, 0, idle, NULL);
-	if (ret > 0)
-		kt_thread_join(&b);
+	ret = kt_thread_run(&b, KT_THREAD_FLAGS | CLONE_KTLS, a.tls, idle, NULL);
 	EXPECT_EQ(-EBUSY, ret);
 	kt_post(&la.go, 1);
 	kt_thread_join(&a);
@@ -162,10 +142,8 @@ TEST_F(owner, clone_settls_onto_owner)
 	struct kt_thread t;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, kt_tp(), 0,
-				     snap_arg, &l));
-	kt_thread_join(&t);
-	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread on main's TCB");
+	ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS, kt_tp(), snap_arg, &l));
+	kt_expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread on main's TCB");
 	EXPECT_EQ(t.tid, l.snap.sys.tid);
 	EXPECT_TRUE(main_fast());
 	kt_thread_free(&t);
@@ -182,11 +160,9 @@ TEST_F(owner, arch_prctl_onto_owner)
 	struct kt_thread t;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
-				     visit_tcb, &l));
-	kt_thread_join(&t);
+	ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS, t.tls, visit_tcb, &l));
 	EXPECT_EQ(0, t.ret);
-	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread moved onto main's TCB");
+	kt_expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "thread moved onto main's TCB");
 	EXPECT_EQ(t.tid, l.snap.sys.tid);
 	EXPECT_TRUE(main_fast());
 	kt_thread_free(&t);
@@ -211,10 +187,9 @@ static int fork_copy_child(void *arg)
 		bad |= 1;
 	if (kt_thread_prepare(&b, 0))
 		return 64;
-	ret = kt_thread_spawn(&b, KT_THREAD_FLAGS, a->tls, 0, snap_arg, &lb);
+	ret = kt_thread_run(&b, KT_THREAD_FLAGS, a->tls, snap_arg, &lb);
 	if (ret <= 0)
 		return 65;
-	kt_thread_join(&b);
 	if (kt_snap_bad(&lb.snap, KT_EXPECT_NO_AREA) || lb.snap.sys.tid != ret)
 		bad |= 2;
 	/* Now main itself, with raw-safe code only while on A's TCB. */
@@ -264,9 +239,8 @@ TEST_F(owner, shared_mapping_refused)
 	ASSERT_EQ(0, kt_thread_prepare(&t, KT_PREP_SHARED));
 	EXPECT_EQ(-EINVAL, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
 					   t.tls, 0, idle, NULL));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS, t.tls, 0,
-				     register_self, &reg));
-	kt_thread_join(&t);
+	ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS, t.tls, register_self,
+				   &reg));
 	EXPECT_EQ(-EINVAL, reg);
 	kt_thread_free(&t);
 }
@@ -323,9 +297,8 @@ TEST_F(owner, shared_remap_then_fork)
 	if (geteuid())
 		SKIP(return, "changing the egid needs root");
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
-				     0, shared_remap_fork, &r));
-	kt_thread_join(&t);
+	ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
+				   shared_remap_fork, &r));
 	EXPECT_EQ(0, t.ret)
 		TH_LOG("thread: step %d (3 area not rewritten, 5 parent's area changed)",
 		       t.ret);
@@ -370,62 +343,76 @@ static KT_RAW int fork_and_check(struct kt_thread *t)
 	return 0;
 }
 
-static void fork_with_advice(struct __test_metadata *_metadata, int advice,
-			     bool fast_in_child)
+TEST_F(owner, dontfork_wipeonfork_area)
 {
-	struct fork_check f = { .fast_in_child = fast_in_child };
+	static const struct {
+		int advice;
+		bool fast_in_child;
+		const char *what;
+	} rows[] = {
+		{ MADV_DONTFORK, false, "MADV_DONTFORK" },
+		{ MADV_WIPEONFORK, true, "MADV_WIPEONFORK" },
+	};
 	long page = sysconf(_SC_PAGESIZE);
+	struct fork_check f;
 	struct kt_thread t;
+	size_t i;
 
-	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ASSERT_EQ(0, madvise((void *)((unsigned long)t.area & -page), page, advice));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
-				     t.tls, 0, fork_and_check, &f));
-	kt_thread_join(&t);
-	EXPECT_EQ(0, t.ret);
-	EXPECT_EQ(0, f.status)
-		TH_LOG("child: %s (1 vdso!=syscalls, 2 not on the fast path)",
-		       kt_status_str(f.status));
-	kt_thread_free(&t);
-}
-
-TEST_F(owner, dontfork_area)
-{
-	fork_with_advice(_metadata, MADV_DONTFORK, false);
-}
-
-TEST_F(owner, wipeonfork_area)
-{
-	fork_with_advice(_metadata, MADV_WIPEONFORK, true);
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		f = (struct fork_check){ .fast_in_child = rows[i].fast_in_child };
+		ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+		ASSERT_EQ(0, madvise((void *)((unsigned long)t.area & -page),
+				     page, rows[i].advice));
+		ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS | CLONE_KTLS,
+					   t.tls, fork_and_check, &f));
+		EXPECT_EQ(0, t.ret) TH_LOG("%s", rows[i].what);
+		EXPECT_EQ(0, f.status)
+			TH_LOG("%s child: %s (1 vdso!=syscalls, 2 not on the fast path)",
+			       rows[i].what, kt_status_str(f.status));
+		kt_thread_free(&t);
+	}
 }
 
 /*
  * Input: a vfork() child (on its parent's thread pointer) calls REGISTER.
- * Expected: EBUSY; its errno slot is the parent's; the parent keeps its
- * area and fast path after the child exits.
+ * Expected: EBUSY; __vdso_ktls_gettid and getpid and the raw system calls
+ * give vfork's return; its errno slot is the parent's (shared like its
+ * TLS); the parent keeps its area and fast path after the child exits.
  */
-static long vf_register, vf_tid;
+static long vf_register, vf_ids[4];	/* raw tid, pid; vDSO tid, pid */
 static int *vf_errno;
 
-TEST_F(owner, vfork_child)
+/* KT_RAW for its noinline: the child returns from no frame of the test. */
+static KT_RAW pid_t do_vfork(void)
 {
-	pid_t pid;
+	pid_t pid = vfork();
 
-	pid = vfork();
 	if (pid == 0) {
 		__atomic_store_n(&vf_register, kt_register(), __ATOMIC_RELAXED);
-		__atomic_store_n(&vf_tid, kt_vdso.gettid() - kt_raw_gettid(),
-				 __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_ids[0], kt_raw_gettid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_ids[1], kt_raw_getpid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_ids[2], kt_vdso.gettid(), __ATOMIC_RELAXED);
+		__atomic_store_n(&vf_ids[3], kt_vdso.getpid(), __ATOMIC_RELAXED);
 		__atomic_store_n(&vf_errno, kt_vdso.errno_location(),
 				 __ATOMIC_RELAXED);
 		_exit(0);
 	}
+	return pid;
+}
+
+TEST_F(owner, vfork_child)
+{
+	pid_t pid = do_vfork();
+	int i;
+
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
 	EXPECT_EQ(-EBUSY, vf_register);
-	EXPECT_EQ(0, vf_tid);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(pid, vf_ids[i]) TH_LOG("raw tid, pid; vDSO tid, pid: %d", i);
 	EXPECT_EQ(&kt_tls_area.errno_value, vf_errno);
 	EXPECT_TRUE(main_fast());
+	kt_expect_self(_metadata, KT_EXPECT_AREA, "parent after vfork");
 }
 
 /*
@@ -461,8 +448,8 @@ TEST_F(owner, sharer_moves_away)
 	kt_post(&l.go, 2);
 	kt_thread_join(&t);
 	EXPECT_EQ(0, t.ret);
-	expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "sharer on main's TCB");
-	expect_snap(_metadata, &l.moved, KT_EXPECT_NO_AREA, "sharer on its own TCB");
+	kt_expect_snap(_metadata, &l.snap, KT_EXPECT_SHARER, "sharer on main's TCB");
+	kt_expect_snap(_metadata, &l.moved, KT_EXPECT_NO_AREA, "sharer on its own TCB");
 	kt_thread_free(&t);
 }
 
@@ -495,8 +482,7 @@ TEST_F(owner, ptrace_unchanged_fs_keeps_area)
 			    offsetof(struct user_regs_struct, fs), regs.fs));
 	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("tracee: %s (1: lost its fast path)", kt_status_str(status));
+	kt_expect_exit0(_metadata, status, "tracee (1: lost its fast path)");
 }
 
 /*
@@ -559,8 +545,7 @@ TEST_F(owner, ptrace_fs_base_onto_owner)
 	EXPECT_EQ(0, ptrace(PTRACE_DETACH, tid, 0, 0));
 	kt_post(&pm->ready, 2);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("tracee: %s (1 served main's area, 2 wrong tid)", kt_status_str(status));
+	kt_expect_exit0(_metadata, status, "tracee (1 served main's area, 2 wrong tid)");
 }
 
 /*
@@ -594,37 +579,14 @@ TEST_F(owner, exit_writes_nothing)
 	long i, changed = 0;
 
 	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	ASSERT_LT(0, kt_thread_spawn(&t, KT_THREAD_FLAGS | CLONE_KTLS,
-				     t.tls, 0, free_own_area, &page));
-	kt_thread_join(&t);
+	ASSERT_LT(0, kt_thread_run(&t, KT_THREAD_FLAGS | CLONE_KTLS, t.tls,
+				   free_own_area, &page));
 	ASSERT_EQ(0, t.ret);
 	p = (unsigned char *)((unsigned long)t.area & -page);
 	for (i = 0; i < page; i++)
 		changed += p[i] != 0xa5;
 	EXPECT_EQ(0, changed);
 	kt_thread_free(&t);
-}
-
-/*
- * errno_location is the slot at the thread pointer plus the offset, like
- * a __thread variable: in the registered main thread and in a pthread
- * without an area alike (its static TLS holds the slot too).
- */
-static void *pthread_errno(void *arg)
-{
-	return kt_vdso.errno_location() == &kt_tls_area.errno_value ?
-	       NULL : (void *)1;
-}
-
-TEST_F(owner, errno_slot_is_tls)
-{
-	pthread_t pt;
-	void *res = (void *)2;
-
-	EXPECT_EQ(&kt_tls_area.errno_value, kt_vdso.errno_location());
-	ASSERT_EQ(0, pthread_create(&pt, NULL, pthread_errno, NULL));
-	ASSERT_EQ(0, pthread_join(pt, &res));
-	EXPECT_EQ(NULL, res);
 }
 
 /*
@@ -644,23 +606,20 @@ static long int80_prctl_ktls(long op)
 	return ret;
 }
 
+static int int80_unregister_child(void *arg)
+{
+	if (int80_prctl_ktls(PR_KTLS_UNREGISTER) != -EINVAL)
+		return 1;
+	return main_fast() ? 0 : 2;
+}
+
 TEST_F(owner, compat_syscall_refused)
 {
-	int status;
-	pid_t pid;
+	int status = kt_fork_run(int80_unregister_child, NULL);
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		if (int80_prctl_ktls(PR_KTLS_UNREGISTER) != -EINVAL)
-			_exit(1);
-		_exit(main_fast() ? 0 : 2);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
 		SKIP(return, "no ia32 system call entry (IA32_EMULATION off)");
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("child: %s (1 not EINVAL, 2 lost its area)", kt_status_str(status));
+	kt_expect_exit0(_metadata, status, "child (1 not EINVAL, 2 lost its area)");
 }
 
 /*
@@ -669,12 +628,17 @@ TEST_F(owner, compat_syscall_refused)
  * auxiliary vector, and GET_LAYOUT, SET_OFFSET and REGISTER fail with
  * EINVAL.  Skipped when the kernel cannot run 32-bit programs.
  */
+static int exec_child(void *path)
+{
+	execl(path, path, (char *)NULL);
+	return errno == ENOEXEC ? 100 : 101;
+}
+
 TEST_F(owner, compat_program)
 {
 	char path[4096];
 	int status;
 	ssize_t n;
-	pid_t pid;
 
 	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
 	ASSERT_LT(0, n);
@@ -682,18 +646,11 @@ TEST_F(owner, compat_program)
 	strcpy(strrchr(path, '/') + 1, "compat32_probe");
 	if (access(path, X_OK))
 		SKIP(return, "compat32_probe not built");
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		execl(path, path, (char *)NULL);
-		_exit(errno == ENOEXEC ? 100 : 101);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	status = kt_fork_run(exec_child, path);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 100)
 		SKIP(return, "the kernel cannot run ia32 programs");
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("compat32_probe: %s (1 AT_KTLS_* present; not EINVAL: %s)",
-		       kt_status_str(status), "2 GET_LAYOUT, 4 SET_OFFSET, 8 REGISTER");
+	kt_expect_exit0(_metadata, status,
+			"compat32_probe (1 AT_KTLS_* present; not EINVAL: 2 GET_LAYOUT, 4 SET_OFFSET, 8 REGISTER)");
 }
 
 /*

@@ -89,6 +89,14 @@ static struct {
 	.budget = 30,
 };
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /*
  * The end of a test's share of the time budget (-B): loops stop there, so
  * that a slow emulator or a debug kernel (KASAN) shortens a run instead of
@@ -97,11 +105,7 @@ static struct {
  */
 static double deadline(double share, bool report)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9 +
-	       P.budget * share * (report ? 1 : 0.1);
+	return now() + P.budget * share * (report ? 1 : 0.1);
 }
 
 static void print_usage(const char *prog)
@@ -116,81 +120,53 @@ static void print_usage(const char *prog)
 	       prog);
 }
 
+/* The options that set a count: -m multiplies the "scaled" ones. */
+static const struct {
+	int opt;
+	int *val;
+	bool scaled;
+} opts[] = {
+	{ 't', &P.threads, false }, { 'c', &P.changers, false },
+	{ 'r', &P.reads, true }, { 'k', &P.cred_cycles, true },
+	{ 'p', &P.forkers, false }, { 'f', &P.forks, true },
+	{ 'e', &P.execs, true }, { 's', &P.sig_readers, false },
+	{ 'n', &P.signals, true }, { 'j', &P.joins, true },
+	{ 'g', &P.regs, true }, { 'o', &P.procs, true },
+	{ 'b', &P.bg_readers, false }, { 'B', &P.budget, true },
+};
+
+static int *opt_val(int opt)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(opts); i++)
+		if (opts[i].opt == opt)
+			return opts[i].val;
+	return NULL;
+}
+
 static void parse_args(int argc, char **argv)
 {
 	int opt, mult = 1;
+	size_t i;
 
 	while ((opt = getopt(argc, argv, "m:t:c:r:k:p:f:e:s:n:j:g:o:b:B:CWh")) != -1) {
-		int v = atoi(optarg ? optarg : "0");
-
-		switch (opt) {
-		case 'm':
-			mult = v;
-			break;
-		case 't':
-			P.threads = v;
-			break;
-		case 'c':
-			P.changers = v;
-			break;
-		case 'r':
-			P.reads = v;
-			break;
-		case 'k':
-			P.cred_cycles = v;
-			break;
-		case 'p':
-			P.forkers = v;
-			break;
-		case 'f':
-			P.forks = v;
-			break;
-		case 'e':
-			P.execs = v;
-			break;
-		case 's':
-			P.sig_readers = v;
-			break;
-		case 'n':
-			P.signals = v;
-			break;
-		case 'j':
-			P.joins = v;
-			break;
-		case 'g':
-			P.regs = v;
-			break;
-		case 'o':
-			P.procs = v;
-			break;
-		case 'b':
-			P.bg_readers = v;
-			break;
-		case 'B':
-			P.budget = v;
-			break;
-		case 'C':
+		if (opt_val(opt)) {
+			*opt_val(opt) = atoi(optarg);
+		} else if (opt == 'm') {
+			mult = atoi(optarg);
+		} else if (opt == 'C') {
 			P.cycles_only = true;
-			break;
-		case 'W':
+		} else if (opt == 'W') {
 			P.warm_up = true;
-			break;
-		default:
+		} else {
 			print_usage(argv[0]);
 			exit(opt == 'h' ? 0 : KSFT_FAIL);
 		}
 	}
-	if (mult > 1) {
-		P.reads *= mult;
-		P.cred_cycles *= mult;
-		P.forks *= mult;
-		P.execs *= mult;
-		P.signals *= mult;
-		P.joins *= mult;
-		P.regs *= mult;
-		P.procs *= mult;
-		P.budget *= mult;
-	}
+	for (i = 0; mult > 1 && i < ARRAY_SIZE(opts); i++)
+		if (opts[i].scaled)
+			*opts[i].val *= mult;
 	if (P.threads < 2)
 		P.threads = 2;
 	if (P.changers > P.threads / 2)
@@ -208,14 +184,6 @@ static void parse_args(int argc, char **argv)
 static bool is_root;
 static long main_tid, main_pid;
 static char *exec_argv0[] = { EXE_PATH, EXEC_ARG, "0", NULL };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static bool main_right(const char *who)
 {
@@ -332,6 +300,31 @@ static void wait_arrived(int n)
 	}
 }
 
+/*
+ * Start raw threads w[0..n) running @fn, their worker fields filled in
+ * before (kt_thread_prepare() clears the struct kt_thread alone): how many
+ * started.
+ */
+static int workers_start(struct worker *w, int n, __u64 flags,
+			 kt_thread_fn fn)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct kt_thread *t = &w[i].t;
+		long ret = kt_thread_prepare(t, 0);
+
+		if (!ret)
+			ret = kt_thread_spawn(t, flags, t->tls, 0, fn, NULL);
+		if (ret <= 0) {
+			ksft_print_msg("thread %d: %s\n", i, kt_ret_str(ret));
+			kt_thread_free(t);
+			break;
+		}
+	}
+	return i;
+}
+
 struct readers {
 	struct worker *t;
 	int n;
@@ -345,22 +338,12 @@ static void bg_readers_start(struct readers *r, int n, bool lenient)
 	r->t = calloc(n, sizeof(*r->t));
 	if (!r->t)
 		ksft_exit_fail_msg("calloc: out of memory\n");
-	r->n = 0;
 	rd_reset(0);
 	for (i = 0; i < n; i++) {
-		struct kt_thread *t = &r->t[i].t;
-
-		if (kt_thread_prepare(t, 0))
-			break;
-		wk(t)->rounds = 16;
-		wk(t)->lenient = lenient;
-		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
-				    t->tls, 0, reader_fn, NULL) <= 0) {
-			kt_thread_free(t);
-			break;
-		}
-		r->n++;
+		r->t[i].rounds = 16;
+		r->t[i].lenient = lenient;
 	}
+	r->n = workers_start(r->t, n, KT_THREAD_FLAGS | CLONE_KTLS, reader_fn);
 	wait_arrived(r->n);
 	kt_post(&rd_go, 1);
 }
@@ -488,6 +471,11 @@ static KT_RAW int changer_fn(struct kt_thread *t)
 	return 0;
 }
 
+static KT_RAW int changer_or_reader_fn(struct kt_thread *t)
+{
+	return wk(t)->changer ? changer_fn(t) : reader_fn(t);
+}
+
 static const char *trace_id(long id)
 {
 	static char buf[64];
@@ -506,7 +494,7 @@ static void do_readers_changers(struct __test_metadata *_metadata)
 	long rbad = 0, riters = 0, cbad = 0, csteps = 0, foreign = 0;
 	struct worker *thr = calloc(n, sizeof(*thr));
 	bool distinct = true, cleared = true;
-	int i, j, started = 0, nr = 0, ncs = 0;
+	int i, j, started, nr, ncs = 0;
 	long *tids;
 	char who[96];
 	double t0;
@@ -519,37 +507,22 @@ static void do_readers_changers(struct __test_metadata *_metadata)
 	__atomic_store_n(&cred_overlap, 0, __ATOMIC_RELAXED);
 	t0 = now();
 	for (i = 0; i < n; i++) {
-		struct kt_thread *t = &thr[i].t;
-		bool changer = i % every == every - 1 && ncs < nc;
-		long ret;
+		struct worker *w = &thr[i];
 
-		ret = kt_thread_prepare(t, 0);
-		if (ret) {
-			ksft_print_msg("thread %d: mmap: %s\n", i,
-				       kt_ret_str(ret));
-			break;
-		}
-		if (changer) {
-			wk(t)->cycles = P.cred_cycles;
-			wk(t)->index = ncs;
+		w->changer = i % every == every - 1 && ncs < nc;
+		if (w->changer) {
+			w->cycles = P.cred_cycles;
+			w->index = ncs++;
 		} else {
 			/* Half of them stop early: exits while others read. */
-			wk(t)->rounds = i & 1 ? P.reads : P.reads / 2;
+			w->rounds = i & 1 ? P.reads : P.reads / 2;
 		}
-		ret = kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
-				      t->tls, 0, changer ? changer_fn :
-				      reader_fn, NULL);
-		if (ret <= 0) {
-			ksft_print_msg("thread %d: clone3(CLONE_KTLS) -> %s\n",
-				       i, kt_ret_str(ret));
-			kt_thread_free(t);
-			break;
-		}
-		wk(t)->changer = changer;
-		ncs += changer;
-		nr += !changer;
-		started++;
 	}
+	started = workers_start(thr, n, KT_THREAD_FLAGS | CLONE_KTLS,
+				changer_or_reader_fn);
+	for (i = 0, ncs = 0; i < started; i++)
+		ncs += thr[i].changer;
+	nr = started - ncs;
 	wait_arrived(started);
 	/* All alive: the tids in their areas are theirs and distinct. */
 	for (i = 0; i < started; i++) {
@@ -1105,7 +1078,7 @@ static void do_signals(struct __test_metadata *_metadata)
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	long rbad = 0, riters = 0, sent = 0, pt_bad[2] = { 0, 0 };
 	long handled = 0, altfail = 0, bad;
-	int i, started = 0, unsignalled = 0, npt = 0, nslots;
+	int i, started, unsignalled = 0, npt = 0, nslots;
 	struct sigaction sa = { 0 };
 	pthread_t pt[2];
 	double t0 = now(), end = deadline(0.15, true);
@@ -1129,20 +1102,12 @@ static void do_signals(struct __test_metadata *_metadata)
 
 	rd_reset(0);
 	for (i = 0; i < n; i++) {
-		struct kt_thread *t = &thr[i].t;
-
-		if (kt_thread_prepare(t, 0))
-			break;
-		wk(t)->rounds = 16;
+		thr[i].rounds = 16;
 		if (i & 1)
-			wk(t)->altstack = alt + (size_t)i * ALT_STACK_SIZE;
-		if (kt_thread_spawn(t, KT_THREAD_FLAGS | CLONE_KTLS,
-				    t->tls, 0, sig_reader_fn, NULL) <= 0) {
-			kt_thread_free(t);
-			break;
-		}
-		started++;
+			thr[i].altstack = alt + (size_t)i * ALT_STACK_SIZE;
 	}
+	started = workers_start(thr, n, KT_THREAD_FLAGS | CLONE_KTLS,
+				sig_reader_fn);
 	wait_arrived(started);
 	for (i = 0; i < started; i++) {
 		__atomic_store_n(&sig_tids[1 + i], thr[i].tid,
@@ -1509,25 +1474,16 @@ static void do_cycles(struct __test_metadata *_metadata, bool report)
 	long main_cycles = 0, main_bad = 0, th_cycles = 0, th_bad = 0;
 	long proc_bad = 0, i;
 	unsigned int first = 0;
-	int started = 0, st;
+	int started, st;
 	double t0 = now(), end = deadline(0.15, report);
 
 	__atomic_store_n(&rd_go, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&reg_stop, 0, __ATOMIC_RELAXED);
-	for (i = 0; i < NR_REG_THREADS; i++) {
-		struct kt_thread *t = &thr[i].t;
-
-		if (kt_thread_prepare(t, 0))
-			break;
-		wk(t)->rounds = n / 2 / NR_REG_THREADS;
-		/* No CLONE_KTLS: the threads opt in themselves. */
-		if (kt_thread_spawn(t, KT_THREAD_FLAGS, t->tls, 0,
-				    reg_thread_fn, NULL) <= 0) {
-			kt_thread_free(t);
-			break;
-		}
-		started++;
-	}
+	for (i = 0; i < NR_REG_THREADS; i++)
+		thr[i].rounds = n / 2 / NR_REG_THREADS;
+	/* No CLONE_KTLS: the threads opt in themselves. */
+	started = workers_start(thr, NR_REG_THREADS, KT_THREAD_FLAGS,
+				reg_thread_fn);
 	kt_post(&rd_go, 1);
 	if (kt_unregister())
 		main_bad++;
@@ -1597,10 +1553,7 @@ FIXTURE(stress) {
 
 FIXTURE_SETUP(stress)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 	is_root = geteuid() == 0;
 	main_tid = kt_raw_gettid();
 	main_pid = kt_raw_getpid();

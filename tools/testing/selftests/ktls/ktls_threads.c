@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KTLS and threads: 64 raw clone3(CLONE_KTLS) threads each see their
- * own ids in their own area, pthreads (no CLONE_KTLS) have no area
- * until they REGISTER, and an area is given regardless of the creating
+ * own ids in their own area, also while they, pthreads and main read the
+ * vDSO accessors at once; pthreads (no CLONE_KTLS) have no area until
+ * they REGISTER, and an area is given regardless of the creating
  * thread's own registration.
  */
 #define _GNU_SOURCE
@@ -17,16 +18,15 @@
 
 #define NR_THREADS	64
 #define NR_PTHREADS	8
+#define NR_PT_LOOPERS	4
+#define LOOPS		5000
 
 FIXTURE(threads) {
 };
 
 FIXTURE_SETUP(threads)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(threads)
@@ -38,12 +38,45 @@ struct many_seen {
 	struct kt_snap first, all;
 	long layout_ret, layout_offset;
 	unsigned long self_word;	/* %fs:0, the fake TCB's self word */
+	long bad;			/* loop_body()'s wrong answers */
 };
 
 static struct kt_thread threads[NR_THREADS];
 static struct many_seen seen[NR_THREADS];
 static int arrived;		/* __atomic and futex helpers only */
 static int go_all;
+
+/*
+ * LOOPS calls of the 7 accessors: each must equal the thread's own
+ * syscalls (looked at every 256th round), its errno slot and, if given,
+ * its area; the number of wrong answers.
+ */
+static KT_RAW long loop_body(int *slot, const struct ktls_area *area)
+{
+	struct kt_ids ref, v;
+	long bad = 0;
+	int i;
+
+	kt_ids_sys(&ref);
+	for (i = 0; i < LOOPS; i++) {
+		kt_ids_vdso(&v);
+		if (!kt_ids_eq(&v, &ref))
+			bad++;
+		if (kt_vdso.errno_location() != slot)
+			bad++;
+		if ((i & 255) == 0) {
+			kt_ids_sys(&v);
+			if (!kt_ids_eq(&v, &ref))
+				bad++;
+			if (area) {
+				kt_ids_area(area, &v);
+				if (!kt_ids_eq(&v, &ref))
+					bad++;
+			}
+		}
+	}
+	return bad;
+}
 
 static KT_RAW int many_fn(struct kt_thread *t)
 {
@@ -57,9 +90,17 @@ static KT_RAW int many_fn(struct kt_thread *t)
 	__atomic_add_fetch(&arrived, 1, __ATOMIC_SEQ_CST);
 	kt_futex_wake(&arrived);
 	kt_wait_for(&go_all, 1);
-	/* Again, now that all the threads exist at once. */
+	/* Again, now that all the threads exist at once; then the loop. */
 	kt_snap_take(&m->all, t->area);
+	m->bad = loop_body(&t->area->errno_value, t->area);
 	return 0;
+}
+
+static void *pt_looper_fn(void *arg)
+{
+	kt_wait_for(&go_all, 1);
+	*(long *)arg = loop_body(&kt_tls_area.errno_value, NULL);
+	return NULL;
 }
 
 /*
@@ -68,13 +109,16 @@ static KT_RAW int many_fn(struct kt_thread *t)
  * area ids == its gettid/getpid/get*id, vDSO == syscalls, errno_location
  * == &its area.errno_value; area tid == clone3's return, area pid == the
  * process's; GET_LAYOUT gives the process's offset.  The main thread
- * reads distinct positive tids (not its own) from the live areas; exit
- * writes nothing to them; main's own area stays right.
+ * reads distinct positive tids (not its own) from the live areas.  Then
+ * they, 4 pthreads and main each call the 7 accessors LOOPS times at
+ * once: no answer differs from the thread's own syscalls, errno slot or
+ * area.  Exit writes nothing to the areas; main's own area stays right.
  */
-TEST_F_TIMEOUT(threads, many_raw_threads, 300)
+TEST_F_TIMEOUT(threads, many_threads, 300)
 {
 	long main_tid = kt_raw_gettid(), main_pid = kt_raw_getpid();
-	long tids[NR_THREADS];
+	long tids[NR_THREADS], pt_bad[NR_PT_LOOPERS] = { 0 };
+	pthread_t th[NR_PT_LOOPERS];
 	int started = 0, i, j, n;
 	char who[64];
 
@@ -88,6 +132,9 @@ TEST_F_TIMEOUT(threads, many_raw_threads, 300)
 		started++;
 	}
 	ASSERT_LT(0, started);
+	for (i = 0; i < NR_PT_LOOPERS; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, pt_looper_fn,
+					    &pt_bad[i]));
 
 	/* All alive: read every area from the main thread. */
 	while ((n = __atomic_load_n(&arrived, __ATOMIC_SEQ_CST)) < started)
@@ -101,8 +148,14 @@ TEST_F_TIMEOUT(threads, many_raw_threads, 300)
 			EXPECT_NE(tids[j], tids[i]) TH_LOG("threads %d, %d", j, i);
 	}
 	kt_post(&go_all, 1);
+	/* Main loops too, on its own area. */
+	EXPECT_EQ(0, loop_body(&kt_tls_area.errno_value, &kt_tls_area));
 	for (i = 0; i < started; i++)
 		kt_thread_join(&threads[i]);
+	for (i = 0; i < NR_PT_LOOPERS; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(0, pt_bad[i]) TH_LOG("pthread %d", i);
+	}
 
 	for (i = 0; i < started; i++) {
 		struct kt_thread *t = &threads[i];
@@ -120,6 +173,7 @@ TEST_F_TIMEOUT(threads, many_raw_threads, 300)
 		EXPECT_EQ(main_pid, m->first.area_ids.pid) TH_LOG("thread %d", i);
 		EXPECT_EQ(0, m->layout_ret) TH_LOG("thread %d GET_LAYOUT", i);
 		EXPECT_EQ(kt_offset, m->layout_offset) TH_LOG("thread %d", i);
+		EXPECT_EQ(0, m->bad) TH_LOG("thread %d: wrong loop answers", i);
 		EXPECT_EQ(t->tls ^ kt_key(), t->area->owner)
 			TH_LOG("thread %d: owner word after exit", i);
 	}
@@ -202,22 +256,14 @@ struct nest {
 	long inner_tid;		/* clone3's return in the outer thread */
 };
 
-static KT_RAW int inner_fn(struct kt_thread *t)
-{
-	kt_snap_take(t->arg, t->area);
-	return 0;
-}
-
 static KT_RAW int outer_fn(struct kt_thread *t)
 {
 	struct nest *n = t->arg;
 
 	kt_snap_take(&n->outer_before, t->area);
-	n->inner_tid = kt_thread_spawn(&n->inner, KT_THREAD_FLAGS | CLONE_KTLS,
-				       n->inner.tls, 0, inner_fn,
-				       &n->inner_seen);
-	if (n->inner_tid > 0)
-		kt_thread_join(&n->inner);
+	n->inner_tid = kt_thread_run(&n->inner, KT_THREAD_FLAGS | CLONE_KTLS,
+				     n->inner.tls, kt_thread_snap,
+				     &n->inner_seen);
 	/* The outer thread's area is unaffected by its child. */
 	kt_snap_take(&n->outer_after, t->area);
 	return 0;
@@ -255,7 +301,7 @@ TEST_F(threads, unregistered_creator)
 	struct kt_snap child;
 
 	ASSERT_EQ(0, kt_unregister());
-	ASSERT_LT(0, kt_thread_start(&t, inner_fn, &child));
+	ASSERT_LT(0, kt_thread_start(&t, kt_thread_snap, &child));
 	kt_thread_join(&t);
 	ASSERT_EQ(0, kt_register());
 	kt_expect_snap(_metadata, &child, KT_EXPECT_AREA, "child");

@@ -66,15 +66,9 @@ bool kt_vdso_ok;
 
 long kt_set_offset(long offset)
 {
-	struct ktls_layout l = {
-		.size = KTLS_AREA_SIZE,
-		.alignment = KTLS_AREA_ALIGN,
-		.offset = offset,
-	};
+	struct ktls_layout l = kt_layout(offset);
 
-	long ret = kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
-
-	return ret;
+	return kt_prctl(PR_KTLS_SET_OFFSET, &l, sizeof(l), 0);
 }
 
 KT_RAW void kt_futex_wait(int *addr, int val)
@@ -131,7 +125,8 @@ static KT_RAW bool kt_readable32(unsigned long addr)
 	return ret == -ETIMEDOUT || ret == -EAGAIN;
 }
 
-KT_RAW bool kt_peek(unsigned long addr, __u64 *val)
+/* Read 8 bytes at @addr, false if they are not readable. */
+static KT_RAW bool kt_peek(unsigned long addr, __u64 *val)
 {
 	unsigned long a;
 
@@ -334,35 +329,24 @@ void kt_require_vdso(void)
 const char *kt_setup_or_why(void)
 {
 	struct ktls_layout l;
+	long ret;
 
 	if (kt_get_layout(&l))
 		return "kernel without KTLS";
 	if (kt_vdso_init() != 7)
 		return "vDSO without the KTLS accessors";
-	kt_setup(true);
-	return NULL;
-}
-
-void kt_setup(bool reg)
-{
-	long ret;
-
 	kt_require(NULL);
-	kt_vdso_init();
-	if (!kt_vdso_ok)
-		ksft_print_msg("vDSO lacks the __vdso_ktls_* functions: vDSO checks are skipped\n");
 	ret = kt_set_offset(kt_offset);
 	if (ret)
 		ksft_exit_fail_msg("prctl(SET_OFFSET, offset=%ld) returned %s, expected 0\n",
 				   kt_offset, kt_ret_str(ret));
 	if (!kt_key())
 		ksft_exit_fail_msg("no KTLS key in the vvar page after SET_OFFSET\n");
-	if (reg) {
-		ret = kt_register();
-		if (ret)
-			ksft_exit_fail_msg("REGISTER in main thread returned %s, expected 0\n",
-					   kt_ret_str(ret));
-	}
+	ret = kt_register();
+	if (ret)
+		ksft_exit_fail_msg("REGISTER in main thread returned %s, expected 0\n",
+				   kt_ret_str(ret));
+	return NULL;
 }
 
 /* ---- raw threads ---- */
@@ -440,6 +424,22 @@ KT_RAW long kt_thread_spawn(struct kt_thread *t, __u64 flags,
 	return ret;
 }
 
+KT_RAW long kt_thread_run(struct kt_thread *t, __u64 flags,
+			  unsigned long tls, kt_thread_fn fn, void *arg)
+{
+	long ret = kt_thread_spawn(t, flags, tls, 0, fn, arg);
+
+	if (ret > 0)
+		kt_thread_join(t);
+	return ret;
+}
+
+KT_RAW int kt_thread_snap(struct kt_thread *t)
+{
+	kt_snap_take(t->arg, t->area);
+	return 0;
+}
+
 long kt_thread_start(struct kt_thread *t, kt_thread_fn fn, void *arg)
 {
 	int ret = kt_thread_prepare(t, 0);
@@ -505,6 +505,33 @@ int kt_fork_run(int (*fn)(void *arg), void *arg)
 	return status;
 }
 
+int kt_fork_exit_code(int (*fn)(void *arg), void *arg)
+{
+	int st = kt_fork_run(fn, arg);
+
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	ksft_print_msg("child %s\n", kt_status_str(st));
+	return -1;
+}
+
+unsigned long kt_find_mapping(const char *name, unsigned long *end)
+{
+	unsigned long lo = 0, hi = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, name) &&
+			sscanf(line, "%lx-%lx", &lo, &hi) == 2;
+	if (f)
+		fclose(f);
+	if (end)
+		*end = found ? hi : 0;
+	return found ? lo : 0;
+}
+
 static char *kt_buf(void)
 {
 	static char bufs[8][64];
@@ -529,24 +556,23 @@ const char *kt_status_str(int status)
 
 const char *kt_errname(int err)
 {
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{ 0, "0" }, { EPERM, "EPERM" }, { ENOENT, "ENOENT" },
+		{ E2BIG, "E2BIG" }, { ESRCH, "ESRCH" }, { EINTR, "EINTR" },
+		{ ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" }, { EINVAL, "EINVAL" },
+		{ KT_ERRNO_NOSYS, "ENOSYS" }, { EAGAIN, "EAGAIN" },
+		{ ENOSPC, "ENOSPC" },
+	};
+	size_t i;
 	char *b;
 
-	switch (err) {
-	case 0: return "0";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case E2BIG: return "E2BIG";
-	case ESRCH: return "ESRCH";
-	case EINTR: return "EINTR";
-	case ENOMEM: return "ENOMEM";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case EEXIST: return "EEXIST";
-	case EINVAL: return "EINVAL";
-	case KT_ERRNO_NOSYS: return "ENOSYS";
-	case EAGAIN: return "EAGAIN";
-	case ENOSPC: return "ENOSPC";
-	}
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].err == err)
+			return names[i].name;
 	b = kt_buf();
 	snprintf(b, 64, "errno %d", err);
 	return b;
@@ -606,6 +632,25 @@ KT_RAW unsigned int kt_snap_bad(const struct kt_snap *s,
 	return bad;
 }
 
+const char *kt_bits_str(unsigned int bits, const char *const *names,
+			unsigned int n)
+{
+	static char bufs[4][192];
+	static unsigned int k;
+	char *b = bufs[k++ % 4];
+	unsigned int i;
+
+	b[0] = 0;
+	for (i = 0; i < n; i++)
+		if (bits & (1U << i))
+			snprintf(b + strlen(b), 192 - strlen(b), "%s%s",
+				 b[0] ? "," : "", names[i]);
+	if (bits >> n)
+		snprintf(b + strlen(b), 192 - strlen(b), "%s%#x",
+			 b[0] ? "," : "", bits);
+	return b;
+}
+
 const char *kt_bad_str(unsigned int bad)
 {
 	static const char *const names[] = {
@@ -613,22 +658,8 @@ const char *kt_bad_str(unsigned int bad)
 		"area-owner!=thread-pointer^key", "area-ids!=syscalls",
 		"area-without-owner-claims-tp", "errno_location-wrong",
 	};
-	static char bufs[4][192];
-	static unsigned int n;
-	char *b = bufs[n++ % 4];
-	unsigned int i;
 
-	if (!bad)
-		return "right";
-	b[0] = 0;
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (bad & (1U << i))
-			snprintf(b + strlen(b), 192 - strlen(b), "%s%s",
-				 b[0] ? "," : "", names[i]);
-	if (bad >> ARRAY_SIZE(names))
-		snprintf(b + strlen(b), 192 - strlen(b), "%s%#x",
-			 b[0] ? "," : "", bad);
-	return b;
+	return bad ? kt_bits_str(bad, names, ARRAY_SIZE(names)) : "right";
 }
 
 /* ---- the FS base ---- */
@@ -694,20 +725,12 @@ int kt_exec_image_check(long pid)
 
 const char *kt_exec_bits_str(int bits)
 {
-	static char bufs[4][128];
-	static unsigned int n;
-	char *b = bufs[n++ % 4];
+	static const char *const names[] = {
+		"offset!=0", "accessors", "REGISTER!=-ENOENT", "tid!=pid", "pid",
+		"fresh-registration",
+	};
 
 	if (bits < 0 || bits > 63)
 		return "not an exec-check status";
-	if (!bits)
-		return "all right";
-	snprintf(b, 128, "%s%s%s%s%s%s",
-		 bits & KT_EXEC_OFFSET ? " offset!=0" : "",
-		 bits & KT_EXEC_ACCESSORS ? " accessors" : "",
-		 bits & KT_EXEC_REGISTER ? " REGISTER!=-ENOENT" : "",
-		 bits & KT_EXEC_TID ? " tid!=pid" : "",
-		 bits & KT_EXEC_PID ? " pid" : "",
-		 bits & KT_EXEC_FRESH ? " fresh-registration" : "");
-	return b + 1;
+	return bits ? kt_bits_str(bits, names, ARRAY_SIZE(names)) : "all right";
 }

@@ -24,9 +24,6 @@
 
 #include "kt_clone3.h"
 
-#ifndef __NR_clone3
-#define __NR_clone3		435
-#endif
 #ifndef ARCH_SET_FS
 #define ARCH_SET_FS		0x1002
 #endif
@@ -121,9 +118,19 @@ static inline KT_NOSSP long kt_get_layout(struct ktls_layout *l)
 	return kt_prctl(PR_KTLS_GET_LAYOUT, l, sizeof(*l), 0);
 }
 
-/*
- * SET_OFFSET with the kernel's size and alignment and @offset.
- */
+/* The kernel's size and alignment, and @offset. */
+static inline struct ktls_layout kt_layout(long offset)
+{
+	struct ktls_layout l = {
+		.size = KTLS_AREA_SIZE,
+		.alignment = KTLS_AREA_ALIGN,
+		.offset = offset,
+	};
+
+	return l;
+}
+
+/* SET_OFFSET of kt_layout(@offset). */
 long kt_set_offset(long offset);
 
 /* The thread pointer as the kernel knows it (arch_prctl, raw-safe). */
@@ -256,7 +263,7 @@ bool kt_snap_check(const struct kt_snap *s, enum kt_expect e,
 
 extern __thread struct ktls_area kt_tls_area
 	__attribute__((tls_model("initial-exec")));
-/* The registered offset (valid after kt_setup()). */
+/* The static TLS offset of kt_tls_area (valid after kt_require()). */
 extern long kt_offset;
 /*
  * Raw-safe: the calling address space's key (struct vdso_ktls_data::key,
@@ -292,14 +299,10 @@ long kt_static_offset(void);
  */
 void kt_require(struct ktls_layout *layout);
 /*
- * kt_require(), then register kt_static_offset() for the process and,
- * if @reg, the calling thread.  Fails the program (Bail out) if the kernel
- * refuses.  Also looks up the vDSO.
- */
-void kt_setup(bool reg);
-/*
- * For kselftest_harness fixtures: kt_setup(true) and NULL where the
- * kernel and its vDSO have KTLS; else, with nothing set up, why not.
+ * For kselftest_harness fixtures: NULL where the kernel and its vDSO have
+ * KTLS, after kt_require() and registering kt_static_offset() for the
+ * process and the calling thread (the program fails if the kernel
+ * refuses); else, with nothing set up, why not.
  */
 const char *kt_setup_or_why(void);
 /*
@@ -359,6 +362,11 @@ int kt_thread_prepare(struct kt_thread *t, unsigned int prep);
 long kt_thread_spawn(struct kt_thread *t, __u64 flags,
 		     unsigned long tls, int sig, kt_thread_fn fn,
 		     void *arg);
+/* Raw-safe: kt_thread_spawn(), then kt_thread_join() if it started. */
+long kt_thread_run(struct kt_thread *t, __u64 flags, unsigned long tls,
+		   kt_thread_fn fn, void *arg);
+/* A thread function (raw-safe): kt_snap_take(t->arg, t->area). */
+int kt_thread_snap(struct kt_thread *t);
 /* prepare + spawn a KTLS thread (KT_THREAD_FLAGS|CLONE_KTLS). */
 long kt_thread_start(struct kt_thread *t, kt_thread_fn fn, void *arg);
 /* Raw-safe: wait until the thread has exited (CHILD_CLEARTID). */
@@ -375,6 +383,13 @@ void *kt_shared_alloc(size_t size);
  */
 int kt_fork_run(int (*fn)(void *arg), void *arg);
 extern pid_t kt_last_child;
+/* kt_fork_run(): the child's exit code, or -1 (printed) if it was killed. */
+int kt_fork_exit_code(int (*fn)(void *arg), void *arg);
+/*
+ * The first mapping of /proc/self/maps whose line holds @name ("[vdso]"):
+ * its start (0: none) and, if @end, its end.
+ */
+unsigned long kt_find_mapping(const char *name, unsigned long *end);
 /* "exit 3", "killed by SIGSEGV", ... */
 const char *kt_status_str(int status);
 /* "0", "-EINVAL", "4242" ... (rotating static buffers) */
@@ -402,14 +417,14 @@ enum {
 unsigned int kt_snap_bad(const struct kt_snap *s, enum kt_expect e);
 /* "vdso!=syscalls,..." for KT_BAD_* bits (rotating static buffers). */
 const char *kt_bad_str(unsigned int bad);
+/* @names[i] for each bit i < @n of @bits, ","-separated; others in hex. */
+const char *kt_bits_str(unsigned int bits, const char *const *names,
+			unsigned int n);
 
 /* ---- the FS base ---- */
 
 /* The CPU and kernel let user space use RDFSBASE/WRFSBASE (HWCAP2). */
 bool kt_have_fsgsbase(void);
-/* Raw-safe: read 8 bytes at @addr, false if they are not readable. */
-bool kt_peek(unsigned long addr, __u64 *val);
-
 /* Raw-safe; only when kt_have_fsgsbase().  The kernel is not told. */
 static inline KT_NOSSP void kt_wrfsbase(unsigned long fs)
 {
@@ -458,6 +473,23 @@ static inline void kt_expect_self(struct __test_metadata *_metadata,
 
 	kt_snap_take(&s, &kt_tls_area);
 	kt_expect_snap(_metadata, &s, e, who);
+}
+
+/* A FIXTURE_SETUP's kt_setup_or_why(), the test skipped if it says why. */
+static inline void kt_setup_or_skip(struct __test_metadata *_metadata)
+{
+	const char *why = kt_setup_or_why();
+
+	if (why)
+		KT_SKIP_SETUP("%s", why);
+}
+
+/* Wait status @st is exit 0; else log @who and what it is. */
+static inline void kt_expect_exit0(struct __test_metadata *_metadata,
+				   int st, const char *who)
+{
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st))
+		TH_LOG("%s: %s", who, kt_status_str(st));
 }
 #endif /* __KSELFTEST_HARNESS_H */
 

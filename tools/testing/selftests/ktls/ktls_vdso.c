@@ -3,8 +3,9 @@
  * The KTLS vDSO accessors against their system calls in every kind of
  * thread: registered, unregistered, pthreads, raw threads with a fresh
  * TCB, a thread pointer of 0 or pointing at inaccessible memory, a thread
- * pointer moved with arch_prctl, an area overwritten by user space, signal
- * handlers and 64 threads at once; and __vdso_ktls_errno_location.
+ * pointer moved with arch_prctl, an area overwritten by user space and
+ * signal handlers; and __vdso_ktls_errno_location.  64 threads at once:
+ * ktls_threads.
  *
  * Cases that could crash (a bogus thread pointer) run in forked children
  * of the test's process, which judges their fate.
@@ -22,110 +23,60 @@
 #include "../kselftest_harness.h"
 #include "ktls_util.h"
 
-#define NR_LOOPERS	64
-#define NR_PT_LOOPERS	4
-#define LOOPS		5000
 FIXTURE(vdso) {
 };
 
 FIXTURE_SETUP(vdso)
 {
-	const char *why = kt_setup_or_why();
-
-	if (why)
-		KT_SKIP_SETUP("%s", why);
+	kt_setup_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(vdso)
 {
 }
 
-TEST_F(vdso, registered_main)
-{
-	kt_expect_self(_metadata, KT_EXPECT_AREA, "registered initial thread");
-}
-
 /*
- * Main after UNREGISTER: vDSO == syscalls, errno_location the slot;
- * REGISTER again works.
+ * A raw thread on a fresh TCB without CLONE_KTLS (its area memory may hold
+ * a copy of main's, which claims main's thread pointer): vDSO == syscalls,
+ * no area.  With CLONE_KTLS: ktls_threads' many_raw_threads.
  */
-TEST_F(vdso, unregistered_main)
+TEST_F(vdso, raw_threads_no_area)
 {
-	ASSERT_EQ(0, kt_unregister());
-	kt_expect_self(_metadata, KT_EXPECT_NO_AREA, "main unregistered");
-	ASSERT_EQ(0, kt_register());
-}
-
-static void *pt_snap_fn(void *arg)
-{
-	kt_snap_take(arg, &kt_tls_area);
-	return NULL;
-}
-
-/* A pthread (no CLONE_KTLS): vDSO == syscalls, errno_location its slot. */
-TEST_F(vdso, pthread)
-{
-	struct kt_snap s = { 0 };
-	pthread_t th;
-
-	ASSERT_EQ(0, pthread_create(&th, NULL, pt_snap_fn, &s));
-	pthread_join(th, NULL);
-	kt_expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, "pthread");
-}
-
-static KT_RAW int snap_fn(struct kt_thread *t)
-{
-	kt_snap_take(t->arg, t->area);
-	return 0;
-}
-
-/*
- * A raw thread on a fresh TCB, with CLONE_KTLS or without (then its area
- * memory may hold a copy of main's, which claims main's thread pointer):
- * vDSO == syscalls, errno_location its slot only with an area.
- */
-static void raw_thread(struct __test_metadata *_metadata, bool with_area,
-		       bool fake_copy)
-{
-	__u64 flags = KT_THREAD_FLAGS | (with_area ? CLONE_KTLS : 0);
+	static const char *const what[] = {
+		"raw thread without an area",
+		"raw thread, a copy of main's area in its TCB",
+	};
 	struct kt_thread t;
 	struct kt_snap s;
+	int fake_copy;
 	long ret;
 
-	ASSERT_EQ(0, kt_thread_prepare(&t, 0));
-	if (fake_copy)
-		memcpy(t.area, &kt_tls_area, sizeof(*t.area));
-	ret = kt_thread_spawn(&t, flags, t.tls, 0, snap_fn, &s);
-	ASSERT_LT(0, ret) TH_LOG("%s", kt_ret_str(ret));
-	kt_thread_join(&t);
-	kt_expect_snap(_metadata, &s, with_area ? KT_EXPECT_AREA :
-		       KT_EXPECT_NO_AREA, "raw thread");
-	EXPECT_EQ(ret, s.sys.tid);
-	kt_thread_free(&t);
-}
-
-TEST_F(vdso, raw_thread_clone_ktls)
-{
-	raw_thread(_metadata, true, false);
-}
-
-TEST_F(vdso, raw_thread_no_area)
-{
-	raw_thread(_metadata, false, false);
-}
-
-TEST_F(vdso, raw_thread_copy_of_main_area)
-{
-	raw_thread(_metadata, false, true);
+	for (fake_copy = 0; fake_copy <= 1; fake_copy++) {
+		ASSERT_EQ(0, kt_thread_prepare(&t, 0));
+		if (fake_copy)
+			memcpy(t.area, &kt_tls_area, sizeof(*t.area));
+		ret = kt_thread_run(&t, KT_THREAD_FLAGS, t.tls, kt_thread_snap, &s);
+		ASSERT_LT(0, ret) TH_LOG("%s: %s", what[fake_copy], kt_ret_str(ret));
+		kt_expect_snap(_metadata, &s, KT_EXPECT_NO_AREA, what[fake_copy]);
+		EXPECT_EQ(ret, s.sys.tid) TH_LOG("%s", what[fake_copy]);
+		kt_thread_free(&t);
+	}
 }
 
 /* ---- bogus thread pointers, in children ---- */
 
-enum bogus {
-	B_CLONE_TLS0,		/* clone3 CLONE_SETTLS tls=0 */
-	B_SETFS0,		/* KTLS thread, then ARCH_SET_FS 0 */
-	B_CLONE_TLS_NONE,	/* clone3 tls in a PROT_NONE mapping */
-	B_SETFS_NONE,		/* KTLS thread, then ARCH_SET_FS there */
+/*
+ * The bogus thread pointer: 0, or an address in a PROT_NONE mapping; set
+ * by clone3's tls, or by ARCH_SET_FS in a CLONE_KTLS thread.
+ */
+static const struct bogus_case {
+	bool prot_none, set_fs;
+	const char *what;
+} bogus_cases[] = {
+	{ false, false, "clone3 CLONE_SETTLS tls=0" },
+	{ false, true, "CLONE_KTLS thread, then ARCH_SET_FS 0" },
+	{ true, false, "clone3 tls in a PROT_NONE mapping" },
+	{ true, true, "CLONE_KTLS thread, then ARCH_SET_FS to a PROT_NONE address" },
 };
 
 /* Shared with the test's process. */
@@ -150,12 +101,9 @@ static KT_RAW int bogus_fn(struct kt_thread *t)
 
 static int bogus_child(void *arg)
 {
-	enum bogus k = (enum bogus)(long)arg;
+	const struct bogus_case *c = arg;
 	struct kt_thread t;
-	unsigned long none, bad;
-	__u64 flags = KT_THREAD_FLAGS;
-	unsigned long tls;
-	long ret;
+	unsigned long none;
 
 	if (kt_thread_prepare(&t, 0))
 		return 250;
@@ -163,74 +111,32 @@ static int bogus_child(void *arg)
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (none == (unsigned long)MAP_FAILED)
 		return 251;
-	bad = none + (1 << 19);
-	tls = t.tls;
-	switch (k) {
-	case B_CLONE_TLS0:
-		tls = 0;
-		break;
-	case B_CLONE_TLS_NONE:
-		tls = bad;
-		break;
-	case B_SETFS0:
-		flags |= CLONE_KTLS;
-		bres->setfs = true;
-		bres->want_fs = 0;
-		break;
-	case B_SETFS_NONE:
-		flags |= CLONE_KTLS;
-		bres->setfs = true;
-		bres->want_fs = bad;
-		break;
-	}
-	if (!bres->setfs)
-		bres->want_fs = tls;
-	ret = kt_thread_spawn(&t, flags, tls, 0, bogus_fn, NULL);
-	if (ret <= 0)
-		return 252;
-	kt_thread_join(&t);
-	return 0;
+	bres->want_fs = c->prot_none ? none + (1 << 19) : 0;
+	bres->setfs = c->set_fs;
+	return kt_thread_run(&t, KT_THREAD_FLAGS | (c->set_fs ? CLONE_KTLS : 0),
+			     c->set_fs ? t.tls : bres->want_fs, bogus_fn,
+			     NULL) > 0 ? 0 : 252;
 }
 
 /*
- * The child exits 0 (no crash); its thread's vDSO == syscalls,
- * errno_location NULL, and the FS base is the bogus one.
+ * Each case in a child, which exits 0 (no crash); its thread's vDSO ==
+ * syscalls, errno_location NULL, and the FS base is the bogus one.
  */
-static void bogus_case(struct __test_metadata *_metadata, enum bogus k)
+TEST_F(vdso, bogus_thread_pointers)
 {
+	const struct bogus_case *c;
 	int st;
 
-	bres = kt_shared_alloc(sizeof(*bres));
-	st = kt_fork_run(bogus_child, (void *)(long)k);
-	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", kt_status_str(st));
-	EXPECT_EQ(0, bres->setfs_ret);
-	kt_expect_snap(_metadata, &bres->snap, KT_EXPECT_NONE, "bogus TP");
-	EXPECT_EQ(bres->want_fs, bres->snap.fs);
-	EXPECT_TRUE(!bres->snap.vdso_done || !bres->snap.errno_loc);
-}
-
-/* A raw thread created with CLONE_SETTLS tls=0. */
-TEST_F(vdso, bogus_clone_tls_0)
-{
-	bogus_case(_metadata, B_CLONE_TLS0);
-}
-
-/* A CLONE_KTLS thread after arch_prctl(ARCH_SET_FS, 0). */
-TEST_F(vdso, bogus_set_fs_0)
-{
-	bogus_case(_metadata, B_SETFS0);
-}
-
-/* A raw thread created with its tls in a PROT_NONE mapping. */
-TEST_F(vdso, bogus_clone_tls_prot_none)
-{
-	bogus_case(_metadata, B_CLONE_TLS_NONE);
-}
-
-/* A CLONE_KTLS thread after ARCH_SET_FS to a PROT_NONE address. */
-TEST_F(vdso, bogus_set_fs_prot_none)
-{
-	bogus_case(_metadata, B_SETFS_NONE);
+	for (c = bogus_cases; c < bogus_cases + ARRAY_SIZE(bogus_cases); c++) {
+		bres = kt_shared_alloc(sizeof(*bres));
+		st = kt_fork_run(bogus_child, (void *)c);
+		kt_expect_exit0(_metadata, st, c->what);
+		EXPECT_EQ(0, bres->setfs_ret) TH_LOG("%s", c->what);
+		kt_expect_snap(_metadata, &bres->snap, KT_EXPECT_NONE, c->what);
+		EXPECT_EQ(bres->want_fs, bres->snap.fs) TH_LOG("%s", c->what);
+		EXPECT_TRUE(!bres->snap.vdso_done || !bres->snap.errno_loc)
+			TH_LOG("%s", c->what);
+	}
 }
 
 /* ---- moving the thread pointer with arch_prctl ---- */
@@ -463,84 +369,6 @@ TEST_F(vdso, signal_in_pthread)
 	pthread_join(th, NULL);
 	kt_expect_snap(_metadata, &sig_snap, KT_EXPECT_NO_AREA,
 		       "handler in pthread");
-}
-
-/* ---- many threads at once ---- */
-
-static struct kt_thread loopers[NR_LOOPERS];
-static long looper_bad[NR_LOOPERS];
-static int loop_go;		/* futex helpers only */
-
-static KT_RAW long loop_body(int *slot, const struct ktls_area *area)
-{
-	struct kt_ids ref, v;
-	long bad = 0;
-	int i;
-
-	kt_ids_sys(&ref);
-	for (i = 0; i < LOOPS; i++) {
-		kt_ids_vdso(&v);
-		if (!kt_ids_eq(&v, &ref))
-			bad++;
-		if (kt_vdso.errno_location() != slot)
-			bad++;
-		if ((i & 255) == 0) {
-			kt_ids_sys(&v);
-			if (!kt_ids_eq(&v, &ref))
-				bad++;
-			if (area) {
-				kt_ids_area(area, &v);
-				if (!kt_ids_eq(&v, &ref))
-					bad++;
-			}
-		}
-	}
-	return bad;
-}
-
-static KT_RAW int looper_fn(struct kt_thread *t)
-{
-	kt_wait_for(&loop_go, 1);
-	*(long *)t->arg = loop_body(&t->area->errno_value, t->area);
-	return 0;
-}
-
-static void *pt_looper_fn(void *arg)
-{
-	kt_wait_for(&loop_go, 1);
-	*(long *)arg = loop_body(&kt_tls_area.errno_value, NULL);
-	return NULL;
-}
-
-/*
- * 64 CLONE_KTLS threads, 4 pthreads and main each call the 7 accessors
- * LOOPS times at once: no answer differs from the thread's own syscalls
- * (every 256th round) and errno slot, nor from its area.
- */
-TEST_F_TIMEOUT(vdso, many_threads_at_once, 300)
-{
-	long pt_bad[NR_PT_LOOPERS] = { 0 };
-	pthread_t th[NR_PT_LOOPERS];
-	int i;
-
-	for (i = 0; i < NR_LOOPERS; i++)
-		ASSERT_LT(0, kt_thread_start(&loopers[i], looper_fn,
-					     &looper_bad[i]));
-	for (i = 0; i < NR_PT_LOOPERS; i++)
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, pt_looper_fn,
-					    &pt_bad[i]));
-	kt_post(&loop_go, 1);
-	/* Main loops too, on its own area. */
-	EXPECT_EQ(0, loop_body(&kt_tls_area.errno_value, &kt_tls_area));
-	for (i = 0; i < NR_LOOPERS; i++) {
-		kt_thread_join(&loopers[i]);
-		EXPECT_EQ(0, looper_bad[i]) TH_LOG("raw thread %d", i);
-		kt_thread_free(&loopers[i]);
-	}
-	for (i = 0; i < NR_PT_LOOPERS; i++) {
-		pthread_join(th[i], NULL);
-		EXPECT_EQ(0, pt_bad[i]) TH_LOG("pthread %d", i);
-	}
 }
 
 /* ---- errno_location slots ---- */
