@@ -52,6 +52,9 @@
 #define HWCAP2_FSGSBASE		(1 << 1)
 #endif
 
+/* A tid no thread has: a row that returns it read the area. */
+#define MAGIC_TID		0x7ffffff0
+
 /* The copy's address-space key: bit 63 set, low 6 bits clear, as the kernel's. */
 #define HOST_KEY		0xc6a4a7935bd1e900ULL
 
@@ -171,8 +174,8 @@ static int check_copy(struct copy *c)
 
 	/* A magic tid in the area tells an area read apart from a system call. */
 	set_state(c, ST_FAST);
-	host_area.tid = 0x7ffffff0;
-	if ((long)c->gettid() != 0x7ffffff0)
+	host_area.tid = MAGIC_TID;
+	if ((long)c->gettid() != MAGIC_TID)
 		why = "the fast path does not read the area (magic tid)";
 	if (!why && c->errno_location() != &host_area.errno_value)
 		why = "errno_location() does not see the area";
@@ -240,8 +243,8 @@ static bool libktls_reads_copy(int row)
 	pid_t tid = host_area.tid;
 
 	prep_libktls(bench_row(row));
-	host_area.tid = 0x7ffffff0;
-	ok = ktls_gettid() == 0x7ffffff0;
+	host_area.tid = MAGIC_TID;
+	ok = ktls_gettid() == MAGIC_TID;
 	host_area.tid = tid;
 #endif
 	(void)row;
