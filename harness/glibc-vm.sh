@@ -14,7 +14,9 @@
 # folder over 9p, and runs each test program that tests/glibc/remote.sh
 # (the test-wrapper) queues there.  "programs" runs tests/glibc/programs.sh
 # in the guest instead: xz, stress-ng, libktls and bench/glibc_bench.c under this
-# glibc and the stock one.  Results land in
+# glibc and the stock one.  Each configuration is one harness/glibc-conf.sh;
+# the full selection runs them side by side (KTLS_GLIBC_RESUME=1 resumes
+# an interrupted run).  Results land in
 # build/glibc/results/<selection>-<config>/.  Prints a table of the counts
 # and every test whose result differs between the configurations.  Exits
 # non-zero when a test failed or differs.
@@ -48,40 +50,32 @@ if [ "$sel" = programs ]; then
 else
 	"$top/harness/glibc.sh" tests "$sel"
 fi
-case $sel in
-full) limit=${KTLS_VM_TIMEOUT:-21600} ;;
-*) limit=${KTLS_VM_TIMEOUT:-3600} ;;
-esac
+[[ " ${confs[*]} " = *" base "* ]] && KTLS_CONFIG=base "$top/harness/kernel.sh"
+for c in "${confs[@]}"; do
+	case $c in on|off|base) ;; *) die "unknown configuration $c (on, off or base)" ;; esac
+done
 
 rc=0
-jobs=$gl/jobs
-for c in "${confs[@]}"; do
-	flav=default tun=none
-	case $c in
-	on) ;;
-	off) [ "$sel" = programs ] || tun=glibc.pthread.ktls=0 ;;
-	base) flav=base ;;
-	*) die "unknown configuration $c (on, off or base)" ;;
-	esac
-	[ "$flav" = base ] && KTLS_CONFIG=base "$top/harness/kernel.sh"
-	t0=$(date +%s)
-	say "glibc: $sel selection, configuration $c"
-	gsel=serve
-	[ "$sel" = programs ] && gsel=programs
-	rm -rf "$jobs"
-	mkdir -p "$jobs"
-	# The VM in the background; when it ends, waiting jobs give up.
-	(KTLS_CONFIG=$flav KTLS_VM_TIMEOUT=$limit KTLS_VM_MEM=2048 KTLS_VM_9P=$gl \
-	 KTLS_VM_APPEND="ktls.glibc=$gl ktls.glibc.sel=$gsel ktls.glibc.conf=$sel-$c ktls.glibc.tunables=$tun KTLS_TEST_TIMEOUT=$limit" \
-		"$top/harness/vm.sh" glibc; s=$?; touch "$jobs/stopped"; exit $s) &
-	vm=$!
-	if [ "$sel" != programs ]; then
-		"$top/tests/glibc/check.sh" "$gl" "$sel" "$sel-$c" || rc=1
-		touch "$jobs/stop"
-	fi
-	wait $vm || rc=1
-	say "glibc: $sel-$c took $(( $(date +%s) - t0 )) s"
-done
+if [ "$sel" = full ]; then
+	# Hours under TCG: the configurations run side by side, one guest CPU
+	# each, every one with its own copy of obj/ (harness/glibc-conf.sh).
+	# Each in its own process group, so that stopping this script stops
+	# their VMs and make checks too.
+	pids=()
+	trap 'for p in "${pids[@]}"; do kill -TERM -- -"$p" 2>/dev/null; done; exit 130' INT TERM
+	for c in "${confs[@]}"; do
+		KTLS_VM_SMP=${KTLS_VM_SMP:-1} setsid "$top/harness/glibc-conf.sh" "$sel" "$c" own 9>&- &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || rc=1
+	done
+	trap - INT TERM
+else
+	for c in "${confs[@]}"; do
+		"$top/harness/glibc-conf.sh" "$sel" "$c" 9>&- || rc=1
+	done
+fi
 
 if [ "$sel" = programs ]; then
 	for c in "${confs[@]}"; do

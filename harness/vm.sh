@@ -16,11 +16,14 @@
 #                 the glibc tests (harness/glibc-vm.sh)
 # KTLS_VM_APPEND  more kernel command line (ktls.* settings for the guest)
 # KTLS_VM_MEM     guest memory in MiB (default 1024)
+# KTLS_VM_SMP     guest CPUs (default 2)
+# KTLS_VM_LABEL   names this run's results folder and console log (default
+#                 <flavour>-<mode>-<cpu>), so that VMs can run side by side
 #
 # The guest reports through isa-debug-exit: QEMU exits 33 when every
 # guest test passed, 35 when one failed; anything else (a panic reboots,
 # a timeout kills) is a failure.  Its results come back as files, over a
-# 9p share (tag results) of build/results/<flavour>-<mode>-<cpu>/: the TAP
+# 9p share (tag results) of build/results/<label>/: the TAP
 # stream (tap.log), kselftest's own log, the benchmark's CSV.  The TAP
 # file is checked, and the console for kernel reports; a failure prints
 # the console's last 60 lines.
@@ -33,7 +36,9 @@ cpu=${KTLS_VM_CPU:-max}
 limit=${KTLS_VM_TIMEOUT:-1200}
 inject=${KTLS_VM_INJECT:-none}
 mem=${KTLS_VM_MEM:-1024}
-results=$gbuild/results/$flavour-$mode-$cpu
+smp=${KTLS_VM_SMP:-2}
+label=${KTLS_VM_LABEL:-$flavour-$mode-$cpu}
+results=$gbuild/results/$label
 rm -rf "$results"
 mkdir -p "$results"
 share=(-virtfs "local,path=$results,mount_tag=results,security_model=none")
@@ -44,15 +49,15 @@ fi
 kernel=$obj/arch/x86/boot/bzImage
 [ -f "$kernel" ] && [ -f "$initrd" ] || die "run 'make kernel initramfs' first"
 stamp=$(cat "$obj/kernel.stamp")
-console=$gbuild/logs/console-$flavour-$mode-$cpu.log
+console=$gbuild/logs/console-$label.log
 scan=$build/host/console-scan
 [ -x "$scan" ] || die "missing $scan: run 'make host'"
 
 say "vm: booting $flavour kernel $stamp ($mode, accel=$accel, cpu=$cpu, timeout ${limit}s)"
 [ "$accel" = tcg ] && say "vm: TCG emulation: expect about a minute to boot and run"
 set +e
-timeout -k 10 "$limit" qemu-system-x86_64 \
-	-accel "$accel" -cpu "$cpu" -smp 2,sockets=2 -m "$mem" \
+timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
+	-accel "$accel" -cpu "$cpu" -smp $smp,sockets=$smp -m "$mem" \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic ktls.mode=$mode ktls.inject=$inject ktls.stamp=$stamp ${KTLS_VM_APPEND:-}" \
 	"${share[@]}" \

@@ -9,7 +9,9 @@
 #
 #   check.sh <glibc build folder> ktls|smoke|full <label>
 #
-# Exits 0 when no test failed.
+# With KTLS_GLIBC_RESUME=1, the tests that already have a result keep it
+# and only the others run (harness/glibc-conf.sh).  Prints progress every
+# five minutes.  Exits 0 when no test failed.
 set -uo pipefail
 gl=$1 sel=$2 label=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,8 +19,18 @@ obj=$gl/obj out=$gl/results/$label
 export KTLS_GLIBC_JOBS=$gl/jobs
 # TCG runs tests ten to thirty times slower than the hardware.
 export TIMEOUTFACTOR=${TIMEOUTFACTOR:-20}
+resume=${KTLS_GLIBC_RESUME:-0}
 rm -rf "$out"
 mkdir -p "$out"
+
+# Progress while a subdir's tests run: how many have a result.  It waits
+# on a pipe that never has data, so that killing it leaves no sleep behind.
+ticker() {
+	exec {nap}<> <(:)
+	while ! read -r -t 300 -u "$nap"; do
+		echo "glibc: $label: $1/: $(ls "$obj/$1" | grep -c '\.test-result$') results ($(( $(date +%s) - start )) s)"
+	done
+}
 
 items=$("$here/items.sh" "$sel")
 [ -n "$items" ] || { echo "no selection '$sel' in $here/selection"; exit 1; }
@@ -26,11 +38,15 @@ start=$(date +%s)
 wrap=test-wrapper=$here/remote.sh
 for item in $items; do
 	case $item in
-	*/*)	rm -f "$obj/$item.test-result" "$obj/$item.out"
+	*/*)	[ "$resume" = 1 ] && [ -f "$obj/$item.test-result" ] && continue
+		rm -f "$obj/$item.test-result" "$obj/$item.out"
 		make -C "$obj" "$wrap" test t="$item" >> "$out/make.log" 2>&1 ;;
 	*)	echo "glibc: $label: running $item/ ($(( $(date +%s) - start )) s)"
-		rm -f "$obj/$item"/*.test-result "$obj/$item"/*.out
-		make -C "$obj" -k -j2 "$wrap" "$item/tests" > "$out/make-$item.log" 2>&1 ;;
+		[ "$resume" = 1 ] || rm -f "$obj/$item"/*.test-result "$obj/$item"/*.out
+		ticker "$item" &
+		tick=$!
+		make -C "$obj" -k -j2 "$wrap" "$item/tests" > "$out/make-$item.log" 2>&1
+		kill $tick ;;
 	esac
 done
 for item in $items; do

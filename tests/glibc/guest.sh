@@ -33,7 +33,7 @@ mount -t devtmpfs devtmpfs $h/dev
 mkdir -p $h/dev/pts $h/dev/shm
 mount -t devpts devpts $h/dev/pts
 for i in 0 1 2; do ln -sf /proc/self/fd/$i $h/dev/$(echo stdin stdout stderr | cut -d' ' -f$((i + 1))); done
-ln -sf /proc/self/fd $h/dev/fd
+ln -sfn /proc/self/fd $h/dev/fd
 mount -t tmpfs tmpfs $h/dev/shm
 mount -t tmpfs tmpfs $h/tmp
 mount -t tmpfs tmpfs $h/run
