@@ -2,10 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # In the test VM (busybox /init): mount the host's file system, shared
 # read-only over 9p, and the glibc build folder, shared read-write, at
-# the same paths, and enter a chroot there: serve.sh runs the glibc test
+# the same paths, and make the host's file system the root of a mount
+# namespace of its own, as switch_root does: serve.sh runs the glibc test
 # commands the host's make check queues (tests/glibc/remote.sh), or
 # programs.sh runs real programs and the benchmark.  Results are written
 # to the shared build folder.
+#
+# Not a chroot: in a chroot, unshare(CLONE_NEWUSER) fails with EPERM
+# (glibc's container tests) and /proc/self/fd names a terminal by its
+# path outside the chroot (misc/tst-ttyname).
 #
 # Kernel command line: ktls.glibc=<glibc build folder on the host>
 #   ktls.glibc.sel=serve|programs  ktls.glibc.conf=<results label>
@@ -41,10 +46,13 @@ mkdir -p "$h$top" 2>/dev/null
 mount -o bind /keep/top "$h$top" || { echo "cannot bind $top"; exit 1; }
 mkdir -p "$h$gl" 2>/dev/null
 mount -o bind /keep/glibc "$h$gl" || { echo "cannot bind $gl"; exit 1; }
+# The environment of a root login (HOME as in the host's passwd, which
+# posix/globtest's tilde tests compare with).
 run() {
 	s=$1
 	shift
-	chroot $h /usr/bin/env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME=/tmp \
+	unshare -m sh -c 'cd "$0" && mount --move . / && exec chroot . "$@"' $h \
+		/usr/bin/env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME=/root \
 		${tun:+GLIBC_TUNABLES=$tun} /bin/bash "$top/tests/glibc/$s" "$gl" "$@"
 }
 [ "$tun" = none ] && tun=
