@@ -28,11 +28,16 @@ if [ "$own" = own ] && [ -z "${KTLS_GLIBC_NS:-}" ]; then
 		find "$mine/obj" -name '*.out' | while read -r o; do
 			[ -f "${o%.out}.test-result" ] || rm -f "$o"
 		done
+		# Keep what make check generated there (locales, the
+		# container root); a rebuilt file is copied, and the tests
+		# that depend on it run again.
+		del=
 	else
-		find "$mine/obj" \( -name '*.out' -o -name '*.test-result' \) -delete
+		# obj/ as it is, without test results.
+		del=--delete-excluded
 	fi
 	say "glibc: $label: copying the glibc build to $mine/obj"
-	rsync -a --delete --exclude='*.out' --exclude='*.test-result' \
+	rsync -a $del --exclude='*.out' --exclude='*.test-result' \
 		"$gl/obj/" "$mine/obj/"
 	exec env KTLS_GLIBC_NS=1 unshare -m --propagation private \
 		/bin/bash -c 'mount --bind "$1/obj" "$2/obj" && mount --bind "$1/jobs" "$2/jobs" && exec "$3" "$4" "$5" "$6"' \
