@@ -66,17 +66,14 @@ say "glibc: $sel selection, configuration $c"
 # side, its console goes to a log, shown when it fails.
 mkdir -p "$gl/results"
 vmlog=$gl/results/$label.vm.log
-vm() {
-	KTLS_CONFIG=$flav KTLS_VM_TIMEOUT=$limit KTLS_VM_MEM=2048 KTLS_VM_9P=$gl \
-	KTLS_VM_LABEL=glibc-$label \
-	KTLS_VM_APPEND="ktls.glibc=$gl ktls.glibc.sel=$gsel ktls.glibc.conf=$label ktls.glibc.tunables=$tun KTLS_TEST_TIMEOUT=$limit" \
-		"$top/harness/vm.sh" glibc
-}
-if [ "$own" = own ]; then
-	(s=0; vm > "$vmlog" 2>&1 || s=$?; touch "$jobs/stopped"; exit $s) &
-else
-	(s=0; vm || s=$?; touch "$jobs/stopped"; exit $s) &
-fi
+(s=0
+ [ "$own" = own ] && exec > "$vmlog" 2>&1
+ KTLS_CONFIG=$flav KTLS_VM_TIMEOUT=$limit KTLS_VM_MEM=2048 KTLS_VM_9P=$gl \
+ KTLS_VM_LABEL=glibc-$label \
+ KTLS_VM_APPEND="ktls.glibc=$gl ktls.glibc.sel=$gsel ktls.glibc.conf=$label ktls.glibc.tunables=$tun KTLS_TEST_TIMEOUT=$limit" \
+	"$top/harness/vm.sh" glibc || s=$?
+ touch "$jobs/stopped"
+ exit $s) &
 vm=$!
 rc=0
 if [ "$sel" != programs ]; then

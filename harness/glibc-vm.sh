@@ -27,6 +27,9 @@ sel=${1:?usage: glibc-vm.sh ktls|smoke|full|programs [on off base]}
 shift
 confs=("$@")
 [ ${#confs[@]} -gt 0 ] || confs=(on off base)
+for c in "${confs[@]}"; do
+	case $c in on|off|base) ;; *) die "unknown configuration $c (on, off or base)" ;; esac
+done
 gl=$build/glibc
 res=$gl/results
 # One run at a time per build folder: the guest serves the job folder.
@@ -51,9 +54,6 @@ else
 	"$top/harness/glibc.sh" tests "$sel"
 fi
 [[ " ${confs[*]} " = *" base "* ]] && KTLS_CONFIG=base "$top/harness/kernel.sh"
-for c in "${confs[@]}"; do
-	case $c in on|off|base) ;; *) die "unknown configuration $c (on, off or base)" ;; esac
-done
 
 rc=0
 if [ "$sel" = full ]; then
