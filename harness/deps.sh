@@ -11,7 +11,7 @@ pkgs=(
 	dwarves cpio xz-utils kmod ccache qemu-system-x86 busybox-static
 	libcmocka-dev elfutils pkg-config python3-docutils gnuplot-nox
 	clang libcap-dev python3-ply python3-git git trinity
-	glibc-source gawk stress-ng rsync
+	glibc-source gawk stress-ng rsync gdb python3-pexpect
 )
 # Libraries and tools the user-space library asks for.
 if [ -f "$top/tools/lib/ktls/DEPENDS" ]; then

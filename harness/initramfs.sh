@@ -127,7 +127,8 @@ for l in test upstream; do
 	done < "$root/ktls/$l.list"
 done
 cp "$guest/guest-exit" "$root/ktls/"
-# glibc's tests run in a chroot of the host's file system over 9p
+
+# glibc's tests run in the host's file system, shared over 9p
 # (harness/glibc-vm.sh): the script that enters it, and where the project is.
 cp "$top/tests/glibc/guest.sh" "$root/ktls/glibc-guest.sh"
 echo glibc-guest.sh > "$root/ktls/glibc.list"
