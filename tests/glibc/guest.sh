@@ -54,14 +54,12 @@ mkdir -p "$h$gl/obj/testroot.root" &&
 	mount -t tmpfs tmpfs "$h$gl/obj/testroot.root" ||
 	{ echo "cannot mount the container tests' root"; exit 1; }
 # The environment of a root login (HOME as in the host's passwd, which
-# posix/globtest's tilde tests compare with).  The guest's clock is its
-# own: glibc's clock-setting tests may move it.
+# posix/globtest's tilde tests compare with).
 run() {
 	s=$1
 	shift
 	unshare -m sh -c 'cd "$0" && mount --move . / && exec chroot . "$@"' $h \
 		/usr/bin/env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME=/root \
-		GLIBC_TEST_ALLOW_TIME_SETTING=1 \
 		${tun:+GLIBC_TUNABLES=$tun} /bin/bash "$top/tests/glibc/$s" "$gl" "$@"
 }
 [ "$tun" = none ] && tun=

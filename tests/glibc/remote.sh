@@ -12,7 +12,9 @@ jobs=${KTLS_GLIBC_JOBS:?}
 id=$(date +%s%N)-$$
 {
 	printf 'cd %q || exit 125\n' "$PWD"
-	[ -n "${TIMEOUTFACTOR:-}" ] && printf 'export TIMEOUTFACTOR=%q\n' "$TIMEOUTFACTOR"
+	for v in TIMEOUTFACTOR GLIBC_TEST_ALLOW_TIME_SETTING; do
+		[ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"
+	done
 	printf 'exec'
 	printf ' %q' "$@"
 	printf '\n'
