@@ -32,7 +32,7 @@ ticker() {
 	done
 }
 
-items=$("$here/items.sh" "$sel")
+items=$(echo $("$here/items.sh" "$sel"))
 [ -n "$items" ] || { echo "no selection '$sel' in $here/selection"; exit 1; }
 start=$(date +%s)
 # nptl/tst-umask1 makes a FIFO at the path its Makefile gives, in the build
@@ -44,11 +44,15 @@ wrap=(test-wrapper="$here/remote.sh" tst-umask1-ARGS=/tmp/tst-umask1.temp)
 # with GLIBC_TEST_ALLOW_TIME_SETTING (remote.sh passes it to the guest),
 # so one at a time, after the others.
 clock="misc/tst-adjtimex misc/tst-clock_adjtime misc/tst-ntp_adjtime"
+# One test, on its own.
+one() {
+	rm -f "$obj/$1.test-result" "$obj/$1.out"
+	make -C "$obj" "${wrap[@]}" test t="$1" >> "$out/make.log" 2>&1
+}
 for item in $items; do
 	case $item in
 	*/*)	[ "$resume" = 1 ] && [ -f "$obj/$item.test-result" ] && continue
-		rm -f "$obj/$item.test-result" "$obj/$item.out"
-		make -C "$obj" "${wrap[@]}" test t="$item" >> "$out/make.log" 2>&1 ;;
+		one "$item" ;;
 	*)	echo "glibc: $label: running $item/ ($(( $(date +%s) - start )) s)"
 		[ "$resume" = 1 ] || rm -f "$obj/$item"/*.test-result "$obj/$item"/*.out
 		ticker "$item" &
@@ -58,10 +62,8 @@ for item in $items; do
 	esac
 done
 for t in $clock; do
-	case " $(echo $items) " in *" $t "*|*" ${t%%/*} "*) ;; *) continue ;; esac
-	rm -f "$obj/$t.test-result" "$obj/$t.out"
-	GLIBC_TEST_ALLOW_TIME_SETTING=1 \
-		make -C "$obj" "${wrap[@]}" test t="$t" >> "$out/make.log" 2>&1
+	case " $items " in *" $t "*|*" ${t%%/*} "*) ;; *) continue ;; esac
+	GLIBC_TEST_ALLOW_TIME_SETTING=1 one "$t"
 done
 for item in $items; do
 	case $item in
