@@ -60,7 +60,7 @@ if [ "$sel" = full ]; then
 	# Hours under TCG: the configurations run side by side, one guest CPU
 	# each, every one with its own copy of obj/ (harness/glibc-conf.sh).
 	# Six guest CPUs on two host cores make the thread-heavy tests crawl
-	# (nptl/tst-stack4: over 17 minutes instead of 7), so
+	# (nptl/tst-stack4: over 17 minutes instead of 9), so
 	# posix/tst-sysconf-empty-chroot, which needs two, is UNSUPPORTED.
 	# Each in its own process group, so that stopping this script stops
 	# their VMs and make checks too.
